@@ -1,0 +1,199 @@
+/// Everything `sentinel.conf` says, as typed values: the result of `ConfigurationParser` and the
+/// input of `ConfigurationRenderer`.
+///
+/// The running sentinel keeps its live state elsewhere (`SentinelState`) and turns it back into
+/// a `SentinelConfiguration` whenever the file must be rewritten (SENTINEL-PROTOCOL.md §12.2).
+public struct SentinelConfiguration: Sendable, Equatable {
+    // MARK: Generic Redis directives that keep their meaning in sentinel mode (§12.1).
+
+    /// `port` (default 26379; 0 disables the TCP listener).
+    public var port: Int = 26379
+    /// `bind` addresses; empty means all interfaces (Redis's default `* -::*`).
+    public var bindAddresses: [String] = []
+    /// `bind-source-addr`: local address for outgoing links.
+    public var bindSourceAddress: String?
+    /// `protected-mode` (default **no** in sentinel mode).
+    public var protectedMode: Bool = false
+    /// `daemonize`.
+    public var daemonize: Bool = false
+    /// `pidfile`.
+    public var pidFile: String?
+    /// `logfile`; empty or absent logs to standard output.
+    public var logFile: String = ""
+    /// `loglevel`.
+    public var logLevel: LogLevel = .notice
+    /// `syslog-enabled`.
+    public var syslogEnabled: Bool = false
+    /// `syslog-ident`.
+    public var syslogIdent: String = "redis"
+    /// `syslog-facility`.
+    public var syslogFacility: String = "local0"
+    /// `dir`: the working directory (scripts run there); absent means "do not chdir".
+    public var directory: String?
+    /// `requirepass`: the default user's password.
+    public var requirePass: String?
+    /// `user …` lines: ACL rules, one array of rule words per line (first word is the user name).
+    public var aclUsers: [[String]] = []
+    /// `aclfile`.
+    public var aclFile: String?
+    /// `enable-debug-command` (accepted for compatibility; `yes`, `no` or `local`).
+    public var enableDebugCommand: String = "no"
+    /// `enable-protected-configs` (accepted for compatibility).
+    public var enableProtectedConfigs: String = "no"
+    /// Other Redis directives that are accepted and have no effect on a sentinel, kept for
+    /// the rewrite as they were written: `(name lowercased, arguments)`.
+    public var ignoredDirectives: [IgnoredDirective] = []
+
+    // MARK: Sentinel-wide state and options.
+
+    /// `sentinel myid`: 40 hex characters; generated on first start when absent.
+    public var myID: String?
+    /// `sentinel current-epoch`.
+    public var currentEpoch: UInt64 = 0
+    /// `sentinel announce-ip`.
+    public var announceIP: String?
+    /// `sentinel announce-port` (0 = not set).
+    public var announcePort: Int = 0
+    /// `sentinel resolve-hostnames` (default no).
+    public var resolveHostnames: Bool = false
+    /// `sentinel announce-hostnames` (default no).
+    public var announceHostnames: Bool = false
+    /// `sentinel deny-scripts-reconfig` (default yes).
+    public var denyScriptsReconfig: Bool = true
+    /// `sentinel sentinel-user`.
+    public var sentinelUser: String?
+    /// `sentinel sentinel-pass`.
+    public var sentinelPass: String?
+
+    /// The monitored masters, in the order of their `sentinel monitor` lines.
+    public var masters: [MasterConfiguration] = []
+
+    public init() {}
+
+    /// The master configured under `name` (case-sensitive).
+    public func master(named name: String) -> MasterConfiguration? {
+        masters.first { $0.name == name }
+    }
+}
+
+/// A Redis directive that a sentinel accepts without using it (e.g. `maxclients`, `tls-port`).
+public struct IgnoredDirective: Sendable, Equatable {
+    public var name: String
+    public var arguments: [String]
+
+    public init(name: String, arguments: [String]) {
+        self.name = name
+        self.arguments = arguments
+    }
+}
+
+/// Redis's log levels, in increasing severity.
+public enum LogLevel: Int, Sendable, Comparable, CaseIterable {
+    case debug, verbose, notice, warning, nothing
+
+    /// The character Redis prints in a log line: `.` debug, `-` verbose, `*` notice, `#` warning.
+    public var marker: Character {
+        switch self {
+        case .debug: return "."
+        case .verbose: return "-"
+        case .notice: return "*"
+        case .warning, .nothing: return "#"
+        }
+    }
+
+    /// The directive's spelling (`loglevel notice`).
+    public var name: String {
+        switch self {
+        case .debug: return "debug"
+        case .verbose: return "verbose"
+        case .notice: return "notice"
+        case .warning: return "warning"
+        case .nothing: return "nothing"
+        }
+    }
+
+    public init?(name: String) {
+        guard let level = LogLevel.allCases.first(where: { $0.name == name.lowercased() }) else { return nil }
+        self = level
+    }
+
+    public static func < (lhs: LogLevel, rhs: LogLevel) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// What `sentinel monitor` and the per-master directives say about one master.
+public struct MasterConfiguration: Sendable, Equatable {
+    /// Default `down-after-milliseconds` (§2).
+    public static let defaultDownAfterMilliseconds: Int64 = 30_000
+    /// Default `failover-timeout` (§2).
+    public static let defaultFailoverTimeout: Int64 = 180_000
+    /// Default `parallel-syncs` (§2).
+    public static let defaultParallelSyncs: Int = 1
+
+    public var name: String
+    /// The master's current address (the promoted replica's after a failover).
+    public var host: String
+    public var port: Int
+    public var quorum: Int
+    public var downAfterMilliseconds: Int64 = MasterConfiguration.defaultDownAfterMilliseconds
+    public var failoverTimeout: Int64 = MasterConfiguration.defaultFailoverTimeout
+    public var parallelSyncs: Int = MasterConfiguration.defaultParallelSyncs
+    public var notificationScript: String?
+    public var clientReconfigScript: String?
+    public var authPass: String?
+    public var authUser: String?
+    /// `master-reboot-down-after-period` (0 = off).
+    public var masterRebootDownAfterPeriod: Int64 = 0
+    public var configEpoch: UInt64 = 0
+    public var leaderEpoch: UInt64 = 0
+    /// `known-replica` lines, in order.
+    public var knownReplicas: [HostPort] = []
+    /// `known-sentinel` lines (with a run id), in order.
+    public var knownSentinels: [KnownSentinel] = []
+    /// `rename-command` pairs in order: original command name → name to send.
+    public var renamedCommands: [RenamedCommand] = []
+
+    public init(name: String, host: String, port: Int, quorum: Int) {
+        self.name = name
+        self.host = host
+        self.port = port
+        self.quorum = quorum
+    }
+}
+
+/// A host (IP literal or hostname) and a TCP port.
+public struct HostPort: Sendable, Hashable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    /// `ip:port`, or `[ip]:port` for IPv6 addresses: the key Redis uses for replica names.
+    public var description: String {
+        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
+}
+
+/// A `sentinel known-sentinel <master> <ip> <port> <runid>` line.
+public struct KnownSentinel: Sendable, Equatable {
+    public var address: HostPort
+    public var runID: String
+
+    public init(address: HostPort, runID: String) {
+        self.address = address
+        self.runID = runID
+    }
+}
+
+/// A `sentinel rename-command <master> <command> <renamed>` line.
+public struct RenamedCommand: Sendable, Equatable {
+    public var command: String
+    public var renamed: String
+
+    public init(command: String, renamed: String) {
+        self.command = command
+        self.renamed = renamed
+    }
+}

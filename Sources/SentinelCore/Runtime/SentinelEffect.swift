@@ -1,0 +1,30 @@
+import RESP
+
+/// What the core asks the shell to do. The shell executes effects in order and reports what
+/// happened as new `SentinelInput`s; it makes no decision of its own.
+public enum SentinelEffect: Sendable {
+    /// Append these encoded bytes to the client's output buffer.
+    case sendToClient(ClientID, [UInt8])
+    /// Close the client's connection once its output buffer is written.
+    case closeClient(ClientID)
+    /// Open a TCP connection (non-blocking) to `host:port`, from `sourceAddress` if given.
+    /// The shell answers with `connectionEstablished` or `connectionClosed`.
+    case connect(ConnectionID, host: String, port: Int, sourceAddress: String?)
+    /// Write these encoded bytes on an outgoing connection.
+    case sendOnConnection(ConnectionID, [UInt8])
+    /// Close an outgoing connection; no `connectionClosed` input follows.
+    case closeConnection(ConnectionID)
+    /// Atomically replace the configuration file with `text`; the shell answers with
+    /// `configurationPersisted(ticket:error:)`.
+    case persistConfiguration(text: String, ticket: UInt64)
+    /// Write one log line at `level` (the shell adds pid, role and time).
+    case log(LogLevel, String)
+    /// Start a script: `arguments[0]` is the executable path.
+    case runScript(ScriptID, arguments: [String])
+    /// Kill a running script (SIGKILL).
+    case killScript(ScriptID)
+    /// Run the next `tick` after this many milliseconds.
+    case scheduleTick(afterMilliseconds: Milliseconds)
+    /// Stop the process with this exit code once pending writes are flushed.
+    case exit(code: Int32)
+}

@@ -1,0 +1,4 @@
+import SentinelCore
+import CSystem
+/// The IO shell around `Sentinel`.
+public enum SentinelServerPlaceholder {}

@@ -1,0 +1,2 @@
+/// The simulated world that drives `SentinelCore` under seeded fault schedules.
+public enum SentinelSimulation {}

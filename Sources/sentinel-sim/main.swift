@@ -1,0 +1,2 @@
+import SentinelSimulation
+print("sentinel-sim: not yet implemented")

@@ -1,0 +1,3 @@
+import SentinelServer
+import SentinelCore
+print("swift-sentinel")

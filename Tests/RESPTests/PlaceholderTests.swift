@@ -1,0 +1,2 @@
+import XCTest
+final class RESPPlaceholderTests: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }

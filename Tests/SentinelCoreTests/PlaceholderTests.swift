@@ -1,0 +1,2 @@
+import XCTest
+final class SentinelCorePlaceholderTests: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }

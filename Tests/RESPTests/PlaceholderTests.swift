@@ -1,2 +1,0 @@
-import XCTest
-final class RESPPlaceholderTests: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }

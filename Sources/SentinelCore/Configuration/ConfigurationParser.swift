@@ -87,7 +87,10 @@ public enum ConfigurationParser {
             case "rename-command" where values.count == 2, "loadmodule" where !values.isEmpty:
                 configuration.ignoredDirectives.append(IgnoredDirective(name: name, arguments: values))
             case "user" where !values.isEmpty:
-                configuration.aclUsers.append(values)
+                // The implicit default user, as every rewrite writes it: same as absent.
+                if values != ConfigurationRenderer.implicitDefaultUser {
+                    configuration.aclUsers.append(values)
+                }
             case "sentinel":
                 // A bare `sentinel` line only selects sentinel mode.
                 if !values.isEmpty { loader.enqueue(values, source: source) }

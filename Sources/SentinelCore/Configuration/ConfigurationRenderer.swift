@@ -56,6 +56,9 @@ public enum ConfigurationRenderer {
         state.markProcessed("save")
     }
 
+    /// The rules of Redis's default user when nothing configures it.
+    static let implicitDefaultUser = ["default", "on", "nopass", "~*", "&*", "+@all"]
+
     /// `user` lines, sorted by user name as Redis lists its users: none when an `aclfile` is
     /// set; else the configured rules, plus `user default on nopass ~* &* +@all` for the
     /// implicit default user unless `requirepass` gives it a password (then the `requirepass`
@@ -65,7 +68,7 @@ public enum ConfigurationRenderer {
         guard configuration.aclFile == nil else { return }
         var users = configuration.aclUsers.filter { !$0.isEmpty }
         if !users.contains(where: { $0[0] == "default" }) && configuration.requirePass == nil {
-            users.append(["default", "on", "nopass", "~*", "&*", "+@all"])
+            users.append(implicitDefaultUser)
         }
         users.sort { Array($0[0].utf8).lexicographicallyPrecedes(Array($1[0].utf8)) }
         for user in users {

@@ -55,6 +55,8 @@ enum GenericDirectiveApplier {
         case "enable-protected-configs":
             guard protectedActions.contains(value.lowercased()) else { return enumError(protectedActions) }
             configuration.enableProtectedConfigs = value.lowercased()
+        case "latency-tracking-info-percentiles" where values == ["50", "99", "99.9"]:
+            break  // Redis's default, which every sentinel rewrite writes: same as absent.
         default:
             configuration.ignoredDirectives.append(IgnoredDirective(name: name, arguments: values))
         }

@@ -68,6 +68,13 @@ public struct SentinelConfiguration: Sendable, Equatable {
     /// The monitored masters, in the order of their `sentinel monitor` lines.
     public var masters: [MasterConfiguration] = []
 
+    // MARK: Load-time information for the caller (not persisted by the renderer).
+
+    /// The script paths the file names, with where it names them. Redis refuses to start when
+    /// one is not executable; that needs the filesystem, so `ConfigurationParser` only records
+    /// them and the shell checks each (`ScriptReference.missingScriptError`).
+    public var scriptReferences: [ScriptReference] = []
+
     public init() {}
 
     /// The master configured under `name` (case-sensitive).
@@ -84,6 +91,37 @@ public struct IgnoredDirective: Sendable, Equatable {
     public init(name: String, arguments: [String]) {
         self.name = name
         self.arguments = arguments
+    }
+}
+
+/// A `sentinel notification-script` or `sentinel client-reconfig-script` line, for the shell's
+/// executability check at load.
+public struct ScriptReference: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        case notification
+        case clientReconfig
+    }
+
+    public var kind: Kind
+    public var masterName: String
+    public var path: String
+    public var source: ConfigurationSource
+
+    public init(kind: Kind, masterName: String, path: String, source: ConfigurationSource) {
+        self.kind = kind
+        self.masterName = masterName
+        self.path = path
+        self.source = source
+    }
+
+    /// The error Redis reports at this line when `path` is not executable (`access(X_OK)` fails).
+    public var missingScriptError: ConfigurationError {
+        switch kind {
+        case .notification:
+            return source.error("Notification script seems non existing or non executable.")
+        case .clientReconfig:
+            return source.error("Client reconfiguration script seems non existing or non executable.")
+        }
     }
 }
 

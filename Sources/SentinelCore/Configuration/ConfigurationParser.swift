@@ -1,0 +1,105 @@
+import RESP
+
+/// Reads `sentinel.conf` text into a `SentinelConfiguration` as `redis-sentinel` 7.0.15 loads it
+/// (SENTINEL-PROTOCOL.md §12.1). Pure: files named by `include` are read through the caller's
+/// closure, and nothing that needs the filesystem (script executability, `dir`, `logfile`) is
+/// checked here.
+public enum ConfigurationParser {
+    /// Deepest `include` nesting accepted (Redis has no limit and would overflow its stack).
+    public static let maximumIncludeDepth = 32
+
+    /// Parses `text`, the content of `fileName`.
+    ///
+    /// Rules (Redis's `loadServerConfigFromString` then `loadSentinelConfigFromQueue`):
+    /// - Lines are split on `\n` and trimmed of spaces, tabs, CR and LF; empty lines and lines
+    ///   starting with `#` are skipped; the rest are split with `RedisArgumentSplitter`.
+    /// - Generic directives apply at once, in file order, and the first error stops the load.
+    /// - `include <path>` loads the text `readInclude(path)` returns, then goes on (a failing
+    ///   closure is a fatal error at the `include` line; globbing, if wanted, is the closure's).
+    /// - `sentinel …` lines are queued and applied after every file is read, in three passes
+    ///   (`SentinelDirectiveLoader`).
+    /// - Script paths are only recorded in `scriptReferences`: the caller checks them.
+    public static func parse(
+        text: String,
+        fileName: String,
+        readInclude: (String) throws -> String
+    ) throws(ConfigurationError) -> SentinelConfiguration {
+        var configuration = SentinelConfiguration()
+        var loader = SentinelDirectiveLoader()
+        try parseGeneric(text: text, fileName: fileName, depth: 0, readInclude: readInclude,
+                         into: &configuration, queue: &loader)
+        try loader.apply(to: &configuration)
+        return configuration
+    }
+
+    /// One file's lines: generic directives applied, `sentinel` ones queued.
+    static func parseGeneric(
+        text: String,
+        fileName: String,
+        depth: Int,
+        readInclude: (String) throws -> String,
+        into configuration: inout SentinelConfiguration,
+        queue loader: inout SentinelDirectiveLoader
+    ) throws(ConfigurationError) {
+        for (index, rawLine) in ConfigurationLines.split(text).enumerated() {
+            let line = ConfigurationLines.trimmed(rawLine)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            let source = ConfigurationSource(fileName: fileName, lineNumber: index + 1, lineText: line)
+            guard let arguments = RedisArgumentSplitter.split(line) else {
+                throw source.error("Unbalanced quotes in configuration line")
+            }
+            guard let first = arguments.first else { continue }
+            let name = first.lowercased()
+            let values = Array(arguments.dropFirst())
+
+            if RedisDirectiveCatalog.isStandard(name) {
+                let isMultiArgument = RedisDirectiveCatalog.multiArgumentNames.contains(name)
+                if !isMultiArgument && values.count != 1 {
+                    throw source.error("wrong number of arguments")
+                }
+                var effective = values
+                // A lone non-empty argument of a multi-argument directive is split again.
+                if isMultiArgument, values.count == 1, !values[0].isEmpty,
+                   let resplit = RedisArgumentSplitter.split(values[0]) {
+                    effective = resplit
+                }
+                if let message = GenericDirectiveApplier.apply(name: name, values: effective, to: &configuration) {
+                    throw source.error(message)
+                }
+                continue
+            }
+            if RedisDirectiveCatalog.deprecatedNames.contains(name) && values.count == 1 {
+                continue
+            }
+            switch name {
+            case "include" where values.count == 1:
+                guard depth < maximumIncludeDepth else {
+                    throw source.error("Too many nested include directives")
+                }
+                let includedText: String
+                do {
+                    includedText = try readInclude(values[0])
+                } catch {
+                    throw source.error("Fatal error, can't open config file '\(values[0])': \(error)")
+                }
+                try parseGeneric(text: includedText, fileName: values[0], depth: depth + 1,
+                                 readInclude: readInclude, into: &configuration, queue: &loader)
+            case "rename-command" where values.count == 2, "loadmodule" where !values.isEmpty:
+                configuration.ignoredDirectives.append(IgnoredDirective(name: name, arguments: values))
+            case "user" where !values.isEmpty:
+                // The implicit default user, as every rewrite writes it: same as absent.
+                if values != ConfigurationRenderer.implicitDefaultUser {
+                    configuration.aclUsers.append(values)
+                }
+            case "sentinel":
+                // A bare `sentinel` line only selects sentinel mode.
+                if !values.isEmpty { loader.enqueue(values, source: source) }
+            case _ where name.contains("."):
+                guard !values.isEmpty else { throw source.error("Module config specified without value") }
+                configuration.ignoredDirectives.append(IgnoredDirective(name: name, arguments: values))
+            default:
+                throw source.error("Bad directive or wrong number of arguments")
+            }
+        }
+    }
+}

@@ -1,2 +1,0 @@
-import XCTest
-final class SentinelCorePlaceholderTests: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }

@@ -228,7 +228,8 @@ public final class StreamConnection {
 
     private func makeHandler() -> IOHandler {
         IOHandler(onReadable: { [weak self] in self?.handleReadable() },
-                  onWritable: { [weak self] in self?.handleWritable() })
+                  onWritable: { [weak self] in self?.handleWritable() },
+                  onErrorOrHangup: { [weak self] in self?.handleErrorOrHangup() })
     }
 
     private func startConnect(host: String, port: Int, sourceAddress: String?, timeoutMilliseconds: Int64?) {
@@ -327,6 +328,26 @@ public final class StreamConnection {
             let code = csystem_errno()
             if code == EINTR { continue }
             if code != EAGAIN && code != EWOULDBLOCK { closeNow(.error(SystemError.describe(code))) }
+            return
+        }
+    }
+
+    /// EPOLLERR/EPOLLHUP are reported even for a registration waiting for nothing (reading
+    /// paused, or only flushing): resolve them here so a dead socket cannot spin the loop.
+    private func handleErrorOrHangup() {
+        switch state {
+        case .connecting:
+            completeConnect()
+        case .connected:
+            if !readingPaused && !closeRequested {
+                handleReadable()   // drains what is left, then sees EOF or the error
+            } else if pendingOutputBytes > 0 {
+                flush()            // the write reports the error
+            } else {
+                let code = SocketOptions.pendingError(fd)
+                closeNow(code == 0 ? .peerClosed : .error(SystemError.describe(code)))
+            }
+        case .closed:
             return
         }
     }

@@ -122,6 +122,20 @@ final class NetworkTests: XCTestCase {
         XCTAssertEqual(loop.registrationCount, 1, "only the listener is left")
     }
 
+    func testHangupIsDetectedWhileReadingIsPaused() throws {
+        let loop = try EpollLoop()
+        let (listener, box) = try makeEchoServer(loop: loop)
+        let client = connectClient(loop: loop, port: listener.boundAddresses[0].port, box: box)
+        XCTAssertTrue(try loop.run(until: { box.serverConnections.count == 1 && box.connected }, timeoutMilliseconds: deadline))
+        let server = box.serverConnections[0]
+        server.isReadingPaused = true
+        client.close()
+        // Writing to the closed peer draws a reset: ERR/HUP on a registration waiting for nothing.
+        server.write(Array("x".utf8))
+        XCTAssertTrue(try loop.run(until: { !box.serverCloseReasons.isEmpty }, timeoutMilliseconds: deadline))
+        XCTAssertEqual(server.state, .closed)
+    }
+
     func testOutputBufferLimitClosesConnection() throws {
         let loop = try EpollLoop()
         let box = Box()

@@ -1,4 +1,0 @@
-import SentinelCore
-import CSystem
-/// The IO shell around `Sentinel`.
-public enum SentinelServerPlaceholder {}

@@ -1,0 +1,455 @@
+import CSystem
+import Glibc
+
+/// Why a `StreamConnection` closed (reported through `onClose`).
+public enum StreamCloseReason: Equatable, CustomStringConvertible, Sendable {
+    /// The peer closed its side (read returned 0).
+    case peerClosed
+    /// A read or write failed; the text is `strerror` (e.g. "Connection reset by peer").
+    case error(String)
+    /// An outgoing connection could not be established; the text is `strerror`
+    /// (e.g. "Connection refused") or "Invalid IP address <host>".
+    case connectFailed(String)
+    /// An outgoing connection did not complete within its timeout.
+    case connectTimedOut
+    /// More than the output buffer limit was pending (the limit in bytes).
+    case outputBufferLimitReached(Int)
+    /// `closeAfterFlush()` completed: everything queued was written, then the socket closed.
+    case flushedAndClosed
+
+    public var description: String {
+        switch self {
+        case .peerClosed: return "Connection closed by peer"
+        case .error(let text): return text
+        case .connectFailed(let text): return text
+        case .connectTimedOut: return "Connection timed out"
+        case .outputBufferLimitReached(let limit): return "Output buffer limit of \(limit) bytes reached"
+        case .flushedAndClosed: return "Closed after flushing output"
+        }
+    }
+}
+
+/// A non-blocking TCP stream on an `EpollLoop`, for accepted clients and outgoing links alike.
+///
+/// - Reads everything available when readable and hands each chunk to `onData` (the buffer is
+///   the loop's shared scratch buffer, valid only during the call).
+/// - `write` tries to write at once; whatever the kernel does not take is queued and written
+///   on `EPOLLOUT` until drained. If more than `outputBufferLimit` bytes (0 = unlimited) are
+///   queued, the connection closes (like Redis's client-output-buffer-limit).
+/// - `onClose` is called once, always from the loop (never from inside `write`, `connect` or
+///   `closeAfterFlush`), for every close except an explicit `close()`. After a close all
+///   callbacks are released.
+public final class StreamConnection {
+    public enum State: Equatable, Sendable {
+        case connecting
+        case connected
+        case closed
+    }
+
+    public private(set) var state: State
+    /// The socket, or -1 once closed (or if the socket could not be created).
+    public private(set) var fd: Int32
+    /// Maximum bytes queued for output before the connection is closed; 0 = unlimited.
+    public var outputBufferLimit: Int
+
+    /// An outgoing connection completed; writes queued before it are being flushed.
+    public var onConnect: (() -> Void)?
+    /// Bytes arrived. The pointer is only valid during the call.
+    public var onData: ((UnsafeRawBufferPointer) -> Void)?
+    /// The connection closed (see the type's documentation for when this is called).
+    public var onClose: ((StreamCloseReason) -> Void)?
+
+    private let loop: EpollLoop
+    private var registration: IORegistration?
+    private var output: [UInt8] = []
+    private var outputStart = 0
+    private var closeRequested = false
+    private var readingPaused = false
+    private var connectTimer: TimerID?
+    private var deferredClose: TimerID?
+    private var cachedRemote: SocketAddress?
+
+    /// Reads per readable event before yielding to other fds (level-triggered: the rest
+    /// is read on the next iteration).
+    private static let maxReadsPerEvent = 16
+
+    private init(loop: EpollLoop, fd: Int32, state: State, outputBufferLimit: Int) {
+        self.loop = loop
+        self.fd = fd
+        self.state = state
+        self.outputBufferLimit = outputBufferLimit
+    }
+
+    /// Wraps an accepted socket (already non-blocking and close-on-exec) and starts reading.
+    public convenience init(loop: EpollLoop, accepted: AcceptedSocket, outputBufferLimit: Int = 0) throws {
+        try self.init(loop: loop, connectedFD: accepted.fd, outputBufferLimit: outputBufferLimit)
+        cachedRemote = accepted.remoteAddress
+    }
+
+    /// Adopts a connected, non-blocking stream socket and starts reading. On failure the fd is
+    /// closed.
+    public convenience init(loop: EpollLoop, connectedFD: Int32, outputBufferLimit: Int = 0) throws {
+        self.init(loop: loop, fd: connectedFD, state: .connected, outputBufferLimit: outputBufferLimit)
+        do {
+            registration = try loop.register(fd: connectedFD, events: .readable, handler: makeHandler())
+        } catch {
+            Glibc.close(connectedFD)
+            self.fd = -1
+            self.state = .closed
+            throw error
+        }
+    }
+
+    /// Starts a non-blocking connection to `host` (an IPv4 or IPv6 literal) and `port`,
+    /// optionally binding the local side to `sourceAddress` first. Never throws: every
+    /// failure, immediate or not, arrives as `onClose(.connectFailed(_))` or
+    /// `onClose(.connectTimedOut)` from the loop, so set the callbacks right after this call.
+    /// Writes made while connecting are queued and sent once connected.
+    public static func connect(loop: EpollLoop, host: String, port: Int, sourceAddress: String? = nil,
+                               timeoutMilliseconds: Int64? = nil, outputBufferLimit: Int = 0) -> StreamConnection {
+        let connection = StreamConnection(loop: loop, fd: -1, state: .connecting, outputBufferLimit: outputBufferLimit)
+        connection.startConnect(host: host, port: port, sourceAddress: sourceAddress, timeoutMilliseconds: timeoutMilliseconds)
+        return connection
+    }
+
+    deinit {
+        if let connectTimer { loop.cancelTimer(connectTimer) }
+        if let registration { loop.unregister(registration) }
+        if fd >= 0 { Glibc.close(fd) }
+    }
+
+    // MARK: - Addresses
+
+    /// Our side of the socket (`getsockname`), e.g. to announce the IP a link leaves from.
+    public var localAddress: SocketAddress? {
+        fd >= 0 ? SocketAddressCodec.local(of: fd) : nil
+    }
+
+    /// The IP of our side of the socket.
+    public var localIP: String? { localAddress?.ip }
+
+    /// The peer (`getpeername`, or the address recorded at accept).
+    public var remoteAddress: SocketAddress? {
+        if let cachedRemote { return cachedRemote }
+        guard fd >= 0, state == .connected else { return nil }
+        cachedRemote = SocketAddressCodec.remote(of: fd)
+        return cachedRemote
+    }
+
+    /// Bytes queued and not yet written.
+    public var pendingOutputBytes: Int { output.count - outputStart }
+
+    /// Enables TCP keepalive like Redis's `anetKeepAlive` (idle `interval` s, probes every
+    /// interval/3 s, 3 probes).
+    public func setKeepAlive(intervalSeconds: Int32) {
+        guard fd >= 0, intervalSeconds > 0 else { return }
+        _ = SocketOptions.setInt(fd, level: SOL_SOCKET, name: SO_KEEPALIVE, value: 1)
+        _ = SocketOptions.setInt(fd, level: Int32(IPPROTO_TCP), name: TCP_KEEPIDLE, value: intervalSeconds)
+        _ = SocketOptions.setInt(fd, level: Int32(IPPROTO_TCP), name: TCP_KEEPINTVL, value: max(1, intervalSeconds / 3))
+        _ = SocketOptions.setInt(fd, level: Int32(IPPROTO_TCP), name: TCP_KEEPCNT, value: 3)
+    }
+
+    /// Stops (true) or resumes (false) reading; data stays in the kernel meanwhile.
+    public var isReadingPaused: Bool {
+        get { readingPaused }
+        set {
+            readingPaused = newValue
+            updateInterest()
+        }
+    }
+
+    // MARK: - Writing
+
+    /// Queues `bytes`, writing as much as possible right away. Ignored once closed or after
+    /// `closeAfterFlush()`.
+    public func write(_ bytes: UnsafeRawBufferPointer) {
+        guard state != .closed, !closeRequested, bytes.count > 0 else { return }
+        var offset = 0
+        if state == .connected && pendingOutputBytes == 0 {
+            while offset < bytes.count {
+                let written = send(fd, bytes.baseAddress! + offset, bytes.count - offset, csystem_msg_nosignal())
+                if written > 0 {
+                    offset += written
+                    continue
+                }
+                let code = csystem_errno()
+                if written < 0 && code == EINTR { continue }
+                if written < 0 && (code == EAGAIN || code == EWOULDBLOCK) { break }
+                closeDeferred(.error(SystemError.describe(code)))
+                return
+            }
+            if offset == bytes.count { return }
+        }
+        if outputStart > 0 && outputStart >= output.count / 2 {
+            output.removeFirst(outputStart)
+            outputStart = 0
+        }
+        output.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+        if outputBufferLimit > 0 && pendingOutputBytes > outputBufferLimit {
+            closeDeferred(.outputBufferLimitReached(outputBufferLimit))
+            return
+        }
+        updateInterest()
+    }
+
+    /// Queues `bytes` (see `write(_: UnsafeRawBufferPointer)`).
+    public func write(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { write($0) }
+    }
+
+    /// Queues `bytes` (see `write(_: UnsafeRawBufferPointer)`).
+    public func write(_ bytes: ArraySlice<UInt8>) {
+        bytes.withUnsafeBytes { write($0) }
+    }
+
+    /// Stops reading, writes everything queued, then closes with `.flushedAndClosed`
+    /// (like Redis's CLIENT_CLOSE_AFTER_REPLY). Later writes are ignored.
+    public func closeAfterFlush() {
+        guard state != .closed, !closeRequested else { return }
+        closeRequested = true
+        if state == .connected && pendingOutputBytes == 0 {
+            closeDeferred(.flushedAndClosed)
+        } else {
+            updateInterest()
+        }
+    }
+
+    /// Closes now, dropping queued output. `onClose` is not called.
+    public func close() {
+        if let deferredClose {
+            loop.cancelTimer(deferredClose)
+            self.deferredClose = nil
+        }
+        teardown()
+        releaseCallbacks()
+    }
+
+    // MARK: - Internals
+
+    private func makeHandler() -> IOHandler {
+        IOHandler(onReadable: { [weak self] in self?.handleReadable() },
+                  onWritable: { [weak self] in self?.handleWritable() },
+                  onErrorOrHangup: { [weak self] in self?.handleErrorOrHangup() })
+    }
+
+    private func startConnect(host: String, port: Int, sourceAddress: String?, timeoutMilliseconds: Int64?) {
+        guard var address = SocketAddressCodec.make(ip: host, port: port) else {
+            closeDeferred(.connectFailed("Invalid IP address \(host)"))
+            return
+        }
+        switch SocketOptions.makeStreamSocket(family: address.family) {
+        case .success(let value): fd = value
+        case .failure(let error):
+            closeDeferred(.connectFailed(SystemError.describe(error.code)))
+            return
+        }
+        if let sourceAddress {
+            guard var source = SocketAddressCodec.make(ip: sourceAddress, port: 0), source.family == address.family else {
+                closeDeferred(.connectFailed("Invalid source address \(sourceAddress)"))
+                return
+            }
+            let bound = withUnsafeMutablePointer(to: &source.storage) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, source.length) }
+            }
+            if bound != 0 {
+                closeDeferred(.connectFailed(SystemError.describe(csystem_errno())))
+                return
+            }
+        }
+        let result = withUnsafeMutablePointer(to: &address.storage) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, address.length) }
+        }
+        if result != 0 {
+            let code = csystem_errno()
+            if code != EINPROGRESS {
+                closeDeferred(.connectFailed(SystemError.describe(code)))
+                return
+            }
+        }
+        // Completion (or an immediate success) is reported as writability.
+        do {
+            registration = try loop.register(fd: fd, events: .writable, handler: makeHandler())
+        } catch let error as SystemError {
+            closeDeferred(.connectFailed(error.message))
+            return
+        } catch {
+            closeDeferred(.connectFailed("\(error)"))
+            return
+        }
+        if let timeoutMilliseconds {
+            connectTimer = loop.scheduleTimer(afterMilliseconds: timeoutMilliseconds) { [weak self] in
+                guard let self else { return }
+                self.connectTimer = nil
+                if self.state == .connecting { self.closeNow(.connectTimedOut) }
+            }
+        }
+    }
+
+    private func completeConnect() {
+        let code = SocketOptions.pendingError(fd)
+        if code != 0 {
+            closeNow(.connectFailed(SystemError.describe(code)))
+            return
+        }
+        if let connectTimer {
+            loop.cancelTimer(connectTimer)
+            self.connectTimer = nil
+        }
+        state = .connected
+        SocketOptions.setNoDelay(fd)
+        updateInterest()
+        onConnect?()
+        guard state == .connected else { return }
+        if pendingOutputBytes > 0 {
+            flush()
+        } else if closeRequested {
+            closeNow(.flushedAndClosed)
+        }
+    }
+
+    private func handleReadable() {
+        if state == .connecting {
+            completeConnect()
+            return
+        }
+        guard state == .connected, !readingPaused, !closeRequested else { return }
+        let buffer = loop.readBuffer
+        for _ in 0..<Self.maxReadsPerEvent {
+            let count = read(fd, buffer.baseAddress, buffer.count)
+            if count > 0 {
+                onData?(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+                if state != .connected || readingPaused || closeRequested || count < buffer.count { return }
+                continue
+            }
+            if count == 0 {
+                closeNow(.peerClosed)
+                return
+            }
+            let code = csystem_errno()
+            if code == EINTR { continue }
+            if code != EAGAIN && code != EWOULDBLOCK { closeNow(.error(SystemError.describe(code))) }
+            return
+        }
+    }
+
+    /// EPOLLERR/EPOLLHUP are reported even for a registration waiting for nothing (reading
+    /// paused, or only flushing): resolve them here so a dead socket cannot spin the loop.
+    private func handleErrorOrHangup() {
+        switch state {
+        case .connecting:
+            completeConnect()
+        case .connected:
+            if !readingPaused && !closeRequested {
+                handleReadable()   // drains what is left, then sees EOF or the error
+            } else if pendingOutputBytes > 0 {
+                flush()            // the write reports the error
+            } else {
+                let code = SocketOptions.pendingError(fd)
+                closeNow(code == 0 ? .peerClosed : .error(SystemError.describe(code)))
+            }
+        case .closed:
+            return
+        }
+    }
+
+    private func handleWritable() {
+        switch state {
+        case .connecting: completeConnect()
+        case .connected: flush()
+        case .closed: return
+        }
+    }
+
+    /// Writes queued output until EAGAIN or drained (loop context: may call `onClose`).
+    private func flush() {
+        while pendingOutputBytes > 0 {
+            let written = output.withUnsafeBytes { raw in
+                send(fd, raw.baseAddress! + outputStart, raw.count - outputStart, csystem_msg_nosignal())
+            }
+            if written > 0 {
+                outputStart += written
+                continue
+            }
+            let code = csystem_errno()
+            if written < 0 && code == EINTR { continue }
+            if written < 0 && (code == EAGAIN || code == EWOULDBLOCK) {
+                updateInterest()
+                return
+            }
+            closeNow(.error(SystemError.describe(code)))
+            return
+        }
+        // Drained: give the memory back rather than keeping a multi-megabyte buffer.
+        output = []
+        outputStart = 0
+        if closeRequested {
+            closeNow(.flushedAndClosed)
+        } else {
+            updateInterest()
+        }
+    }
+
+    private func updateInterest() {
+        guard let registration, state != .closed else { return }
+        var events: IOEvents = []
+        switch state {
+        case .connecting:
+            events = .writable
+        case .connected:
+            if !readingPaused && !closeRequested { events.insert(.readable) }
+            if pendingOutputBytes > 0 { events.insert(.writable) }
+        case .closed:
+            return
+        }
+        do {
+            try loop.modify(registration, events: events)
+        } catch {
+            closeDeferred(.error("\(error)"))
+        }
+    }
+
+    private func teardown() {
+        if let connectTimer {
+            loop.cancelTimer(connectTimer)
+            self.connectTimer = nil
+        }
+        if let registration {
+            loop.unregister(registration)
+            self.registration = nil
+        }
+        if fd >= 0 {
+            Glibc.close(fd)
+            fd = -1
+        }
+        state = .closed
+        output = []
+        outputStart = 0
+    }
+
+    private func releaseCallbacks() {
+        onConnect = nil
+        onData = nil
+        onClose = nil
+    }
+
+    /// Closes and reports now (only from loop callbacks).
+    private func closeNow(_ reason: StreamCloseReason) {
+        guard state != .closed else { return }
+        teardown()
+        let callback = onClose
+        releaseCallbacks()
+        callback?(reason)
+    }
+
+    /// Closes now and reports on the next loop iteration (from calls made by the owner).
+    private func closeDeferred(_ reason: StreamCloseReason) {
+        guard state != .closed else { return }
+        teardown()
+        deferredClose = loop.scheduleTimer(afterMilliseconds: 0) { [self] in
+            deferredClose = nil
+            let callback = onClose
+            releaseCallbacks()
+            callback?(reason)
+        }
+    }
+}

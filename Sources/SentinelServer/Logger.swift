@@ -1,39 +1,8 @@
 import CSystem
 import Glibc
+import SentinelCore
 
-/// Redis's log levels, in increasing severity. `nothing` is only meaningful as a minimum level
-/// (Redis's `loglevel nothing`): it suppresses every line.
-public enum LogLevel: Int, Comparable, Sendable {
-    case debug = 0
-    case verbose = 1
-    case notice = 2
-    case warning = 3
-    case nothing = 4
-
-    /// The character Redis prints for the level: `.` debug, `-` verbose, `*` notice, `#` warning.
-    public var symbol: Character {
-        switch self {
-        case .debug: return "."
-        case .verbose: return "-"
-        case .notice: return "*"
-        case .warning, .nothing: return "#"
-        }
-    }
-
-    /// Parses a `loglevel` config value.
-    public init?(name: String) {
-        switch name.lowercased() {
-        case "debug": self = .debug
-        case "verbose": self = .verbose
-        case "notice": self = .notice
-        case "warning": self = .warning
-        case "nothing": self = .nothing
-        default: return nil
-        }
-    }
-
-    public static func < (lhs: LogLevel, rhs: LogLevel) -> Bool { lhs.rawValue < rhs.rawValue }
-
+extension LogLevel {
     /// Redis's `syslogLevelMap`.
     var syslogPriority: Int32 {
         switch self {

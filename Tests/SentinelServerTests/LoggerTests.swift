@@ -1,6 +1,7 @@
 import Glibc
 import XCTest
 @testable import SentinelServer
+import SentinelCore
 
 final class LoggerTests: XCTestCase {
     func testFormatsARedisLine() {

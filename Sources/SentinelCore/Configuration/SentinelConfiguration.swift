@@ -130,7 +130,7 @@ public enum LogLevel: Int, Sendable, Comparable, CaseIterable {
     case debug, verbose, notice, warning, nothing
 
     /// The character Redis prints in a log line: `.` debug, `-` verbose, `*` notice, `#` warning.
-    public var marker: Character {
+    public var symbol: Character {
         switch self {
         case .debug: return "."
         case .verbose: return "-"

@@ -2,30 +2,176 @@ import RESP
 
 /// The whole sentinel as a pure state machine: inputs (with the time they happened) in,
 /// effects out. No IO, no clock, no globals; randomness comes from the injected generator.
+///
+/// The behaviour is split by concept over extensions in other files: client commands
+/// (`Commands/`), monitoring (`Monitoring/`), agreement and failover (`Failover/`).
 public struct Sentinel {
-    public private(set) var configuration: SentinelConfiguration
+    /// The configuration as loaded, updated with every persisted change (generic directives
+    /// are only read from it; sentinel state lives in the fields below).
+    public internal(set) var configuration: SentinelConfiguration
     public let environment: SentinelEnvironment
     var random: SplitMix64
 
-    public init(configuration: SentinelConfiguration, originalConfigurationText: String, environment: SentinelEnvironment, randomSeed: UInt64) {
+    /// Our run id (`sentinel myid`): 40 hex characters.
+    public internal(set) var myID: String
+    /// The global current epoch (§7).
+    public internal(set) var currentEpoch: UInt64
+    /// Protocol timings, changeable with `SENTINEL DEBUG`.
+    public internal(set) var timings = SentinelTimings()
+
+    // MARK: Monitored instances
+
+    /// Every master, replica and sentinel entry.
+    public internal(set) var instances: [InstanceID: MonitoredInstance] = [:]
+    /// Per-master state, keyed by the master's instance id.
+    public internal(set) var masters: [InstanceID: MasterState] = [:]
+    /// Masters in the order they were added (the order of replies and INFO).
+    public internal(set) var masterOrder: [InstanceID] = []
+    /// Instance links, shared by sentinel entries with the same run id.
+    public internal(set) var links: [LinkID: InstanceLink] = [:]
+    /// Which link each open connection belongs to, and whether it is the pub/sub one.
+    var connectionOwners: [ConnectionID: (link: LinkID, isPubSub: Bool)] = [:]
+    var nextInstanceID: UInt64 = 1
+    var nextLinkID: UInt64 = 1
+    var nextConnectionID: UInt64 = 1
+
+    // MARK: Clients
+
+    /// Connected clients of the sentinel port.
+    var clients: [ClientID: ClientSession] = [:]
+    /// Channel subscriptions: channel → subscribed clients in subscription order.
+    var channelSubscribers: [String: [ClientID]] = [:]
+    /// Pattern subscriptions: pattern → subscribed clients.
+    var patternSubscribers: [String: [ClientID]] = [:]
+    var statistics = ServerStatistics()
+    var userDirectory: UserDirectory
+    var scriptQueue = ScriptQueue()
+
+    // MARK: Persistence
+
+    /// The configuration file text as last written (or loaded): the base of the next rewrite.
+    var configurationText: String
+    var nextPersistTicket: UInt64 = 1
+    /// Clients waiting for the result of a configuration write, by ticket.
+    var repliesAwaitingPersistence: [UInt64: ClientID] = [:]
+
+    // MARK: Process state
+
+    /// When the process started (monotonic and wall clock).
+    public internal(set) var startTime: Timestamp
+    /// When the last tick ran (0 before the first).
+    var lastTickTime: Milliseconds = 0
+    /// The wall clock of the latest input (for human-readable dates only).
+    var lastWallClock: Milliseconds = 0
+    /// Timer frequency drawn after each tick (INFO `hz`).
+    var currentHz: Int = 10
+    /// TILT mode (§15).
+    public internal(set) var tilt = false
+    var tiltStartTime: Milliseconds = 0
+    /// `SENTINEL SIMULATE-FAILURE` flags.
+    var simulateFailureFlags: SimulatedFailure = []
+    /// The run id printed by INFO server (random per process, like Redis's).
+    public let processRunID: String
+
+    public init(configuration: SentinelConfiguration, configurationText: String, environment: SentinelEnvironment, randomSeed: UInt64, now: Timestamp) {
         self.configuration = configuration
+        self.userDirectory = UserDirectory(requirePass: configuration.requirePass, aclUsers: configuration.aclUsers)
+        self.configurationText = configurationText
         self.environment = environment
-        self.random = SplitMix64(seed: randomSeed)
+        var random = SplitMix64(seed: randomSeed)
+        self.processRunID = Sentinel.randomHexIdentifier(using: &random)
+        self.myID = configuration.myID ?? ""
+        self.currentEpoch = configuration.currentEpoch
+        self.startTime = now
+        self.random = random
+        for master in configuration.masters {
+            addMaster(master, now: now.monotonic)
+        }
+    }
+
+    /// 40 random lowercase hex characters (run ids, `myid`).
+    static func randomHexIdentifier(using random: inout SplitMix64) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(40)
+        for _ in 0..<40 { bytes.append(digits[Int(random.next() & 0xF)]) }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Called once before the first input: generates and persists `myid` if needed, logs the
-    /// start-up lines and schedules the first tick.
-    public mutating func start(at time: Timestamp, effects: inout [SentinelEffect]) {
-        effects.append(.scheduleTick(afterMilliseconds: 100))
+    /// start-up lines, announces the monitored masters and schedules the first tick.
+    public mutating func start(effects: inout [SentinelEffect]) {
+        if myID.isEmpty {
+            myID = Sentinel.randomHexIdentifier(using: &random)
+            persistConfiguration(effects: &effects)
+        }
+        effects.append(.log(.notice, "Sentinel ID is \(myID)"))
+        for masterID in masterOrder {
+            guard let master = instances[masterID], let state = masters[masterID] else { continue }
+            emitEvent(.warning, "+monitor", about: master, "quorum \(state.quorum)", effects: &effects)
+        }
+        effects.append(.scheduleTick(afterMilliseconds: nextTickDelay()))
     }
 
     /// Feeds one input to the core and appends what must happen to `effects`.
     public mutating func handle(_ input: SentinelInput, at time: Timestamp, effects: inout [SentinelEffect]) {
+        lastWallClock = time.wallClock
         switch input {
         case .tick:
-            effects.append(.scheduleTick(afterMilliseconds: 100))
-        default:
-            break
+            handleTick(at: time, effects: &effects)
+        case .clientConnected(let client, let remote, let local):
+            clients[client] = ClientSession(id: client, remoteAddress: remote, localAddress: local, now: time)
+            statistics.totalConnectionsReceived += 1
+        case .clientCommand(let client, let arguments):
+            handleClientCommand(client, arguments, at: time, effects: &effects)
+        case .clientDisconnected(let client):
+            removeClient(client)
+        case .connectionEstablished(let connection, let localAddress):
+            handleConnectionEstablished(connection, localAddress: localAddress, now: time.monotonic, effects: &effects)
+        case .connectionClosed(let connection, let reason):
+            handleConnectionClosed(connection, reason: reason, now: time.monotonic, effects: &effects)
+        case .connectionReply(let connection, let value):
+            handleConnectionReply(connection, value, at: time, effects: &effects)
+        case .configurationPersisted(let ticket, let error):
+            handleConfigurationPersisted(ticket: ticket, error: error, effects: &effects)
+        case .scriptStarted(let script, let pid):
+            scriptQueue.recordStarted(script, pid: pid)
+        case .shutdownRequested(let signalName):
+            shutdown(reason: "Received \(signalName) scheduling shutdown...", effects: &effects)
+        case .scriptFinished(let script, let termination):
+            handleScriptFinished(script, termination, now: time.monotonic, effects: &effects)
         }
     }
+
+    /// One timer run (§2): the monitoring work, then the next tick at a redrawn 10–19 Hz.
+    mutating func handleTick(at time: Timestamp, effects: inout [SentinelEffect]) {
+        runPeriodicWork(at: time, effects: &effects)
+        lastTickTime = time.monotonic
+        effects.append(.scheduleTick(afterMilliseconds: nextTickDelay()))
+    }
+
+    /// Redis redraws the timer frequency after each run as `10 + random(0..9)` Hz so that
+    /// sentinels do not act in lockstep (§2).
+    mutating func nextTickDelay() -> Milliseconds {
+        currentHz = 10 + Int(random.next() % 10)
+        return Milliseconds(1000 / currentHz)
+    }
+}
+
+/// Flags of `SENTINEL SIMULATE-FAILURE`.
+public struct SimulatedFailure: OptionSet, Sendable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+    /// Exit with code 99 right after winning an election.
+    public static let crashAfterElection = SimulatedFailure(rawValue: 1)
+    /// Exit with code 99 right after the promoted replica is seen as master.
+    public static let crashAfterPromotion = SimulatedFailure(rawValue: 2)
+}
+
+/// Counters shown by INFO stats.
+struct ServerStatistics {
+    var totalConnectionsReceived: Int = 0
+    var totalCommandsProcessed: Int = 0
+    var totalErrorReplies: Int = 0
+    var rejectedConnections: Int = 0
 }

@@ -67,6 +67,10 @@ public enum SentinelInput: Sendable {
     case connectionReply(ConnectionID, RESPValue)
     /// The configuration file write requested by `persistConfiguration` finished.
     case configurationPersisted(ticket: UInt64, error: String?)
+    /// A script started by `runScript` is running as process `pid`.
+    case scriptStarted(ScriptID, pid: Int32)
     /// A script started by `runScript` ended.
     case scriptFinished(ScriptID, ScriptTermination)
+    /// SIGTERM or SIGINT arrived: flush the configuration and exit.
+    case shutdownRequested(signalName: String)
 }

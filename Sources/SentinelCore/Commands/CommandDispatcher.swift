@@ -1,0 +1,206 @@
+import RESP
+
+extension Sentinel {
+    /// Runs one client command: lookup, arity and authentication checks with Redis's error
+    /// texts (client libraries match on them), then the command itself (§10.1).
+    mutating func handleClientCommand(_ client: ClientID, _ arguments: [[UInt8]], at time: Timestamp, effects: inout [SentinelEffect]) {
+        guard var session = clients[client], let first = arguments.first else { return }
+        statistics.totalCommandsProcessed += 1
+        let name = String(decoding: first, as: UTF8.self)
+        let lowercasedName = name.lowercased()
+        session.lastCommandTime = time.monotonic
+
+        guard var command = CommandTable.lookup(lowercasedName), !lowercasedName.contains("|") else {
+            clients[client] = session
+            return replyError(to: client, unknownCommandMessage(name, arguments), effects: &effects)
+        }
+        if !command.subcommands.isEmpty && arguments.count >= 2 {
+            let subcommandName = "\(lowercasedName)|\(String(decoding: arguments[1], as: UTF8.self).lowercased())"
+            guard let subcommand = CommandTable.lookup(subcommandName) else {
+                clients[client] = session
+                let subcommand = String(decoding: arguments[1].prefix(128), as: UTF8.self)
+                return replyError(to: client, sanitized("ERR unknown subcommand '\(subcommand)'. Try \(name.uppercased()) HELP."), effects: &effects)
+            }
+            command = subcommand
+        }
+        session.lastCommand = command.name
+        clients[client] = session
+        guard command.accepts(argumentCount: arguments.count) else {
+            return replyError(to: client, "ERR wrong number of arguments for '\(command.name)' command", effects: &effects)
+        }
+        if session.user == nil && userDirectory.authenticationRequired && !command.flags.contains("no_auth") {
+            return replyError(to: client, "NOAUTH Authentication required.", effects: &effects)
+        }
+        if session.protocolVersion == .resp2 && session.subscriptionCount > 0
+            && !["ping", "subscribe", "psubscribe", "unsubscribe", "punsubscribe"].contains(lowercasedName) {
+            return replyError(to: client, "ERR Can't execute '\(command.name)': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context", effects: &effects)
+        }
+        let text = arguments.map { String(decoding: $0, as: UTF8.self) }
+        switch lowercasedName {
+        case "ping": pingCommand(client, text, effects: &effects)
+        case "info": reply(to: client, .bulk(infoText(sections: Array(text.dropFirst()), at: time)), effects: &effects)
+        case "role": reply(to: client, .array([.bulk("sentinel"), .array(masterOrder.compactMap { instances[$0].map { .bulk($0.name) } })]), effects: &effects)
+        case "auth": authCommand(client, text, effects: &effects)
+        case "hello": helloCommand(client, text, effects: &effects)
+        case "client": clientCommand(client, text, at: time, effects: &effects)
+        case "command": commandCommand(client, text, effects: &effects)
+        case "acl": aclCommand(client, text, effects: &effects)
+        case "subscribe", "psubscribe": subscribeCommand(client, text, patterns: lowercasedName == "psubscribe", effects: &effects)
+        case "unsubscribe", "punsubscribe": unsubscribeCommand(client, text, patterns: lowercasedName == "punsubscribe", effects: &effects)
+        case "publish": publishCommand(client, arguments, at: time, effects: &effects)
+        case "shutdown": shutdown(reason: "User requested shutdown...", effects: &effects)
+        case "sentinel": sentinelCommand(client, text, arguments, at: time, effects: &effects)
+        default: replyError(to: client, unknownCommandMessage(name, arguments), effects: &effects)
+        }
+    }
+
+    /// `unknown command '<name>', with args beginning with: '<a>' '<b>' ` (Redis 7.0's text,
+    /// arguments cut after 128 characters, CR/LF replaced by spaces).
+    func unknownCommandMessage(_ name: String, _ arguments: [[UInt8]]) -> String {
+        var listed = ""
+        for argument in arguments.dropFirst() where listed.utf8.count < 128 {
+            let room = 128 - listed.utf8.count
+            listed += "'\(String(decoding: argument.prefix(room), as: UTF8.self))' "
+        }
+        return sanitized("ERR unknown command '\(String(name.utf8.prefix(128)) ?? name)', with args beginning with: \(listed)")
+    }
+
+    /// Error texts must not break the protocol: CR and LF become spaces.
+    func sanitized(_ text: String) -> String {
+        String(decoding: text.utf8.map { $0 == 13 || $0 == 10 ? 32 : $0 }, as: UTF8.self)
+    }
+
+    // MARK: Replies
+
+    /// Encodes `value` in the client's protocol version and queues it.
+    mutating func reply(to client: ClientID, _ value: RESPValue, effects: inout [SentinelEffect]) {
+        guard let session = clients[client] else { return }
+        switch session.replyMode {
+        case .on: break
+        case .off: return
+        case .skipNext:
+            clients[client]?.replyMode = .on
+            return
+        }
+        if value.isError { statistics.totalErrorReplies += 1 }
+        var bytes: [UInt8] = []
+        RESPEncoder.encode(value, as: session.protocolVersion, into: &bytes)
+        effects.append(.sendToClient(client, bytes))
+    }
+
+    mutating func replyError(to client: ClientID, _ text: String, effects: inout [SentinelEffect]) {
+        reply(to: client, .errorText(text), effects: &effects)
+    }
+
+    mutating func removeClient(_ client: ClientID) {
+        guard let session = clients.removeValue(forKey: client) else { return }
+        for channel in session.channels { channelSubscribers[channel]?.removeAll { $0 == client } }
+        for pattern in session.patterns { patternSubscribers[pattern]?.removeAll { $0 == client } }
+        channelSubscribers = channelSubscribers.filter { !$0.value.isEmpty }
+        patternSubscribers = patternSubscribers.filter { !$0.value.isEmpty }
+    }
+
+    // MARK: Connection commands
+
+    /// `PING [message]`: `+PONG` or the message; `*2 pong <message>` for a subscribed RESP2 client.
+    mutating func pingCommand(_ client: ClientID, _ arguments: [String], effects: inout [SentinelEffect]) {
+        guard arguments.count <= 2 else {
+            return replyError(to: client, "ERR wrong number of arguments for 'ping' command", effects: &effects)
+        }
+        if let session = clients[client], session.protocolVersion == .resp2, session.subscriptionCount > 0 {
+            return reply(to: client, .array([.bulk("pong"), .bulk(arguments.count == 2 ? arguments[1] : "")]), effects: &effects)
+        }
+        reply(to: client, arguments.count == 2 ? .bulk(arguments[1]) : .status("PONG"), effects: &effects)
+    }
+
+    /// `AUTH [user] password`.
+    mutating func authCommand(_ client: ClientID, _ arguments: [String], effects: inout [SentinelEffect]) {
+        guard arguments.count <= 3 else {
+            return replyError(to: client, "ERR syntax error", effects: &effects)
+        }
+        let user = arguments.count == 3 ? arguments[1] : "default"
+        let password = arguments[arguments.count - 1]
+        if arguments.count == 2 && !userDirectory.authenticationRequired {
+            return replyError(to: client, "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?", effects: &effects)
+        }
+        if userDirectory.authenticate(user: user, password: password) {
+            clients[client]?.user = user
+            reply(to: client, .ok, effects: &effects)
+        } else {
+            replyError(to: client, "WRONGPASS invalid username-password pair or user is disabled.", effects: &effects)
+        }
+    }
+
+    /// `HELLO [protover [AUTH user pass] [SETNAME name]]`: switches RESP2/RESP3 and answers the
+    /// server map (`mode` sentinel, no `role`).
+    mutating func helloCommand(_ client: ClientID, _ arguments: [String], effects: inout [SentinelEffect]) {
+        var version: RESPVersion?
+        var index = 1
+        if arguments.count >= 2 {
+            guard let number = Int64(arguments[1]) else {
+                return replyError(to: client, "ERR Protocol version is not an integer or out of range", effects: &effects)
+            }
+            guard number == 2 || number == 3 else {
+                return replyError(to: client, "NOPROTO unsupported protocol version", effects: &effects)
+            }
+            version = number == 3 ? .resp3 : .resp2
+            index = 2
+        }
+        var newName: String?
+        var credentials: (String, String)?
+        while index < arguments.count {
+            let option = arguments[index].lowercased()
+            if option == "auth" && index + 2 < arguments.count {
+                credentials = (arguments[index + 1], arguments[index + 2])
+                index += 3
+            } else if option == "setname" && index + 1 < arguments.count {
+                newName = arguments[index + 1]
+                index += 2
+            } else {
+                return replyError(to: client, "ERR Syntax error in HELLO option '\(arguments[index])'", effects: &effects)
+            }
+        }
+        if let (user, password) = credentials {
+            guard userDirectory.authenticate(user: user, password: password) else {
+                return replyError(to: client, "WRONGPASS invalid username-password pair or user is disabled.", effects: &effects)
+            }
+            clients[client]?.user = user
+        }
+        if clients[client]?.user == nil && userDirectory.authenticationRequired {
+            return replyError(to: client, "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time", effects: &effects)
+        }
+        if let newName {
+            guard isValidClientName(newName) else {
+                return replyError(to: client, "ERR Client names cannot contain spaces, newlines or special characters.", effects: &effects)
+            }
+            clients[client]?.name = newName.isEmpty ? nil : newName
+        }
+        if let version { clients[client]?.protocolVersion = version }
+        let protocolNumber: Int64 = clients[client]?.protocolVersion == .resp3 ? 3 : 2
+        reply(to: client, .map([
+            RESPMapEntry(.bulk("server"), .bulk("redis")),
+            RESPMapEntry(.bulk("version"), .bulk(Sentinel.redisVersion)),
+            RESPMapEntry(.bulk("proto"), .integer(protocolNumber)),
+            RESPMapEntry(.bulk("id"), .integer(Int64(client.rawValue))),
+            RESPMapEntry(.bulk("mode"), .bulk("sentinel")),
+            RESPMapEntry(.bulk("modules"), .array([])),
+        ]), effects: &effects)
+    }
+
+    /// Client names are printable ASCII without spaces (Redis's rule).
+    func isValidClientName(_ name: String) -> Bool {
+        name.utf8.allSatisfy { $0 > 32 && $0 < 127 }
+    }
+
+    /// `SHUTDOWN` and SIGTERM/SIGINT: flush the configuration, then exit 0 (a sentinel never
+    /// saves a dataset).
+    mutating func shutdown(reason: String, effects: inout [SentinelEffect]) {
+        log(.warning, reason, effects: &effects)
+        persistConfiguration(effects: &effects)
+        log(.warning, "Sentinel is now ready to exit, bye bye...", effects: &effects)
+        effects.append(.exit(code: 0))
+    }
+
+    /// The Redis version a sentinel reports (INFO, HELLO): the one whose protocol it speaks.
+    public static let redisVersion = "7.0.15"
+}

@@ -1,0 +1,249 @@
+import RESP
+
+extension Sentinel {
+    /// `CLIENT <subcommand>` (§10.1).
+    mutating func clientCommand(_ client: ClientID, _ arguments: [String], at time: Timestamp, effects: inout [SentinelEffect]) {
+        guard let session = clients[client] else { return }
+        switch arguments[1].lowercased() {
+        case "id":
+            reply(to: client, .integer(Int64(client.rawValue)), effects: &effects)
+        case "getname":
+            reply(to: client, session.name.map { .bulk($0) } ?? .nullBulkString, effects: &effects)
+        case "setname":
+            guard isValidClientName(arguments[2]) else {
+                return replyError(to: client, "ERR Client names cannot contain spaces, newlines or special characters.", effects: &effects)
+            }
+            clients[client]?.name = arguments[2].isEmpty ? nil : arguments[2]
+            reply(to: client, .ok, effects: &effects)
+        case "setinfo":
+            let attribute = arguments[2].lowercased()
+            guard attribute == "lib-name" || attribute == "lib-ver" else {
+                return replyError(to: client, "ERR Unrecognized option '\(arguments[2])'", effects: &effects)
+            }
+            if attribute == "lib-name" { clients[client]?.libraryName = arguments[3] } else { clients[client]?.libraryVersion = arguments[3] }
+            reply(to: client, .ok, effects: &effects)
+        case "info":
+            reply(to: client, .verbatim(format: Array("txt".utf8), text: Array((session.listLine(now: time.monotonic) + "\n").utf8)), effects: &effects)
+        case "list":
+            clientListCommand(client, arguments, now: time.monotonic, effects: &effects)
+        case "kill":
+            clientKillCommand(client, arguments, effects: &effects)
+        case "reply":
+            switch arguments[2].lowercased() {
+            case "on": clients[client]?.replyMode = .on; reply(to: client, .ok, effects: &effects)
+            case "off": clients[client]?.replyMode = .off
+            case "skip": clients[client]?.replyMode = .skipNext
+            default: replyError(to: client, "ERR syntax error", effects: &effects)
+            }
+        case "getredir":
+            reply(to: client, .integer(-1), effects: &effects)
+        case "trackinginfo":
+            reply(to: client, .map([
+                RESPMapEntry(.bulk("flags"), .set([.bulk("off")])),
+                RESPMapEntry(.bulk("redirect"), .integer(-1)),
+                RESPMapEntry(.bulk("prefixes"), .array([])),
+            ]), effects: &effects)
+        case "no-evict", "unpause", "pause":
+            reply(to: client, .ok, effects: &effects)
+        case "help":
+            reply(to: client, helpReply(for: "CLIENT", [
+                "ID", "    Return the ID of the current connection.",
+                "GETNAME", "    Return the name of the current connection.",
+                "SETNAME <name>", "    Assign the name <name> to the current connection.",
+                "SETINFO <option> <value>", "    Set client meta attr (lib-name, lib-ver).",
+                "INFO", "    Return information about the current client connection.",
+                "LIST [TYPE <type>] [ID <id> ...]", "    Return information about client connections.",
+                "KILL <ip:port> | <option> <value> [...]", "    Kill connections (ID, TYPE, USER, ADDR, LADDR, SKIPME).",
+                "REPLY (ON|OFF|SKIP)", "    Control the replies sent to the current connection.",
+            ]), effects: &effects)
+        default:
+            replyError(to: client, "ERR CLIENT \(arguments[1].uppercased()) is not supported by a sentinel", effects: &effects)
+        }
+    }
+
+    /// `CLIENT LIST [TYPE normal|pubsub|…] [ID id …]`.
+    mutating func clientListCommand(_ client: ClientID, _ arguments: [String], now: Milliseconds, effects: inout [SentinelEffect]) {
+        var selected = clients.values.sorted { $0.id < $1.id }
+        if arguments.count == 4 && arguments[2].lowercased() == "type" {
+            switch arguments[3].lowercased() {
+            case "normal": selected = selected.filter { $0.subscriptionCount == 0 }
+            case "pubsub": selected = selected.filter { $0.subscriptionCount > 0 }
+            case "master", "replica", "slave": selected = []
+            default: return replyError(to: client, "ERR Unknown client type '\(arguments[3])'", effects: &effects)
+            }
+        } else if arguments.count >= 4 && arguments[2].lowercased() == "id" {
+            var ids: Set<UInt64> = []
+            for text in arguments.dropFirst(3) {
+                guard let id = UInt64(text), id > 0 else {
+                    return replyError(to: client, "ERR Invalid client ID", effects: &effects)
+                }
+                ids.insert(id)
+            }
+            selected = selected.filter { ids.contains($0.id.rawValue) }
+        } else if arguments.count != 2 {
+            return replyError(to: client, "ERR syntax error", effects: &effects)
+        }
+        let text = selected.map { $0.listLine(now: now) + "\n" }.joined()
+        reply(to: client, .verbatim(format: Array("txt".utf8), text: Array(text.utf8)), effects: &effects)
+    }
+
+    /// `CLIENT KILL addr` (old form, `+OK`) or `CLIENT KILL <filter> <value> …` (`:count`).
+    mutating func clientKillCommand(_ client: ClientID, _ arguments: [String], effects: inout [SentinelEffect]) {
+        if arguments.count == 3 {
+            guard let target = clients.values.first(where: { $0.remoteAddress == arguments[2] }) else {
+                return replyError(to: client, "ERR No such client", effects: &effects)
+            }
+            effects.append(.closeClient(target.id))
+            return reply(to: client, .ok, effects: &effects)
+        }
+        guard arguments.count % 2 == 0 else { return replyError(to: client, "ERR syntax error", effects: &effects) }
+        var candidates = Array(clients.values)
+        var skipMe = true
+        var index = 2
+        while index + 1 < arguments.count {
+            let value = arguments[index + 1]
+            switch arguments[index].lowercased() {
+            case "id":
+                guard let id = UInt64(value), id > 0 else {
+                    return replyError(to: client, "ERR client-id should be greater than 0", effects: &effects)
+                }
+                candidates = candidates.filter { $0.id.rawValue == id }
+            case "type":
+                switch value.lowercased() {
+                case "normal": candidates = candidates.filter { $0.subscriptionCount == 0 }
+                case "pubsub": candidates = candidates.filter { $0.subscriptionCount > 0 }
+                case "master", "replica", "slave": candidates = []
+                default: return replyError(to: client, "ERR Unknown client type '\(value)'", effects: &effects)
+                }
+            case "user":
+                guard userDirectory.users[value] != nil else {
+                    return replyError(to: client, "ERR No such user '\(value)'", effects: &effects)
+                }
+                candidates = candidates.filter { ($0.user ?? "default") == value }
+            case "addr": candidates = candidates.filter { $0.remoteAddress == value }
+            case "laddr": candidates = candidates.filter { $0.localAddress == value }
+            case "skipme":
+                switch value.lowercased() {
+                case "yes": skipMe = true
+                case "no": skipMe = false
+                default: return replyError(to: client, "ERR syntax error", effects: &effects)
+                }
+            default:
+                return replyError(to: client, "ERR syntax error", effects: &effects)
+            }
+            index += 2
+        }
+        if skipMe { candidates.removeAll { $0.id == client } }
+        for target in candidates.sorted(by: { $0.id < $1.id }) {
+            effects.append(.closeClient(target.id))
+        }
+        reply(to: client, .integer(Int64(candidates.count)), effects: &effects)
+    }
+
+    /// `COMMAND [COUNT|LIST|INFO|DOCS|GETKEYS|HELP]` over the sentinel's own command table.
+    mutating func commandCommand(_ client: ClientID, _ arguments: [String], effects: inout [SentinelEffect]) {
+        guard arguments.count >= 2 else {
+            return reply(to: client, .array(CommandTable.commands.map(\.infoReply)), effects: &effects)
+        }
+        switch arguments[1].lowercased() {
+        case "count":
+            reply(to: client, .integer(Int64(CommandTable.commands.count)), effects: &effects)
+        case "list":
+            let names = CommandTable.commands.flatMap { [$0.name] + $0.subcommands.map(\.name) }
+            reply(to: client, .array(names.map { .bulk($0) }), effects: &effects)
+        case "info":
+            let names = arguments.count > 2 ? Array(arguments.dropFirst(2)) : CommandTable.commands.map(\.name)
+            reply(to: client, .array(names.map { CommandTable.lookup($0.lowercased())?.infoReply ?? .nullArray }), effects: &effects)
+        case "docs":
+            let names = arguments.count > 2 ? Array(arguments.dropFirst(2)) : CommandTable.commands.map(\.name)
+            let entries = names.compactMap { name in
+                CommandTable.lookup(name.lowercased()).map { RESPMapEntry(.bulk($0.name), $0.docsReply) }
+            }
+            reply(to: client, .map(entries), effects: &effects)
+        case "getkeys", "getkeysandflags":
+            guard CommandTable.lookup(arguments[2].lowercased()) != nil else {
+                return replyError(to: client, "ERR Invalid command specified", effects: &effects)
+            }
+            replyError(to: client, "ERR The command has no key arguments", effects: &effects)
+        default:
+            reply(to: client, helpReply(for: "COMMAND", [
+                "(no subcommand)", "    Return details about all Redis commands.",
+                "COUNT", "    Return the total number of commands in this Redis server.",
+                "LIST", "    Return a list of all commands in this Redis server.",
+                "INFO [<command-name> ...]", "    Return details about multiple Redis commands.",
+                "DOCS [<command-name> ...]", "    Return documentation details about multiple Redis commands.",
+                "GETKEYS <full-command>", "    Return the keys from a full Redis command.",
+            ]), effects: &effects)
+        }
+    }
+
+    /// `ACL WHOAMI|USERS|LIST|CAT|GETUSER|SETUSER|DELUSER|GENPASS|LOG|HELP` for sentinel mode.
+    mutating func aclCommand(_ client: ClientID, _ arguments: [String], effects: inout [SentinelEffect]) {
+        switch arguments[1].lowercased() {
+        case "whoami":
+            reply(to: client, .bulk(clients[client]?.user ?? "default"), effects: &effects)
+        case "users":
+            reply(to: client, .array(userDirectory.users.keys.sorted().map { .bulk($0) }), effects: &effects)
+        case "list":
+            let lines = userDirectory.users.keys.sorted().compactMap { name in
+                userDirectory.users[name].map { user in RESPValue.bulk((["user", name] + user.rules).joined(separator: " ")) }
+            }
+            reply(to: client, .array(lines), effects: &effects)
+        case "cat":
+            let categories = ["keyspace", "read", "write", "set", "sortedset", "list", "hash", "string", "bitmap", "hyperloglog", "geo", "stream", "pubsub", "admin", "fast", "slow", "blocking", "dangerous", "connection", "transaction", "scripting"]
+            reply(to: client, .array(categories.map { .bulk($0) }), effects: &effects)
+        case "getuser":
+            guard let user = userDirectory.users[arguments[2]] else { return reply(to: client, .nullBulkString, effects: &effects) }
+            reply(to: client, .map([
+                RESPMapEntry(.bulk("flags"), .array(([user.enabled ? "on" : "off"] + (user.noPassword ? ["nopass"] : [])).map { .bulk($0) })),
+                RESPMapEntry(.bulk("passwords"), .array([])),
+                RESPMapEntry(.bulk("commands"), .bulk("+@all")),
+                RESPMapEntry(.bulk("keys"), .bulk("~*")),
+                RESPMapEntry(.bulk("channels"), .bulk("&*")),
+                RESPMapEntry(.bulk("selectors"), .array([])),
+            ]), effects: &effects)
+        case "setuser":
+            userDirectory.setUser(arguments[2], rules: Array(arguments.dropFirst(3)))
+            reply(to: client, .ok, effects: &effects)
+        case "deluser":
+            var deleted = 0
+            for name in arguments.dropFirst(2) {
+                if name == "default" {
+                    return replyError(to: client, "ERR The 'default' user cannot be removed", effects: &effects)
+                }
+                if userDirectory.deleteUser(name) {
+                    deleted += 1
+                    for session in clients.values where session.user == name { effects.append(.closeClient(session.id)) }
+                }
+            }
+            reply(to: client, .integer(Int64(deleted)), effects: &effects)
+        case "genpass":
+            reply(to: client, .bulk(String(Sentinel.randomHexIdentifier(using: &random).prefix(32)) + String(Sentinel.randomHexIdentifier(using: &random).prefix(32))), effects: &effects)
+        case "log":
+            reply(to: client, arguments.count > 2 && arguments[2].lowercased() == "reset" ? .ok : .array([]), effects: &effects)
+        case "save", "load":
+            replyError(to: client, "ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration.", effects: &effects)
+        case "dryrun":
+            guard userDirectory.users[arguments[2]] != nil else {
+                return replyError(to: client, "ERR User '\(arguments[2])' not found", effects: &effects)
+            }
+            reply(to: client, .ok, effects: &effects)
+        default:
+            reply(to: client, helpReply(for: "ACL", [
+                "CAT [<category>]", "    List all commands that belong to <category>, or all command categories",
+                "DELUSER <username> [<username> ...]", "    Delete a list of users.",
+                "GETUSER <username>", "    Get the user's details.",
+                "LIST", "    Show users details in config file format.",
+                "SETUSER <username> <attribute> [<attribute> ...]", "    Create or modify a user with the specified attributes.",
+                "USERS", "    List all the registered usernames.",
+                "WHOAMI", "    Return the current connection username.",
+            ]), effects: &effects)
+        }
+    }
+
+    /// A `HELP` reply: a title line, the given lines, and the closing `HELP` lines.
+    func helpReply(for command: String, _ lines: [String]) -> RESPValue {
+        let all = ["\(command) <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"] + lines + ["HELP", "    Print this help."]
+        return .array(all.map { .status($0) })
+    }
+}

@@ -1,0 +1,335 @@
+import RESP
+
+extension Sentinel {
+    /// `SENTINEL <subcommand>` (§10.2). Arity was checked by the dispatcher.
+    mutating func sentinelCommand(_ client: ClientID, _ arguments: [String], _ raw: [[UInt8]], at time: Timestamp, effects: inout [SentinelEffect]) {
+        let now = time.monotonic
+        switch arguments[1].lowercased() {
+        case "masters", "primaries":
+            reply(to: client, .array(masterOrder.compactMap { instances[$0].map { instanceReply($0, now: now) } }), effects: &effects)
+        case "master", "primary":
+            guard let masterID = masterOrReplyError(client, arguments[2], effects: &effects), let master = instances[masterID] else { return }
+            reply(to: client, instanceReply(master, now: now), effects: &effects)
+        case "replicas", "slaves":
+            guard let masterID = masterOrReplyError(client, arguments[2], effects: &effects) else { return }
+            let replicas = (masters[masterID]?.replicas ?? []).compactMap { instances[$0] }.filter(\.replicaAnnounced)
+            reply(to: client, .array(replicas.map { instanceReply($0, now: now) }), effects: &effects)
+        case "sentinels":
+            guard let masterID = masterOrReplyError(client, arguments[2], effects: &effects) else { return }
+            let peers = (masters[masterID]?.sentinels ?? []).compactMap { instances[$0] }
+            reply(to: client, .array(peers.map { instanceReply($0, now: now) }), effects: &effects)
+        case "get-master-addr-by-name", "get-primary-addr-by-name":
+            guard let masterID = masterID(named: arguments[2]) else {
+                return reply(to: client, .nullArray, effects: &effects)
+            }
+            let address = currentAddress(ofMaster: masterID)
+            reply(to: client, .array([.bulk(announcedHost(address)), .bulk(String(address.port))]), effects: &effects)
+        case "myid":
+            reply(to: client, .bulk(myID), effects: &effects)
+        case "flushconfig":
+            persistConfiguration(replyTo: client, effects: &effects)
+        case "monitor":
+            monitorCommand(client, arguments, now: now, effects: &effects)
+        case "remove":
+            guard let masterID = masterOrReplyError(client, arguments[2], effects: &effects), let master = instances[masterID] else { return }
+            emitEvent(.warning, "-monitor", about: master, effects: &effects)
+            removeInstance(masterID, effects: &effects)
+            persistConfiguration(replyTo: client, effects: &effects)
+        case "set":
+            setCommand(client, arguments, now: now, effects: &effects)
+        case "config":
+            configCommand(client, arguments, effects: &effects)
+        case "reset":
+            let matching = masterOrder.filter { GlobPattern.matches(arguments[2], instances[$0]?.name ?? "") }
+            for masterID in matching {
+                resetMaster(masterID, keepSentinels: false, now: now, effects: &effects)
+                if let master = instances[masterID] { emitEvent(.warning, "+reset-master", about: master, effects: &effects) }
+            }
+            reply(to: client, .integer(Int64(matching.count)), effects: &effects)
+        case "ckquorum":
+            guard let masterID = masterOrReplyError(client, arguments[2], effects: &effects) else { return }
+            reply(to: client, quorumCheck(masterID), effects: &effects)
+        case "info-cache":
+            infoCacheCommand(client, arguments, now: now, effects: &effects)
+        case "pending-scripts":
+            pendingScriptsCommand(client, now: now, effects: &effects)
+        case "simulate-failure":
+            simulateFailureCommand(client, arguments, effects: &effects)
+        case "debug":
+            debugCommand(client, arguments, effects: &effects)
+        case "is-master-down-by-addr", "is-primary-down-by-addr":
+            isMasterDownByAddressCommand(client, arguments, now: now, effects: &effects)
+        case "failover":
+            failoverCommand(client, arguments, now: now, effects: &effects)
+        default:
+            reply(to: client, helpReply(for: "SENTINEL", [
+                "CKQUORUM <master-name>", "    Check if the current Sentinel configuration is able to reach the quorum needed",
+                "    to failover a master and the majority needed to authorize the failover.",
+                "CONFIG SET <param> <value>", "    Set a global Sentinel configuration parameter.",
+                "CONFIG GET <param>", "    Get global Sentinel configuration parameter.",
+                "DEBUG [<param> <value> ...]", "    Show a list of configurable time parameters and their values (milliseconds).",
+                "    Or update current configurable parameters values (one or more).",
+                "GET-MASTER-ADDR-BY-NAME <master-name>", "    Return the ip and port number of the master with that name.",
+                "FAILOVER <master-name>", "    Manually failover a master node without asking for agreement from other",
+                "    Sentinels",
+                "FLUSHCONFIG", "    Force Sentinel to rewrite its configuration on disk, including the current",
+                "    Sentinel state.",
+                "INFO-CACHE <master-name>", "    Return last INFO output from masters and slaves of the master.",
+                "IS-MASTER-DOWN-BY-ADDR <ip> <port> <current-epoch> <runid>", "    Check if the master specified by ip:port is down from current Sentinel's",
+                "    point of view.",
+                "MASTER <master-name>", "    Show the state and info of the specified master.",
+                "MASTERS", "    Show a list of monitored masters and their state.",
+                "MONITOR <name> <ip> <port> <quorum>", "    Start monitoring a new master with the specified name, ip, port and quorum.",
+                "MYID", "    Return the ID of the Sentinel instance.",
+                "PENDING-SCRIPTS", "    Get pending scripts information.",
+                "REMOVE <master-name>", "    Remove master from Sentinel's monitor list.",
+                "REPLICAS <master-name>", "    Show a list of replicas for this master and their state.",
+                "RESET <pattern>", "    Reset masters for specific master name matching this pattern.",
+                "SENTINELS <master-name>", "    Show a list of Sentinel instances for this master and their state.",
+                "SET <master-name> <option> <value> [<option> <value> ...]", "    Set configuration paramters for certain masters.",
+                "SIMULATE-FAILURE [CRASH-AFTER-ELECTION] [CRASH-AFTER-PROMOTION] [HELP]", "    Simulate a Sentinel crash.",
+            ]), effects: &effects)
+        }
+    }
+
+    /// Looks a master up by name, replying `-ERR No such master with that name` if absent.
+    mutating func masterOrReplyError(_ client: ClientID, _ name: String, effects: inout [SentinelEffect]) -> InstanceID? {
+        guard let masterID = masterID(named: name) else {
+            replyError(to: client, "ERR No such master with that name", effects: &effects)
+            return nil
+        }
+        return masterID
+    }
+
+    /// `SENTINEL MONITOR <name> <ip> <port> <quorum>` with Redis's validation order.
+    mutating func monitorCommand(_ client: ClientID, _ arguments: [String], now: Milliseconds, effects: inout [SentinelEffect]) {
+        guard let quorum = Int64(arguments[5]) else { return replyError(to: client, "ERR Invalid quorum", effects: &effects) }
+        guard let port = Int64(arguments[4]) else { return replyError(to: client, "ERR Invalid port", effects: &effects) }
+        guard quorum > 0 else { return replyError(to: client, "ERR Quorum must be 1 or greater.", effects: &effects) }
+        let host = IPAddressLiteral.canonical(arguments[3]) ?? arguments[3]
+        guard IPAddressLiteral.isLiteral(host) || (configuration.resolveHostnames && !host.isEmpty && !host.contains(" ")) else {
+            return replyError(to: client, "ERR Invalid IP address or hostname specified", effects: &effects)
+        }
+        let name = arguments[2]
+        guard !name.isEmpty, !name.utf8.contains(where: { $0 <= 32 || $0 == UInt8(ascii: ",") || $0 == 127 }) else {
+            return replyError(to: client, "ERR Invalid master name: spaces, commas and control characters are not allowed", effects: &effects)
+        }
+        guard masterID(named: name) == nil else { return replyError(to: client, "ERR Duplicate master name.", effects: &effects) }
+        guard port > 0 && port <= 65535 else { return replyError(to: client, "ERR Invalid port number.", effects: &effects) }
+        var master = MasterConfiguration(name: name, host: host, port: Int(port), quorum: Int(quorum))
+        master.downAfterMilliseconds = timings.defaultDownAfter
+        master.failoverTimeout = timings.defaultFailoverTimeout
+        let masterID = addMaster(master, now: now)
+        persistConfiguration(replyTo: client, effects: &effects)
+        if let instance = instances[masterID] {
+            emitEvent(.warning, "+monitor", about: instance, "quorum \(quorum)", effects: &effects)
+        }
+    }
+
+    /// `SENTINEL SET <name> <option> <value> …` (§12.3): pairs apply left to right, one `+set`
+    /// each; an error stops, earlier pairs stay applied and persisted.
+    mutating func setCommand(_ client: ClientID, _ arguments: [String], now: Milliseconds, effects: inout [SentinelEffect]) {
+        guard let masterID = masterOrReplyError(client, arguments[2], effects: &effects) else { return }
+        var changes = 0
+        var index = 3
+        func fail(_ message: String, effects: inout [SentinelEffect]) {
+            replyError(to: client, message, effects: &effects)
+            if changes > 0 { persistConfiguration(effects: &effects) }
+        }
+        while index < arguments.count {
+            let option = arguments[index]
+            let remaining = arguments.count - 1 - index
+            guard remaining > 0 else {
+                return fail("ERR Unknown option or number of arguments for SENTINEL SET '\(option)'", effects: &effects)
+            }
+            let value = arguments[index + 1]
+            var eventText = "\(option) \(value)"
+            func badValue(_ text: String) -> String { "ERR Invalid argument '\(text)' for SENTINEL SET '\(option)'" }
+            switch option.lowercased() {
+            case "down-after-milliseconds", "failover-timeout", "parallel-syncs", "quorum":
+                guard let number = Int64(value), number > 0 else { return fail(badValue(value), effects: &effects) }
+                switch option.lowercased() {
+                case "down-after-milliseconds":
+                    instances[masterID]?.downAfterMilliseconds = number
+                    for child in (masters[masterID]?.replicas ?? []) + (masters[masterID]?.sentinels ?? []) {
+                        instances[child]?.downAfterMilliseconds = number
+                    }
+                case "failover-timeout": masters[masterID]?.failoverTimeout = number
+                case "parallel-syncs": masters[masterID]?.parallelSyncs = Int(number)
+                default: masters[masterID]?.quorum = Int(number)
+                }
+                index += 2
+            case "notification-script", "client-reconfig-script":
+                if configuration.denyScriptsReconfig {
+                    return fail("ERR Reconfiguration of scripts path is denied for security reasons. Check the deny-scripts-reconfig configuration directive in your Sentinel configuration", effects: &effects)
+                }
+                let path = value.isEmpty ? nil : value
+                if option.lowercased() == "notification-script" { masters[masterID]?.notificationScript = path } else { masters[masterID]?.clientReconfigScript = path }
+                index += 2
+            case "auth-pass", "auth-user":
+                if option.lowercased() == "auth-pass" {
+                    masters[masterID]?.authPass = value.isEmpty ? nil : value
+                    eventText = "\(option) ******"
+                } else {
+                    masters[masterID]?.authUser = value.isEmpty ? nil : value
+                }
+                dropConnections(ofMasterAndReplicas: masterID, effects: &effects)
+                index += 2
+            case "rename-command":
+                guard remaining > 1 else {
+                    return fail("ERR Unknown option or number of arguments for SENTINEL SET '\(option)'", effects: &effects)
+                }
+                let renamed = arguments[index + 2]
+                guard !value.isEmpty, !renamed.isEmpty else { return fail(badValue(renamed.isEmpty ? renamed : value), effects: &effects) }
+                masters[masterID]?.renamedCommands[value.lowercased()] = nil
+                masters[masterID]?.renamedCommandOrder.removeAll { $0.command.lowercased() == value.lowercased() }
+                if value.lowercased() != renamed.lowercased() {
+                    masters[masterID]?.renamedCommands[value.lowercased()] = renamed
+                    masters[masterID]?.renamedCommandOrder.append(RenamedCommand(command: value, renamed: renamed))
+                }
+                eventText = "\(option) \(value) \(renamed)"
+                index += 3
+            case "master-reboot-down-after-period":
+                guard let number = Int64(value), number >= 0 else { return fail(badValue(value), effects: &effects) }
+                masters[masterID]?.masterRebootDownAfterPeriod = number
+                index += 2
+            default:
+                return fail("ERR Unknown option or number of arguments for SENTINEL SET '\(option)'", effects: &effects)
+            }
+            changes += 1
+            if let master = instances[masterID] { emitEvent(.warning, "+set", about: master, eventText, effects: &effects) }
+        }
+        persistConfiguration(replyTo: client, effects: &effects)
+    }
+
+    /// `SENTINEL CONFIG GET <glob>` / `SENTINEL CONFIG SET <option> <value>` (§12.3).
+    mutating func configCommand(_ client: ClientID, _ arguments: [String], effects: inout [SentinelEffect]) {
+        let action = arguments[2].lowercased()
+        if action == "get" && arguments.count == 4 {
+            let options: [(String, String)] = [
+                ("resolve-hostnames", configuration.resolveHostnames ? "yes" : "no"),
+                ("announce-hostnames", configuration.announceHostnames ? "yes" : "no"),
+                ("announce-ip", configuration.announceIP ?? ""),
+                ("announce-port", String(configuration.announcePort)),
+                ("sentinel-user", configuration.sentinelUser ?? ""),
+                ("sentinel-pass", configuration.sentinelPass ?? ""),
+            ]
+            let matching = options.filter { GlobPattern.matches(arguments[3], $0.0, caseInsensitive: true) }
+            return reply(to: client, .map(matching.map { RESPMapEntry(.bulk($0.0), .bulk($0.1)) }), effects: &effects)
+        }
+        guard action == "set" && arguments.count == 5 else {
+            return replyError(to: client, "ERR Only SENTINEL CONFIG GET <option> / SET <option> <value> are supported.", effects: &effects)
+        }
+        let option = arguments[3]
+        let value = arguments[4]
+        let invalidValue = "ERR Invalid value '\(value)' to SENTINEL CONFIG SET '\(option)'"
+        switch option.lowercased() {
+        case "resolve-hostnames", "announce-hostnames":
+            guard let flag = ["yes": true, "no": false][value.lowercased()] else { return replyError(to: client, invalidValue, effects: &effects) }
+            if option.lowercased() == "resolve-hostnames" { configuration.resolveHostnames = flag } else { configuration.announceHostnames = flag }
+        case "announce-ip":
+            configuration.announceIP = value.isEmpty ? nil : value
+        case "announce-port":
+            guard let port = Int(value), port >= 0 && port <= 65535 else { return replyError(to: client, invalidValue, effects: &effects) }
+            configuration.announcePort = port
+        case "sentinel-user", "sentinel-pass":
+            if option.lowercased() == "sentinel-user" { configuration.sentinelUser = value.isEmpty ? nil : value } else { configuration.sentinelPass = value.isEmpty ? nil : value }
+            dropSentinelConnections(effects: &effects)
+        default:
+            return replyError(to: client, "ERR Invalid argument '\(option)' to SENTINEL CONFIG SET", effects: &effects)
+        }
+        persistConfiguration(replyTo: client, effects: &effects)
+    }
+
+    /// `SENTINEL CKQUORUM`: usable sentinels (us plus peers not SDOWN/ODOWN) against the
+    /// quorum and the majority of all known sentinels.
+    func quorumCheck(_ masterID: InstanceID) -> RESPValue {
+        guard let state = masters[masterID] else { return .ok }
+        let peers = state.sentinels.compactMap { instances[$0] }
+        let usable = 1 + peers.filter { !$0.flags.contains(.subjectivelyDown) && !$0.flags.contains(.objectivelyDown) }.count
+        var problems: [String] = []
+        if usable < state.quorum { problems.append("Not enough available Sentinels to reach the specified quorum for this master") }
+        if usable < (peers.count + 1) / 2 + 1 { problems.append("Not enough available Sentinels to reach the majority and authorize a failover") }
+        if problems.isEmpty {
+            return .status("OK \(usable) usable Sentinels. Quorum and failover authorization can be reached")
+        }
+        return .errorText("NOQUORUM \(usable) usable Sentinels. " + problems.joined(separator: ". "))
+    }
+
+    /// `SENTINEL INFO-CACHE <name> …`: for each master, `[age ms, INFO or null]` pairs for the
+    /// master and then its replicas.
+    mutating func infoCacheCommand(_ client: ClientID, _ arguments: [String], now: Milliseconds, effects: inout [SentinelEffect]) {
+        var selected: [InstanceID] = []
+        for name in arguments.dropFirst(2) {
+            guard let masterID = masterOrReplyError(client, name, effects: &effects) else { return }
+            selected.append(masterID)
+        }
+        var items: [RESPValue] = []
+        for masterID in selected {
+            guard let master = instances[masterID] else { continue }
+            let members = [master] + (masters[masterID]?.replicas ?? []).compactMap { instances[$0] }
+            items.append(.bulk(master.name))
+            items.append(.array(members.map { member in
+                .array([.integer(member.infoRefresh != 0 ? now - member.infoRefresh : 0), member.info.map { .bulk($0) } ?? .nullBulkString])
+            }))
+        }
+        reply(to: client, .array(items), effects: &effects)
+    }
+
+    /// `SENTINEL PENDING-SCRIPTS`: one map per queued or running script.
+    mutating func pendingScriptsCommand(_ client: ClientID, now: Milliseconds, effects: inout [SentinelEffect]) {
+        let entries = scriptQueue.jobs.map { job -> RESPValue in
+            .map([
+                RESPMapEntry(.bulk("argv"), .array(job.arguments.map { .bulk($0) })),
+                RESPMapEntry(.bulk("flags"), .bulk(job.isRunning ? "running" : "scheduled")),
+                RESPMapEntry(.bulk("pid"), .bulk(String(job.pid))),
+                job.isRunning
+                    ? RESPMapEntry(.bulk("run-time"), .bulk(String(now - job.startTime)))
+                    : RESPMapEntry(.bulk("run-delay"), .bulk(String(max(0, job.notBefore - now)))),
+                RESPMapEntry(.bulk("retry-num"), .bulk(String(job.retryCount))),
+            ])
+        }
+        reply(to: client, .array(entries), effects: &effects)
+    }
+
+    /// `SENTINEL SIMULATE-FAILURE <flag> …` (exit 99 after election or promotion).
+    mutating func simulateFailureCommand(_ client: ClientID, _ arguments: [String], effects: inout [SentinelEffect]) {
+        var flags: SimulatedFailure = []
+        for argument in arguments.dropFirst(2) {
+            switch argument.lowercased() {
+            case "crash-after-election": flags.insert(.crashAfterElection)
+            case "crash-after-promotion": flags.insert(.crashAfterPromotion)
+            case "help":
+                return reply(to: client, .array([.bulk("crash-after-election"), .bulk("crash-after-promotion")]), effects: &effects)
+            default:
+                return replyError(to: client, "ERR Unknown failure simulation specified", effects: &effects)
+            }
+        }
+        simulateFailureFlags = flags
+        reply(to: client, .ok, effects: &effects)
+    }
+
+    /// `SENTINEL DEBUG` lists the 13 timing parameters; `SENTINEL DEBUG <param> <ms> …` sets them.
+    mutating func debugCommand(_ client: ClientID, _ arguments: [String], effects: inout [SentinelEffect]) {
+        if arguments.count == 2 {
+            return reply(to: client, .map(SentinelTimings.debugParameters.map {
+                RESPMapEntry(.bulk($0.name), .bulk(String(timings[keyPath: $0.keyPath])))
+            }), effects: &effects)
+        }
+        var updated = timings
+        var index = 2
+        while index < arguments.count {
+            guard let parameter = SentinelTimings.debugParameters.first(where: { $0.name.lowercased() == arguments[index].lowercased() }),
+                  index + 1 < arguments.count else {
+                return replyError(to: client, "ERR Unknown option or number of arguments for SENTINEL DEBUG '\(arguments[index])'", effects: &effects)
+            }
+            guard let value = Int64(arguments[index + 1]), value > 0 else {
+                return replyError(to: client, "ERR Invalid argument '\(arguments[index + 1])' for SENTINEL DEBUG '\(arguments[index])'", effects: &effects)
+            }
+            updated[keyPath: parameter.keyPath] = value
+            index += 2
+        }
+        timings = updated
+        reply(to: client, .ok, effects: &effects)
+    }
+}

@@ -1,0 +1,130 @@
+import RESP
+
+extension Sentinel {
+    /// The acting half for a master each tick (§2), skipped in TILT: ODOWN, failover start
+    /// (with a forced IS-MASTER-DOWN round), the state machine, the regular round, and the
+    /// address switch once the failover reached `update_config`.
+    mutating func handleMasterAgreementAndFailover(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+        if tilt { return }
+        checkObjectivelyDown(masterID, now: now, effects: &effects)
+        if startFailoverIfNeeded(masterID, now: now, effects: &effects) {
+            askOtherSentinels(about: masterID, forced: true, now: now, effects: &effects)
+        }
+        runFailoverStateMachine(masterID, now: now, effects: &effects)
+        askOtherSentinels(about: masterID, forced: false, now: now, effects: &effects)
+    }
+
+    /// ODOWN (§5.2): we see the master SDOWN and `1 + peers flagged master_down ≥ quorum`.
+    mutating func checkObjectivelyDown(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+        guard let master = instances[masterID], let state = masters[masterID] else { return }
+        var agreeing = 0
+        var objectivelyDown = false
+        if master.flags.contains(.subjectivelyDown) {
+            agreeing = 1 + state.sentinels.filter { instances[$0]?.flags.contains(.masterDown) == true }.count
+            objectivelyDown = agreeing >= state.quorum
+        }
+        if objectivelyDown {
+            if !master.flags.contains(.objectivelyDown) {
+                instances[masterID]?.flags.insert(.objectivelyDown)
+                instances[masterID]?.objectivelyDownSince = now
+                emitEvent(.warning, "+odown", about: master, "#quorum \(agreeing)/\(state.quorum)", effects: &effects)
+            }
+        } else if master.flags.contains(.objectivelyDown) {
+            instances[masterID]?.flags.remove(.objectivelyDown)
+            emitEvent(.warning, "-odown", about: master, effects: &effects)
+        }
+    }
+
+    /// Asks each peer `SENTINEL is-master-down-by-addr <ip> <port> <epoch> <runid|*>` while we
+    /// see the master SDOWN (§6): every ask period, or at once when `forced`. Answers older than
+    /// five ask periods are forgotten first. Our run id asks for a vote while we fail over.
+    mutating func askOtherSentinels(about masterID: InstanceID, forced: Bool, now: Milliseconds, effects: inout [SentinelEffect]) {
+        guard let master = instances[masterID], let state = masters[masterID] else { return }
+        for sentinelID in state.sentinels {
+            guard let peer = instances[sentinelID] else { continue }
+            let elapsed = now - peer.lastMasterDownReplyTime
+            if elapsed > timings.askPeriod * 5 {
+                instances[sentinelID]?.flags.remove(.masterDown)
+                instances[sentinelID]?.leader = nil
+            }
+            guard master.flags.contains(.subjectivelyDown) else { continue }
+            guard let link = links[peer.link], !link.isDisconnected else { continue }
+            if !forced && elapsed < timings.askPeriod { continue }
+            // One question in flight per peer: a slow peer is not flooded every tick.
+            if link.pendingReplies.contains(where: { $0.kind == .isMasterDownByAddress && $0.instance == sentinelID }) && !forced { continue }
+            let candidate = state.failoverState != .none ? myID : "*"
+            sendCommand(["SENTINEL", "is-master-down-by-addr", announcedHost(master.address), String(master.address.port), String(currentEpoch), candidate],
+                        to: sentinelID, expecting: .isMasterDownByAddress, effects: &effects)
+        }
+    }
+
+    /// A peer's answer `*3 :<0|1> $<runid|*> :<epoch>` (§6): records its opinion and its vote,
+    /// then advances the election at once instead of waiting for the next tick.
+    mutating func receiveIsMasterDownReply(_ value: RESPValue, from sentinelID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+        guard case .array(let items) = value, items.count == 3,
+              case .integer(let down) = items[0], let leader = items[1].text,
+              case .integer(let epoch) = items[2], epoch >= 0, !items[1].isError else { return }
+        guard let peer = instances[sentinelID], let masterID = peer.master else { return }
+        instances[sentinelID]?.lastMasterDownReplyTime = now
+        if down == 1 {
+            instances[sentinelID]?.flags.insert(.masterDown)
+        } else {
+            instances[sentinelID]?.flags.remove(.masterDown)
+        }
+        if leader != "*" {
+            if peer.leaderEpoch != UInt64(epoch) {
+                log(.warning, "\(peer.name) voted for \(leader) \(epoch)", effects: &effects)
+            }
+            instances[sentinelID]?.leader = leader
+            instances[sentinelID]?.leaderEpoch = UInt64(epoch)
+        }
+        if !tilt && masters[masterID]?.failoverState == .waitStart {
+            runFailoverStateMachine(masterID, now: now, effects: &effects)
+        }
+    }
+
+    /// `SENTINEL IS-MASTER-DOWN-BY-ADDR ip port epoch runid` (§6): down is 1 iff not in TILT
+    /// and the master at that address is SDOWN for us; with a run id, we vote.
+    mutating func isMasterDownByAddressCommand(_ client: ClientID, _ arguments: [String], now: Milliseconds, effects: inout [SentinelEffect]) {
+        guard let port = Int64(arguments[3]), let requestedEpoch = UInt64(arguments[4]) else {
+            return replyError(to: client, "ERR value is not an integer or out of range", effects: &effects)
+        }
+        let masterID = masterOrder.first { id in
+            instances[id].map { $0.address.port == Int(port) && $0.address.host.lowercased() == arguments[2].lowercased() } ?? false
+        }
+        var down = false
+        var leader: String?
+        var leaderEpoch: UInt64 = 0
+        if let masterID, let master = instances[masterID] {
+            down = !tilt && master.flags.contains(.subjectivelyDown)
+            if arguments[5] != "*" {
+                leader = voteLeader(masterID, epoch: requestedEpoch, candidate: arguments[5], now: now, effects: &effects)
+                leaderEpoch = instances[masterID]?.leaderEpoch ?? 0
+            }
+        }
+        reply(to: client, .array([.integer(down ? 1 : 0), .bulk(leader ?? "*"), .integer(Int64(leaderEpoch))]), effects: &effects)
+    }
+
+    /// Votes for `candidate` as leader of master M at `epoch` (§6): a higher epoch is adopted
+    /// first; the vote is cast only if M's last vote is from an older epoch and our current
+    /// epoch is not ahead — one vote per master per epoch. Returns the recorded vote.
+    /// Voting for someone else delays our own failover attempt.
+    mutating func voteLeader(_ masterID: InstanceID, epoch: UInt64, candidate: String, now: Milliseconds, effects: inout [SentinelEffect]) -> String? {
+        if epoch > currentEpoch {
+            currentEpoch = epoch
+            persistConfiguration(effects: &effects)
+            emitEvent(.warning, "+new-epoch", message: String(currentEpoch), notifying: masterID, effects: &effects)
+        }
+        guard let master = instances[masterID] else { return nil }
+        if master.leaderEpoch < epoch && currentEpoch <= epoch {
+            instances[masterID]?.leader = candidate
+            instances[masterID]?.leaderEpoch = currentEpoch
+            persistConfiguration(effects: &effects)
+            emitEvent(.warning, "+vote-for-leader", message: "\(candidate) \(currentEpoch)", notifying: masterID, effects: &effects)
+            if candidate.lowercased() != myID.lowercased() {
+                masters[masterID]?.failoverStartTime = now + Milliseconds(random.next() % 1000)
+            }
+        }
+        return instances[masterID]?.leader
+    }
+}

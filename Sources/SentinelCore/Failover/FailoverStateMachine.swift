@@ -1,0 +1,327 @@
+import RESP
+
+extension Sentinel {
+    /// Starts a failover when the master is ODOWN, none is in progress, and the last attempt
+    /// (ours, or a vote we gave) is older than 2 × failover-timeout (§7).
+    mutating func startFailoverIfNeeded(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) -> Bool {
+        guard let master = instances[masterID], let state = masters[masterID] else { return false }
+        guard master.flags.contains(.objectivelyDown), !master.flags.contains(.failoverInProgress) else { return false }
+        if now - state.failoverStartTime < state.failoverTimeout * 2 {
+            if state.failoverDelayLogged != state.failoverStartTime {
+                masters[masterID]?.failoverDelayLogged = state.failoverStartTime
+                let wallClock = state.failoverStartTime + state.failoverTimeout * 2 - now + lastWallClock
+                log(.warning, "Next failover delay: I will not start a failover before \(CalendarTime(unixMilliseconds: wallClock).ctimeText)", effects: &effects)
+            }
+            return false
+        }
+        startFailover(masterID, now: now, effects: &effects)
+        return true
+    }
+
+    /// Enters `wait_start` with a new epoch (§7): `+new-epoch`, `+try-failover`, and a start
+    /// time desynchronised by up to one second.
+    mutating func startFailover(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+        guard let master = instances[masterID] else { return }
+        currentEpoch += 1
+        masters[masterID]?.failoverState = .waitStart
+        masters[masterID]?.failoverEpoch = currentEpoch
+        masters[masterID]?.failoverStartTime = now + Milliseconds(random.next() % 1000)
+        masters[masterID]?.failoverStateChangeTime = now
+        instances[masterID]?.flags.insert(.failoverInProgress)
+        emitEvent(.warning, "+new-epoch", message: String(currentEpoch), notifying: masterID, effects: &effects)
+        emitEvent(.warning, "+try-failover", about: master, effects: &effects)
+    }
+
+    /// One step of the failover state machine (§8). Each state either waits for its input
+    /// or moves on; transitions triggered by replies run at once from the reply handlers.
+    mutating func runFailoverStateMachine(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+        guard let state = masters[masterID], instances[masterID]?.flags.contains(.failoverInProgress) == true else {
+            if masters[masterID]?.failoverState == .updateConfig { switchToPromotedReplica(masterID, now: now, effects: &effects) }
+            return
+        }
+        switch state.failoverState {
+        case .waitStart:
+            failoverWaitStart(masterID, now: now, effects: &effects)
+        case .selectSlave:
+            failoverSelectReplica(masterID, now: now, effects: &effects)
+        case .sendSlaveofNoOne:
+            failoverSendReplicaOfNoOne(masterID, now: now, effects: &effects)
+        case .waitPromotion:
+            if now - state.failoverStateChangeTime > state.failoverTimeout, let master = instances[masterID] {
+                emitEvent(.warning, "-failover-abort-slave-timeout", about: master, effects: &effects)
+                abortFailover(masterID, now: now)
+            }
+        case .reconfSlaves:
+            reconfigureNextReplicas(masterID, now: now, effects: &effects)
+        case .updateConfig:
+            switchToPromotedReplica(masterID, now: now, effects: &effects)
+        case .none:
+            break
+        }
+    }
+
+    /// `wait_start` (§7, §8.1): without a majority and quorum of votes at our failover's
+    /// epoch, give up after min(election timeout, failover-timeout); a forced failover needs
+    /// no votes.
+    mutating func failoverWaitStart(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+        guard let state = masters[masterID], let master = instances[masterID] else { return }
+        let leader = electedLeader(masterID, epoch: state.failoverEpoch, now: now, effects: &effects)
+        let isLeader = leader?.lowercased() == myID.lowercased()
+        if !isLeader && !master.flags.contains(.forceFailover) {
+            if now - state.failoverStartTime > min(timings.electionTimeout, state.failoverTimeout) {
+                emitEvent(.warning, "-failover-abort-not-elected", about: master, effects: &effects)
+                abortFailover(masterID, now: now)
+            }
+            return
+        }
+        emitEvent(.warning, "+elected-leader", about: master, effects: &effects)
+        if simulateFailureFlags.contains(.crashAfterElection) {
+            log(.warning, "Sentinel CRASH because of SENTINEL simulate-failure", effects: &effects)
+            effects.append(.exit(code: 99))
+            return
+        }
+        setFailoverState(masterID, .selectSlave, now: now)
+        emitEvent(.warning, "+failover-state-select-slave", about: master, effects: &effects)
+        failoverSelectReplica(masterID, now: now, effects: &effects)
+    }
+
+    /// The leader of the election for master M at `epoch` (§7), or nil. Peer votes count when
+    /// cast for M at this failover's epoch (each voter votes at most once per master and epoch,
+    /// so counting them is as safe as Redis's "current epoch" rule, and several elections can
+    /// run at once). We vote for the most-voted candidate, or for ourselves; the winner needs
+    /// ≥ voters/2 + 1 and ≥ quorum votes, where voters are all known sentinels plus us.
+    mutating func electedLeader(_ masterID: InstanceID, epoch: UInt64, now: Milliseconds, effects: inout [SentinelEffect]) -> String? {
+        guard let state = masters[masterID] else { return nil }
+        let voters = state.sentinels.count + 1
+        var counts: [String: Int] = [:]
+        var order: [String] = []
+        for sentinelID in state.sentinels {
+            guard let peer = instances[sentinelID], let leader = peer.leader, peer.leaderEpoch == epoch else { continue }
+            if counts[leader] == nil { order.append(leader) }
+            counts[leader, default: 0] += 1
+        }
+        var winner: String?
+        var maximum = 0
+        for candidate in order where counts[candidate]! > maximum {
+            maximum = counts[candidate]!
+            winner = candidate
+        }
+        let ourVote = voteLeader(masterID, epoch: epoch, candidate: winner ?? myID, now: now, effects: &effects)
+        if let ourVote, instances[masterID]?.leaderEpoch == epoch {
+            let votes = counts[ourVote, default: 0] + 1
+            counts[ourVote] = votes
+            if votes > maximum {
+                maximum = votes
+                winner = ourVote
+            }
+        }
+        if let found = winner, maximum >= voters / 2 + 1 && maximum >= state.quorum {
+            return found
+        }
+        return nil
+    }
+
+    /// `select_slave` (§8.2).
+    mutating func failoverSelectReplica(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+        guard let master = instances[masterID] else { return }
+        guard let replicaID = selectReplicaForPromotion(masterID, now: now), let replica = instances[replicaID] else {
+            emitEvent(.warning, "-failover-abort-no-good-slave", about: master, effects: &effects)
+            abortFailover(masterID, now: now)
+            return
+        }
+        emitEvent(.warning, "+selected-slave", about: replica, effects: &effects)
+        instances[replicaID]?.flags.insert(.promoted)
+        masters[masterID]?.promotedReplica = replicaID
+        setFailoverState(masterID, .sendSlaveofNoOne, now: now)
+        emitEvent(.notice, "+failover-state-send-slaveof-noone", about: replica, effects: &effects)
+        failoverSendReplicaOfNoOne(masterID, now: now, effects: &effects)
+    }
+
+    /// The replica to promote (§8.2): not SDOWN/ODOWN or disconnected, a valid PING reply
+    /// within 5 ping periods, priority > 0, INFO younger than 5 ping periods (master SDOWN)
+    /// or 3 INFO periods, and a replication link not down for longer than the master has been
+    /// down plus 10 × down-after. Best first: lower priority, higher offset, smaller run id.
+    func selectReplicaForPromotion(_ masterID: InstanceID, now: Milliseconds) -> InstanceID? {
+        guard let master = instances[masterID], let state = masters[masterID] else { return nil }
+        var maximumMasterDownTime: Milliseconds = 0
+        if master.flags.contains(.subjectivelyDown) { maximumMasterDownTime += now - master.subjectivelyDownSince }
+        maximumMasterDownTime += master.downAfterMilliseconds * 10
+        let infoValidity = master.flags.contains(.subjectivelyDown) ? timings.pingPeriod * 5 : timings.infoPeriod * 3
+        let candidates = state.replicas.compactMap { instances[$0] }.filter { replica in
+            guard let link = links[replica.link] else { return false }
+            return !replica.flags.contains(.subjectivelyDown) && !replica.flags.contains(.objectivelyDown)
+                && !link.isDisconnected
+                && now - link.lastAvailableTime <= timings.pingPeriod * 5
+                && replica.replicaPriority != 0
+                && now - replica.infoRefresh <= infoValidity
+                && replica.masterLinkDownTime <= maximumMasterDownTime
+        }
+        return candidates.min(by: Sentinel.isBetterPromotionCandidate)?.id
+    }
+
+    /// Promotion order (§8.2): lower `slave-priority`, then higher replication offset, then
+    /// smaller run id (case-insensitive; unknown run ids last).
+    static func isBetterPromotionCandidate(_ a: MonitoredInstance, _ b: MonitoredInstance) -> Bool {
+        if a.replicaPriority != b.replicaPriority { return a.replicaPriority < b.replicaPriority }
+        if a.replicaReplicationOffset != b.replicaReplicationOffset { return a.replicaReplicationOffset > b.replicaReplicationOffset }
+        switch (a.runID, b.runID) {
+        case (nil, nil): return false
+        case (nil, _): return false
+        case (_, nil): return true
+        case (let x?, let y?): return x.lowercased() < y.lowercased()
+        }
+    }
+
+    /// `send_slaveof_noone` (§8.3): waits for the promoted replica's link, then sends the
+    /// promotion transaction followed at once by an INFO, whose reply shows the new role
+    /// without waiting for the next poll.
+    mutating func failoverSendReplicaOfNoOne(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+        guard let state = masters[masterID], let replicaID = state.promotedReplica,
+              let replica = instances[replicaID], let link = links[replica.link] else { return }
+        if link.isDisconnected {
+            if now - state.failoverStateChangeTime > state.failoverTimeout, let master = instances[masterID] {
+                emitEvent(.warning, "-failover-abort-slave-timeout", about: master, effects: &effects)
+                abortFailover(masterID, now: now)
+            }
+            return
+        }
+        guard sendReplicaOf(replicaID, target: nil, effects: &effects) else { return }
+        sendCommand(["INFO"], to: replicaID, expecting: .info, effects: &effects)
+        emitEvent(.notice, "+failover-state-wait-promotion", about: replica, effects: &effects)
+        setFailoverState(masterID, .waitPromotion, now: now)
+    }
+
+    /// §8.5: the promoted replica reports `role:master`. From here the failover cannot be
+    /// aborted: the config epoch becomes the failover epoch, the state is persisted before
+    /// anyone hears of it, and hellos go out at once.
+    mutating func promotionObserved(masterID: InstanceID, replicaID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+        guard let state = masters[masterID], let master = instances[masterID], let replica = instances[replicaID] else { return }
+        masters[masterID]?.configEpoch = state.failoverEpoch
+        setFailoverState(masterID, .reconfSlaves, now: now)
+        persistConfiguration(effects: &effects)
+        emitEvent(.warning, "+promoted-slave", about: replica, effects: &effects)
+        if simulateFailureFlags.contains(.crashAfterPromotion) {
+            log(.warning, "Sentinel CRASH because of SENTINEL simulate-failure", effects: &effects)
+            effects.append(.exit(code: 99))
+            return
+        }
+        emitEvent(.warning, "+failover-state-reconf-slaves", about: master, effects: &effects)
+        runClientReconfigScript(masterID, role: "leader", from: master.address, to: replica.address, effects: &effects)
+        forceHelloUpdate(forMaster: masterID)
+        for id in [masterID] + (masters[masterID]?.replicas ?? []) + (masters[masterID]?.sentinels ?? []) {
+            sendHello(to: id, effects: &effects)
+            instances[id]?.lastPublishTime = now
+        }
+        reconfigureNextReplicas(masterID, now: now, effects: &effects)
+    }
+
+    /// `reconf_slaves` (§8.7): SLAVEOF the promoted replica to up to `parallel-syncs` replicas
+    /// at a time (each followed by an INFO to see progress sooner); a `reconf_sent` older than
+    /// the reconf timeout counts as done; then the end check.
+    mutating func reconfigureNextReplicas(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+        guard let state = masters[masterID], let promotedID = state.promotedReplica, let promoted = instances[promotedID] else { return }
+        var inProgress = state.replicas.filter { id in
+            instances[id].map { $0.flags.contains(.reconfigurationSent) || $0.flags.contains(.reconfigurationInProgress) } ?? false
+        }.count
+        for replicaID in state.replicas where inProgress < state.parallelSyncs {
+            guard let replica = instances[replicaID] else { continue }
+            if replica.flags.contains(.promoted) || replica.flags.contains(.reconfigurationDone) { continue }
+            if replica.flags.contains(.reconfigurationSent) && now - replica.reconfigurationSentTime > timings.replicaReconfigurationTimeout {
+                instances[replicaID]?.flags.remove(.reconfigurationSent)
+                instances[replicaID]?.flags.insert(.reconfigurationDone)
+                emitEvent(.notice, "-slave-reconf-sent-timeout", about: replica, effects: &effects)
+            }
+            guard let current = instances[replicaID] else { continue }
+            if current.flags.contains(.reconfigurationSent) || current.flags.contains(.reconfigurationInProgress) { continue }
+            if links[current.link]?.isDisconnected ?? true { continue }
+            if current.flags.contains(.reconfigurationDone) { continue }
+            if sendReplicaOf(replicaID, target: promoted.address, effects: &effects) {
+                instances[replicaID]?.flags.insert(.reconfigurationSent)
+                instances[replicaID]?.reconfigurationSentTime = now
+                emitEvent(.notice, "+slave-reconf-sent", about: current, effects: &effects)
+                inProgress += 1
+            }
+        }
+        detectFailoverEnd(masterID, now: now, effects: &effects)
+    }
+
+    /// End check (§8.7): done when every replica is promoted, reconfigured or SDOWN (and the
+    /// promoted one is up), or when the state is older than failover-timeout — then a
+    /// best-effort SLAVEOF goes to the replicas not yet told.
+    mutating func detectFailoverEnd(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+        guard let state = masters[masterID], let master = instances[masterID],
+              let promotedID = state.promotedReplica, let promoted = instances[promotedID],
+              !promoted.flags.contains(.subjectivelyDown) else { return }
+        var notReconfigured = state.replicas.compactMap { instances[$0] }.filter { replica in
+            !replica.flags.contains(.promoted) && !replica.flags.contains(.reconfigurationDone) && !replica.flags.contains(.subjectivelyDown)
+        }.count
+        var timedOut = false
+        if now - state.failoverStateChangeTime > state.failoverTimeout {
+            notReconfigured = 0
+            timedOut = true
+            emitEvent(.warning, "+failover-end-for-timeout", about: master, effects: &effects)
+        }
+        if notReconfigured == 0 {
+            emitEvent(.warning, "+failover-end", about: master, effects: &effects)
+            setFailoverState(masterID, .updateConfig, now: now)
+        }
+        if timedOut {
+            for replicaID in state.replicas {
+                guard let replica = instances[replicaID] else { continue }
+                if replica.flags.contains(.promoted) || replica.flags.contains(.reconfigurationDone) || replica.flags.contains(.reconfigurationSent) { continue }
+                if links[replica.link]?.isDisconnected ?? true { continue }
+                if sendReplicaOf(replicaID, target: promoted.address, effects: &effects) {
+                    emitEvent(.notice, "+slave-reconf-sent-be", about: replica, effects: &effects)
+                    instances[replicaID]?.flags.insert(.reconfigurationSent)
+                }
+            }
+        }
+        if notReconfigured == 0 {
+            switchToPromotedReplica(masterID, now: now, effects: &effects)
+        }
+    }
+
+    /// `update_config` (§9.1): `+switch-master`, then the master is reset onto the promoted
+    /// replica's address.
+    mutating func switchToPromotedReplica(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+        guard let state = masters[masterID], let master = instances[masterID] else { return }
+        let target = state.promotedReplica.flatMap { instances[$0]?.address } ?? master.address
+        emitEvent(.warning, "+switch-master", message: "\(master.name) \(announcedHost(master.address)) \(master.address.port) \(announcedHost(target)) \(target.port)", notifying: masterID, effects: &effects)
+        resetMasterAndChangeAddress(masterID, to: target, now: now, effects: &effects)
+    }
+
+    /// Aborts a failover that has not reached promotion (§8.8). The start time stays, so the
+    /// next attempt waits 2 × failover-timeout.
+    mutating func abortFailover(_ masterID: InstanceID, now: Milliseconds) {
+        instances[masterID]?.flags.remove([.failoverInProgress, .forceFailover])
+        masters[masterID]?.failoverState = .none
+        masters[masterID]?.failoverStateChangeTime = now
+        if let promoted = masters[masterID]?.promotedReplica {
+            instances[promoted]?.flags.remove(.promoted)
+            masters[masterID]?.promotedReplica = nil
+        }
+    }
+
+    mutating func setFailoverState(_ masterID: InstanceID, _ state: FailoverState, now: Milliseconds) {
+        masters[masterID]?.failoverState = state
+        masters[masterID]?.failoverStateChangeTime = now
+    }
+
+    /// `SENTINEL FAILOVER <name>` (§8.9): a failover with no agreement needed.
+    mutating func failoverCommand(_ client: ClientID, _ arguments: [String], now: Milliseconds, effects: inout [SentinelEffect]) {
+        guard arguments.count == 3 else {
+            return replyError(to: client, "ERR wrong number of arguments for 'sentinel|failover' command", effects: &effects)
+        }
+        guard let masterID = masterOrReplyError(client, arguments[2], effects: &effects), let master = instances[masterID] else { return }
+        if master.flags.contains(.failoverInProgress) {
+            return replyError(to: client, "INPROG Failover already in progress", effects: &effects)
+        }
+        if selectReplicaForPromotion(masterID, now: now) == nil {
+            return replyError(to: client, "NOGOODSLAVE No suitable replica to promote", effects: &effects)
+        }
+        log(.warning, "Executing user requested FAILOVER of '\(master.name)'", effects: &effects)
+        startFailover(masterID, now: now, effects: &effects)
+        instances[masterID]?.flags.insert(.forceFailover)
+        reply(to: client, .ok, effects: &effects)
+    }
+}

@@ -1,0 +1,47 @@
+/// The hello message sentinels publish on `__sentinel__:hello` (SENTINEL-PROTOCOL.md §4):
+/// eight comma-separated fields, no spaces —
+/// `ip,port,runid,current_epoch,master_name,master_ip,master_port,master_config_epoch`.
+public struct HelloMessage: Sendable, Equatable {
+    /// The pub/sub channel of hellos.
+    public static let channel = "__sentinel__:hello"
+
+    public var sentinelAddress: HostPort
+    public var sentinelRunID: String
+    public var currentEpoch: UInt64
+    public var masterName: String
+    public var masterAddress: HostPort
+    public var masterConfigEpoch: UInt64
+
+    public init(sentinelAddress: HostPort, sentinelRunID: String, currentEpoch: UInt64, masterName: String, masterAddress: HostPort, masterConfigEpoch: UInt64) {
+        self.sentinelAddress = sentinelAddress
+        self.sentinelRunID = sentinelRunID
+        self.currentEpoch = currentEpoch
+        self.masterName = masterName
+        self.masterAddress = masterAddress
+        self.masterConfigEpoch = masterConfigEpoch
+    }
+
+    /// The wire text.
+    public var text: String {
+        "\(sentinelAddress.host),\(sentinelAddress.port),\(sentinelRunID),\(currentEpoch),\(masterName),\(masterAddress.host),\(masterAddress.port),\(masterConfigEpoch)"
+    }
+
+    /// Parses a hello; nil unless it has exactly eight fields with numeric ports and epochs
+    /// and a non-empty run id (a malformed peer message is ignored, never trusted).
+    public init?(parsing text: String) {
+        let fields = text.split(separator: ",", omittingEmptySubsequences: false)
+        guard fields.count == 8,
+              let port = Int(fields[1]), port >= 0, port <= 65535,
+              let epoch = UInt64(fields[3]),
+              let masterPort = Int(fields[6]), masterPort >= 0, masterPort <= 65535,
+              let configEpoch = UInt64(fields[7]),
+              !fields[2].isEmpty, !fields[4].isEmpty else { return nil }
+        self.init(
+            sentinelAddress: HostPort(host: String(fields[0]), port: port),
+            sentinelRunID: String(fields[2]),
+            currentEpoch: epoch,
+            masterName: String(fields[4]),
+            masterAddress: HostPort(host: String(fields[5]), port: masterPort),
+            masterConfigEpoch: configEpoch)
+    }
+}

@@ -1,0 +1,86 @@
+extension Sentinel {
+    /// Processes a hello from a peer (pub/sub or `PUBLISH` to us), §4: discover or re-address
+    /// the sender, adopt a higher current epoch, and adopt a newer master configuration.
+    mutating func processHello(_ text: String, now: Milliseconds, effects: inout [SentinelEffect]) {
+        guard let hello = HelloMessage(parsing: text), let masterID = masterID(named: hello.masterName) else { return }
+        guard hello.sentinelRunID != myID else { return }
+        var senderID = masters[masterID]?.sentinels.first { id in
+            instances[id].map { $0.runID == hello.sentinelRunID && $0.address == hello.sentinelAddress } ?? false
+        }
+        if senderID == nil {
+            let removed = removeSentinels(withRunID: hello.sentinelRunID, from: masterID, effects: &effects)
+            if removed > 0, let master = instances[masterID] {
+                emitEvent(.notice, "+sentinel-address-switch", about: master, "ip \(hello.sentinelAddress.host) port \(hello.sentinelAddress.port) for \(hello.sentinelRunID)", effects: &effects)
+            } else if let other = masters[masterID]?.sentinels.compactMap({ instances[$0] }).first(where: { $0.address == hello.sentinelAddress }) {
+                // Another run id at this address: that sentinel restarted with a new identity.
+                emitEvent(.notice, "+sentinel-invalid-addr", about: other, effects: &effects)
+                if let obsolete = other.runID {
+                    for otherMaster in masterOrder { _ = removeSentinels(withRunID: obsolete, from: otherMaster, effects: &effects) }
+                }
+            }
+            if let added = addSentinel(runID: hello.sentinelRunID, address: hello.sentinelAddress, to: masterID, now: now), let peer = instances[added] {
+                senderID = added
+                if removed == 0 {
+                    emitEvent(.notice, "+sentinel", about: peer, effects: &effects)
+                } else {
+                    updateSentinelAddressInAllMasters(peer, effects: &effects)
+                }
+                persistConfiguration(effects: &effects)
+            }
+        }
+        if hello.currentEpoch > currentEpoch {
+            currentEpoch = hello.currentEpoch
+            persistConfiguration(effects: &effects)
+            emitEvent(.warning, "+new-epoch", message: String(currentEpoch), notifying: masterID, effects: &effects)
+        }
+        if let senderID, let state = masters[masterID], state.configEpoch < hello.masterConfigEpoch {
+            masters[masterID]?.configEpoch = hello.masterConfigEpoch
+            let master = instances[masterID]!
+            if hello.masterAddress != master.address {
+                if let sender = instances[senderID] {
+                    emitEvent(.warning, "+config-update-from", about: sender, effects: &effects)
+                }
+                emitEvent(.warning, "+switch-master", message: "\(master.name) \(announcedHost(master.address)) \(master.address.port) \(hello.masterAddress.host) \(hello.masterAddress.port)", notifying: masterID, effects: &effects)
+                let oldAddress = master.address
+                resetMasterAndChangeAddress(masterID, to: hello.masterAddress, now: now, effects: &effects)
+                runClientReconfigScript(masterID, role: "observer", from: oldAddress, to: hello.masterAddress, effects: &effects)
+            } else {
+                persistConfiguration(effects: &effects)
+            }
+        }
+        if let senderID { instances[senderID]?.lastHelloTime = now }
+    }
+
+    /// Removes the sentinel entries of `masterID` with this run id; returns how many.
+    mutating func removeSentinels(withRunID runID: String, from masterID: InstanceID, effects: inout [SentinelEffect]) -> Int {
+        let matching = (masters[masterID]?.sentinels ?? []).filter { instances[$0]?.runID == runID }
+        for id in matching { removeInstance(id, effects: &effects) }
+        return matching.count
+    }
+
+    /// After a sentinel changed address under one master, moves its entries under the other
+    /// masters to the new address too (`+sentinel-address-update`).
+    mutating func updateSentinelAddressInAllMasters(_ peer: MonitoredInstance, effects: inout [SentinelEffect]) {
+        var updated = 0
+        for masterID in masterOrder where masterID != peer.master {
+            for id in masters[masterID]?.sentinels ?? [] where instances[id]?.runID == peer.runID && instances[id]?.address != peer.address {
+                guard let old = instances[id] else { continue }
+                removeInstance(id, effects: &effects)
+                if let added = addSentinel(runID: peer.runID ?? peer.name, address: peer.address, to: masterID, now: old.lastHelloTime) {
+                    instances[added]?.lastHelloTime = old.lastHelloTime
+                    updated += 1
+                }
+            }
+        }
+        if updated > 0 {
+            emitEvent(.notice, "+sentinel-address-update", about: peer, "\(updated) additional matching instances", effects: &effects)
+        }
+    }
+
+    /// Runs the client-reconfig script (§13): `<master> leader|observer start <from-ip>
+    /// <from-port> <to-ip> <to-port>`.
+    mutating func runClientReconfigScript(_ masterID: InstanceID, role: String, from: HostPort, to: HostPort, effects: inout [SentinelEffect]) {
+        guard let script = masters[masterID]?.clientReconfigScript, let master = instances[masterID] else { return }
+        scheduleScript([script, master.name, role, "start", announcedHost(from), String(from.port), announcedHost(to), String(to.port)], effects: &effects)
+    }
+}

@@ -1,0 +1,130 @@
+extension Sentinel {
+    /// Applies an INFO reply to an instance (§3.2): discovery and role tracking always; the
+    /// acting half (promotion detection, convert-to-slave, fix-slave-config, reconfiguration
+    /// progress) only outside TILT.
+    mutating func applyInfo(_ text: String, to instanceID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+        guard var instance = instances[instanceID] else { return }
+        let report = InfoReport.parse(text)
+        instance.info = text
+        instance.masterLinkDownTime = report.masterLinkDownTime
+        if let runID = report.runID {
+            if let known = instance.runID, known != runID {
+                instances[instanceID] = instance
+                emitEvent(.notice, "+reboot", about: instance, effects: &effects)
+                if instance.kind == .master, (masters[instanceID]?.masterRebootDownAfterPeriod ?? 0) != 0 {
+                    instance.flags.insert(.masterReboot)
+                    instance.masterRebootSince = now
+                }
+            }
+            instance.runID = runID
+        }
+        if report.role == .replica {
+            if let host = report.masterHost, instance.replicaMasterHost?.lowercased() != host.lowercased() {
+                instance.replicaMasterHost = host
+                instance.replicaConfigurationChangeTime = now
+            }
+            if let port = report.masterPort, port != instance.replicaMasterPort {
+                instance.replicaMasterPort = port
+                instance.replicaConfigurationChangeTime = now
+            }
+            if let up = report.masterLinkUp { instance.replicaMasterLinkUp = up }
+            if let priority = report.replicaPriority { instance.replicaPriority = priority }
+            if let offset = report.replicationOffset { instance.replicaReplicationOffset = offset }
+            if let announced = report.replicaAnnounced { instance.replicaAnnounced = announced }
+        }
+        instance.infoRefresh = now
+        instances[instanceID] = instance
+
+        if instance.kind == .master {
+            for address in report.replicas where address.port > 0 {
+                if let replicaID = addReplica(address, to: instanceID, now: now), let replica = instances[replicaID] {
+                    emitEvent(.notice, "+slave", about: replica, effects: &effects)
+                    persistConfiguration(effects: &effects)
+                }
+            }
+        }
+
+        // Role changes are recorded even in TILT. A report without a role line counts as
+        // "no role", like Redis, which never matches.
+        if let role = report.role, role != instance.roleReported {
+            instances[instanceID]?.roleReported = role
+            instances[instanceID]?.roleReportedTime = now
+            if role == .replica { instances[instanceID]?.replicaConfigurationChangeTime = now }
+            let coherent = (instance.kind == .master && role == .master) || (instance.kind == .replica && role == .replica)
+            emitEvent(.verbose, coherent ? "+role-change" : "-role-change", about: instances[instanceID]!, "new reported role is \(role.word)", effects: &effects)
+        }
+        if tilt { return }
+        guard instance.kind == .replica, let masterID = instance.master, let role = report.role else { return }
+        let current = instances[instanceID]!
+
+        if role == .master {
+            if current.flags.contains(.promoted), masters[masterID]?.failoverState == .waitPromotion {
+                promotionObserved(masterID: masterID, replicaID: instanceID, now: now, effects: &effects)
+            } else {
+                // A replica turned master on its own: force our view after a wait, so that
+                // newer configurations from peers can arrive first.
+                let wait = timings.publishPeriod * 4
+                if !current.flags.contains(.promoted) && masterLooksSane(masterID, now: now)
+                    && noDown(current, for: wait, now: now) && now - current.roleReportedTime > wait {
+                    if let master = instances[masterID] {
+                        sendReplicaOf(instanceID, target: master.address, effects: &effects)
+                        emitEvent(.notice, "+convert-to-slave", about: current, effects: &effects)
+                    }
+                }
+            }
+        }
+
+        if role == .replica, let master = instances[masterID],
+           current.replicaMasterPort != master.address.port || current.replicaMasterHost?.lowercased() != master.address.host.lowercased() {
+            let wait = masters[masterID]?.failoverTimeout ?? 0
+            if masterLooksSane(masterID, now: now) && noDown(current, for: wait, now: now)
+                && now - current.replicaConfigurationChangeTime > wait {
+                sendReplicaOf(instanceID, target: master.address, effects: &effects)
+                emitEvent(.notice, "+fix-slave-config", about: current, effects: &effects)
+            }
+        }
+
+        if role == .replica, current.flags.contains(.reconfigurationSent) || current.flags.contains(.reconfigurationInProgress),
+           let promotedID = masters[masterID]?.promotedReplica, let promoted = instances[promotedID] {
+            if current.flags.contains(.reconfigurationSent), let host = current.replicaMasterHost,
+               host.lowercased() == promoted.address.host.lowercased(), current.replicaMasterPort == promoted.address.port {
+                instances[instanceID]?.flags.remove(.reconfigurationSent)
+                instances[instanceID]?.flags.insert(.reconfigurationInProgress)
+                emitEvent(.notice, "+slave-reconf-inprog", about: instances[instanceID]!, effects: &effects)
+            }
+            if instances[instanceID]!.flags.contains(.reconfigurationInProgress) && current.replicaMasterLinkUp {
+                instances[instanceID]?.flags.remove(.reconfigurationInProgress)
+                instances[instanceID]?.flags.insert(.reconfigurationDone)
+                emitEvent(.notice, "+slave-reconf-done", about: instances[instanceID]!, effects: &effects)
+            }
+        }
+    }
+
+    /// A master "looks sane" (§3.2): it is our master, reports itself master, is neither SDOWN
+    /// nor ODOWN, and its INFO is less than two INFO periods old.
+    func masterLooksSane(_ masterID: InstanceID, now: Milliseconds) -> Bool {
+        guard let master = instances[masterID] else { return false }
+        return master.roleReported == .master
+            && !master.flags.contains(.subjectivelyDown) && !master.flags.contains(.objectivelyDown)
+            && now - master.infoRefresh < timings.infoPeriod * 2
+    }
+
+    /// No SDOWN or ODOWN started within `period`.
+    func noDown(_ instance: MonitoredInstance, for period: Milliseconds, now: Milliseconds) -> Bool {
+        let lastDown = max(instance.subjectivelyDownSince, instance.objectivelyDownSince)
+        return lastDown == 0 || now - lastDown > period
+    }
+
+    /// The SLAVEOF transaction (§8.6), exactly in this order, replies ignored:
+    /// MULTI, SLAVEOF host port (or NO ONE), CONFIG REWRITE, CLIENT KILL TYPE normal,
+    /// CLIENT KILL TYPE pubsub, EXEC. Command names go through the rename table.
+    @discardableResult
+    mutating func sendReplicaOf(_ instanceID: InstanceID, target: HostPort?, effects: inout [SentinelEffect]) -> Bool {
+        guard let instance = instances[instanceID], let link = links[instance.link], link.commandConnected else { return false }
+        let replicaOf = target.map { ["SLAVEOF", announcedHost($0), String($0.port)] } ?? ["SLAVEOF", "NO", "ONE"]
+        for arguments in [["MULTI"], replicaOf, ["CONFIG", "REWRITE"], ["CLIENT", "KILL", "TYPE", "normal"], ["CLIENT", "KILL", "TYPE", "pubsub"], ["EXEC"]] {
+            sendCommand(arguments, to: instanceID, expecting: .ignored, effects: &effects)
+        }
+        return true
+    }
+}

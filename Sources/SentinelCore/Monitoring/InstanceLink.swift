@@ -1,0 +1,81 @@
+/// Identifies an `InstanceLink`. Sentinel entries with one run id under several masters share
+/// one link (§1.3).
+public struct LinkID: Sendable, Hashable {
+    public var rawValue: UInt64
+    public init(_ rawValue: UInt64) { self.rawValue = rawValue }
+}
+
+/// The connections to one instance and their timings (§1.3, §3.1): a command connection for
+/// everything, and for masters and replicas a pub/sub connection for hellos.
+public struct InstanceLink: Sendable {
+    public let id: LinkID
+    /// Instances using this link (> 1 only for shared sentinel links).
+    public var referenceCount: Int = 1
+    /// Whether a pub/sub connection is needed (masters and replicas).
+    public var needsPubSub: Bool
+    /// The command connection, once asked for.
+    public var commandConnection: ConnectionID?
+    /// Whether `commandConnection` is established.
+    public var commandConnected = false
+    /// The pub/sub connection, once asked for.
+    public var pubSubConnection: ConnectionID?
+    /// Whether `pubSubConnection` is established.
+    public var pubSubConnected = false
+    /// Local IP of the established command connection (announced in hellos).
+    public var localAddress: String?
+    /// Commands sent on the command connection whose reply has not arrived.
+    public var pendingCommands: Int { pendingReplies.count }
+    /// What each outstanding reply on the command connection answers, oldest first.
+    public var pendingReplies: ArraySlice<PendingReply> = []
+    /// When the command connection was established (0 = never).
+    public var commandConnectedTime: Milliseconds = 0
+    /// When the pub/sub connection was established (0 = never).
+    public var pubSubConnectedTime: Milliseconds = 0
+    /// Last message received on the pub/sub connection.
+    public var pubSubLastActivity: Milliseconds = 0
+    /// Last valid PING reply (PONG, LOADING, MASTERDOWN).
+    public var lastAvailableTime: Milliseconds
+    /// Time the outstanding PING was sent; 0 when none is outstanding. Starts as the creation
+    /// time so that an instance never reached goes down (§3.1).
+    public var activePingTime: Milliseconds
+    /// Last PING sent (rate limit).
+    public var lastPingTime: Milliseconds = 0
+    /// Last PING reply of any kind.
+    public var lastPongTime: Milliseconds
+    /// Last reconnection attempt (at most one per ping period).
+    public var lastReconnectTime: Milliseconds = 0
+
+    public init(id: LinkID, needsPubSub: Bool, now: Milliseconds) {
+        self.id = id
+        self.needsPubSub = needsPubSub
+        self.lastAvailableTime = now
+        self.activePingTime = now
+        self.lastPongTime = now
+    }
+
+    /// A link is disconnected while any connection it needs is missing (§1.3).
+    public var isDisconnected: Bool {
+        !commandConnected || (needsPubSub && !pubSubConnected)
+    }
+}
+
+/// What a reply on a command connection answers, so that it reaches the right handler.
+public struct PendingReply: Sendable {
+    /// The request kind.
+    public enum Kind: Sendable, Equatable {
+        case ignored
+        case ping
+        case info
+        case hello
+        case isMasterDownByAddress
+    }
+
+    public var kind: Kind
+    /// The instance the request was sent for (a shared link serves several).
+    public var instance: InstanceID?
+
+    public init(_ kind: Kind, instance: InstanceID?) {
+        self.kind = kind
+        self.instance = instance
+    }
+}

@@ -1,0 +1,118 @@
+extension Sentinel {
+    /// The master named `name` (case-sensitive, §1.1).
+    func masterID(named name: String) -> InstanceID? {
+        masterOrder.first { instances[$0]?.name == name }
+    }
+
+    /// The address clients must use for a master now: the promoted replica's once our
+    /// failover reached `reconf_slaves` (§8.5), else the configured one.
+    func currentAddress(ofMaster masterID: InstanceID) -> HostPort {
+        guard let state = masters[masterID], let master = instances[masterID] else { return HostPort(host: "", port: 0) }
+        if state.failoverState == .reconfSlaves || state.failoverState == .updateConfig,
+           let promoted = state.promotedReplica, let replica = instances[promoted] {
+            return replica.address
+        }
+        return master.address
+    }
+
+    /// Adds a master from its configuration, with its known replicas and sentinels.
+    @discardableResult
+    mutating func addMaster(_ configuration: MasterConfiguration, now: Milliseconds) -> InstanceID {
+        let id = makeInstanceID()
+        let link = makeLink(needsPubSub: true, now: now)
+        var master = MonitoredInstance(id: id, kind: .master, name: configuration.name, address: HostPort(host: configuration.host, port: configuration.port), master: nil, link: link, downAfterMilliseconds: configuration.downAfterMilliseconds, now: now)
+        master.leaderEpoch = configuration.leaderEpoch
+        instances[id] = master
+        masters[id] = MasterState(id: id, configuration: configuration)
+        masterOrder.append(id)
+        for address in configuration.knownReplicas {
+            addReplica(address, to: id, now: now)
+        }
+        for known in configuration.knownSentinels {
+            addSentinel(runID: known.runID, address: known.address, to: id, now: now)
+        }
+        return id
+    }
+
+    /// Adds a replica entry named `ip:port` under a master; nil if it exists already.
+    @discardableResult
+    mutating func addReplica(_ address: HostPort, to masterID: InstanceID, now: Milliseconds) -> InstanceID? {
+        guard let master = instances[masterID], var state = masters[masterID] else { return nil }
+        let name = address.description
+        if state.replicas.contains(where: { instances[$0]?.name == name }) { return nil }
+        let id = makeInstanceID()
+        let link = makeLink(needsPubSub: true, now: now)
+        instances[id] = MonitoredInstance(id: id, kind: .replica, name: name, address: address, master: masterID, link: link, downAfterMilliseconds: master.downAfterMilliseconds, now: now)
+        state.replicas.append(id)
+        masters[masterID] = state
+        return id
+    }
+
+    /// Adds a sentinel entry under a master, sharing the link of an entry with the same run
+    /// id under another master (§1.3); nil if one with that run id exists under this master.
+    @discardableResult
+    mutating func addSentinel(runID: String, address: HostPort, to masterID: InstanceID, now: Milliseconds) -> InstanceID? {
+        guard let master = instances[masterID], var state = masters[masterID] else { return nil }
+        if state.sentinels.contains(where: { instances[$0]?.runID == runID }) { return nil }
+        let id = makeInstanceID()
+        let shared = instances.values.first { $0.kind == .sentinel && $0.runID == runID && $0.address == address }
+        let link: LinkID
+        if let shared {
+            link = shared.link
+            links[link]?.referenceCount += 1
+        } else {
+            link = makeLink(needsPubSub: false, now: now)
+        }
+        var entry = MonitoredInstance(id: id, kind: .sentinel, name: runID, address: address, master: masterID, link: link, downAfterMilliseconds: master.downAfterMilliseconds, now: now)
+        entry.runID = runID
+        instances[id] = entry
+        state.sentinels.append(id)
+        masters[masterID] = state
+        return id
+    }
+
+    /// Removes an instance entry (and, for a master, its replicas and sentinels), releasing
+    /// its link: the connections close when no other entry uses it.
+    mutating func removeInstance(_ id: InstanceID, effects: inout [SentinelEffect]) {
+        guard let instance = instances.removeValue(forKey: id) else { return }
+        if instance.kind == .master, let state = masters.removeValue(forKey: id) {
+            for child in state.replicas + state.sentinels { removeInstance(child, effects: &effects) }
+            masterOrder.removeAll { $0 == id }
+        } else if let masterID = instance.master {
+            masters[masterID]?.replicas.removeAll { $0 == id }
+            masters[masterID]?.sentinels.removeAll { $0 == id }
+        }
+        releaseLink(instance.link, for: id, effects: &effects)
+    }
+
+    mutating func makeInstanceID() -> InstanceID {
+        defer { nextInstanceID += 1 }
+        return InstanceID(nextInstanceID)
+    }
+
+    mutating func makeLink(needsPubSub: Bool, now: Milliseconds) -> LinkID {
+        let id = LinkID(nextLinkID)
+        nextLinkID += 1
+        links[id] = InstanceLink(id: id, needsPubSub: needsPubSub, now: now)
+        return id
+    }
+
+    /// Drops one reference to a link; the last one closes its connections. Pending replies
+    /// for the departed instance are kept in the queue (to stay in step) but ignored.
+    mutating func releaseLink(_ linkID: LinkID, for instance: InstanceID, effects: inout [SentinelEffect]) {
+        guard var link = links[linkID] else { return }
+        link.referenceCount -= 1
+        if link.referenceCount > 0 {
+            for index in link.pendingReplies.indices where link.pendingReplies[index].instance == instance {
+                link.pendingReplies[index] = PendingReply(.ignored, instance: nil)
+            }
+            links[linkID] = link
+            return
+        }
+        links[linkID] = nil
+        for connection in [link.commandConnection, link.pubSubConnection].compactMap({ $0 }) {
+            connectionOwners[connection] = nil
+            effects.append(.closeConnection(connection))
+        }
+    }
+}

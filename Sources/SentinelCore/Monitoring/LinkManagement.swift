@@ -1,0 +1,241 @@
+import RESP
+
+extension Sentinel {
+    /// Opens the missing connections of a disconnected link, at most once per ping period
+    /// (§1.3). The command connection is greeted with AUTH (if credentials apply), CLIENT
+    /// SETNAME and a PING; the pub/sub one with AUTH, CLIENT SETNAME and SUBSCRIBE.
+    mutating func reconnect(_ instanceID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+        guard let instance = instances[instanceID], var link = links[instance.link], link.isDisconnected else { return }
+        guard instance.address.port != 0 else { return }
+        guard now - link.lastReconnectTime >= timings.pingPeriod else { return }
+        link.lastReconnectTime = now
+        if link.commandConnection == nil {
+            let connection = makeConnectionID()
+            link.commandConnection = connection
+            link.commandConnected = false
+            link.pendingReplies = []
+            link.commandConnectedTime = now
+            connectionOwners[connection] = (link.id, false)
+            effects.append(.connect(connection, host: instance.address.host, port: instance.address.port, sourceAddress: configuration.bindSourceAddress))
+            links[link.id] = link
+            sendGreeting(on: connection, for: instance, role: "cmd", effects: &effects)
+            sendPing(instanceID, now: now, effects: &effects)
+            link = links[link.id]!
+        }
+        if link.needsPubSub && link.pubSubConnection == nil {
+            let connection = makeConnectionID()
+            link.pubSubConnection = connection
+            link.pubSubConnected = false
+            link.pubSubConnectedTime = now
+            link.pubSubLastActivity = now
+            connectionOwners[connection] = (link.id, true)
+            effects.append(.connect(connection, host: instance.address.host, port: instance.address.port, sourceAddress: configuration.bindSourceAddress))
+            links[link.id] = link
+            sendGreeting(on: connection, for: instance, role: "pubsub", effects: &effects)
+            write(command(["SUBSCRIBE", HelloMessage.channel], for: instance), on: connection, effects: &effects)
+        } else {
+            links[link.id] = link
+        }
+    }
+
+    mutating func makeConnectionID() -> ConnectionID {
+        defer { nextConnectionID += 1 }
+        return ConnectionID(nextConnectionID)
+    }
+
+    /// AUTH (when credentials apply, §14) and `CLIENT SETNAME sentinel-<id8>-<role>`.
+    mutating func sendGreeting(on connection: ConnectionID, for instance: MonitoredInstance, role: String, effects: inout [SentinelEffect]) {
+        let isCommand = role == "cmd"
+        if let credentials = credentials(for: instance) {
+            let arguments = credentials.user.map { ["AUTH", $0, credentials.password] } ?? ["AUTH", credentials.password]
+            if isCommand {
+                sendCommand(arguments, to: instance.id, expecting: .ignored, effects: &effects)
+            } else {
+                write(command(arguments, for: instance), on: connection, effects: &effects)
+            }
+        }
+        let name = ["CLIENT", "SETNAME", "sentinel-\(myID.prefix(8))-\(role)"]
+        if isCommand {
+            sendCommand(name, to: instance.id, expecting: .ignored, effects: &effects)
+        } else {
+            write(command(name, for: instance), on: connection, effects: &effects)
+        }
+    }
+
+    /// The credentials for an instance (§14): a master's `auth-pass`/`auth-user` for it and its
+    /// replicas; for sentinels `sentinel-user`/`sentinel-pass`, else our own `requirepass`.
+    func credentials(for instance: MonitoredInstance) -> (user: String?, password: String)? {
+        switch instance.kind {
+        case .master, .replica:
+            let masterID = instance.kind == .master ? instance.id : instance.master
+            guard let masterID, let state = masters[masterID], let password = state.authPass else { return nil }
+            return (state.authUser, password)
+        case .sentinel:
+            if let password = configuration.sentinelPass { return (configuration.sentinelUser, password) }
+            if let password = configuration.requirePass { return (nil, password) }
+            return nil
+        }
+    }
+
+    /// Encodes a command, mapping its name through the master's `rename-command` table
+    /// (case-insensitive; subcommands are never mapped, §1.3).
+    func command(_ arguments: [String], for instance: MonitoredInstance) -> [UInt8] {
+        var arguments = arguments
+        let masterID = instance.kind == .master ? instance.id : instance.master
+        if let masterID, let renamed = masters[masterID]?.renamedCommands[arguments[0].lowercased()] {
+            arguments[0] = renamed
+        }
+        var bytes: [UInt8] = []
+        RESPEncoder.encodeCommand(arguments, into: &bytes)
+        return bytes
+    }
+
+    mutating func write(_ bytes: [UInt8], on connection: ConnectionID, effects: inout [SentinelEffect]) {
+        effects.append(.sendOnConnection(connection, bytes))
+    }
+
+    /// Sends a command on an instance's command connection and remembers what its reply
+    /// answers. Returns false when there is no command connection.
+    @discardableResult
+    mutating func sendCommand(_ arguments: [String], to instanceID: InstanceID, expecting kind: PendingReply.Kind, effects: inout [SentinelEffect]) -> Bool {
+        guard let instance = instances[instanceID], let linkID = links[instance.link]?.id,
+              let connection = links[linkID]?.commandConnection else { return false }
+        links[linkID]!.pendingReplies.append(PendingReply(kind, instance: instanceID))
+        write(command(arguments, for: instance), on: connection, effects: &effects)
+        return true
+    }
+
+    /// Sends a PING, starting the outstanding-ping clock if none was outstanding (§3.1).
+    mutating func sendPing(_ instanceID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+        guard let linkID = instances[instanceID]?.link else { return }
+        guard sendCommand(["PING"], to: instanceID, expecting: .ping, effects: &effects) else { return }
+        links[linkID]?.lastPingTime = now
+        if links[linkID]?.activePingTime == 0 { links[linkID]?.activePingTime = now }
+    }
+
+    /// The shell connected one of our connections.
+    mutating func handleConnectionEstablished(_ connection: ConnectionID, localAddress: String, now: Milliseconds, effects: inout [SentinelEffect]) {
+        guard let owner = connectionOwners[connection], var link = links[owner.link] else { return }
+        if owner.isPubSub {
+            link.pubSubConnected = true
+            link.pubSubLastActivity = now
+        } else {
+            link.commandConnected = true
+            link.localAddress = localAddress
+        }
+        links[owner.link] = link
+    }
+
+    /// A connection failed or broke: the link is disconnected and reconnects on a later tick.
+    mutating func handleConnectionClosed(_ connection: ConnectionID, reason: String, now: Milliseconds, effects: inout [SentinelEffect]) {
+        guard let owner = connectionOwners.removeValue(forKey: connection), var link = links[owner.link] else { return }
+        if owner.isPubSub {
+            link.pubSubConnection = nil
+            link.pubSubConnected = false
+        } else {
+            link.commandConnection = nil
+            link.commandConnected = false
+            link.pendingReplies = []
+        }
+        links[owner.link] = link
+        if let instance = instances.values.first(where: { $0.link == owner.link }) {
+            emitEvent(.debug, owner.isPubSub ? "-pubsub-link-reconnection" : "-cmd-link-reconnection", about: instance, "#\(reason)", effects: &effects)
+        }
+    }
+
+    /// Closes one connection of a link on purpose (health checks, credential changes).
+    mutating func closeConnection(_ connection: ConnectionID?, effects: inout [SentinelEffect]) {
+        guard let connection, let owner = connectionOwners.removeValue(forKey: connection) else { return }
+        effects.append(.closeConnection(connection))
+        guard var link = links[owner.link] else { return }
+        if owner.isPubSub {
+            link.pubSubConnection = nil
+            link.pubSubConnected = false
+        } else {
+            link.commandConnection = nil
+            link.commandConnected = false
+            link.pendingReplies = []
+        }
+        links[owner.link] = link
+    }
+
+    /// `SENTINEL SET … auth-pass/auth-user`: reconnect the master and its replicas.
+    mutating func dropConnections(ofMasterAndReplicas masterID: InstanceID, effects: inout [SentinelEffect]) {
+        for id in [masterID] + (masters[masterID]?.replicas ?? []) {
+            guard let linkID = instances[id]?.link, let link = links[linkID] else { continue }
+            closeConnection(link.commandConnection, effects: &effects)
+            closeConnection(link.pubSubConnection, effects: &effects)
+        }
+    }
+
+    /// `SENTINEL CONFIG SET sentinel-user/sentinel-pass`: reconnect every sentinel link.
+    mutating func dropSentinelConnections(effects: inout [SentinelEffect]) {
+        for instance in instances.values where instance.kind == .sentinel {
+            guard let link = links[instance.link] else { continue }
+            closeConnection(link.commandConnection, effects: &effects)
+        }
+    }
+
+    /// A reply or push arrived: pub/sub messages go to hello processing, command replies to
+    /// the handler of the oldest outstanding request.
+    mutating func handleConnectionReply(_ connection: ConnectionID, _ value: RESPValue, at time: Timestamp, effects: inout [SentinelEffect]) {
+        guard let owner = connectionOwners[connection], var link = links[owner.link] else { return }
+        let now = time.monotonic
+        if owner.isPubSub {
+            link.pubSubLastActivity = now
+            links[owner.link] = link
+            receivePubSubMessage(value, now: now, effects: &effects)
+            return
+        }
+        guard let pending = link.pendingReplies.popFirst() else { return }
+        links[owner.link] = link
+        guard let instanceID = pending.instance, instances[instanceID] != nil else { return }
+        switch pending.kind {
+        case .ignored:
+            break
+        case .ping:
+            receivePingReply(value, from: instanceID, now: now, effects: &effects)
+        case .info:
+            if case .bulkString(let bytes) = value {
+                applyInfo(String(decoding: bytes, as: UTF8.self), to: instanceID, now: now, effects: &effects)
+            }
+        case .hello:
+            if !value.isError { instances[instanceID]?.lastPublishTime = now }
+        case .isMasterDownByAddress:
+            receiveIsMasterDownReply(value, from: instanceID, now: now, effects: &effects)
+        }
+    }
+
+    /// PING replies (§3.1): any reply refreshes `last-ping-reply`; `PONG`, `LOADING` and
+    /// `MASTERDOWN` are valid and end the outstanding ping; `-BUSY` on an SDOWN instance sends
+    /// SCRIPT KILL once.
+    mutating func receivePingReply(_ value: RESPValue, from instanceID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+        guard let instance = instances[instanceID], var link = links[instance.link] else { return }
+        switch value {
+        case .simpleString(let bytes), .error(let bytes):
+            let text = String(decoding: bytes.prefix(10), as: UTF8.self)
+            if text.hasPrefix("PONG") || text.hasPrefix("LOADING") || text.hasPrefix("MASTERDOWN") {
+                link.lastAvailableTime = now
+                link.activePingTime = 0
+                if text.hasPrefix("PONG") { instances[instanceID]?.flags.remove(.masterReboot) }
+            } else if text.hasPrefix("BUSY") && instance.flags.contains(.subjectivelyDown) && !instance.flags.contains(.scriptKillSent) {
+                links[instance.link] = link
+                sendCommand(["SCRIPT", "KILL"], to: instanceID, expecting: .ignored, effects: &effects)
+                link = links[instance.link]!
+                instances[instanceID]?.flags.insert(.scriptKillSent)
+            }
+        default:
+            break
+        }
+        link.lastPongTime = now
+        links[instance.link] = link
+    }
+
+    /// A pub/sub push: `message __sentinel__:hello <payload>` is a hello, unless it is ours.
+    mutating func receivePubSubMessage(_ value: RESPValue, now: Milliseconds, effects: inout [SentinelEffect]) {
+        guard let items = value.elements, items.count == 3,
+              items[0].text == "message", let payload = items[2].text else { return }
+        if payload.contains(myID) { return }
+        processHello(payload, now: now, effects: &effects)
+    }
+}

@@ -1,0 +1,69 @@
+extension Sentinel {
+    /// Resets a master (§9.1, §9.3): drops its replicas (and, unless kept, its sentinels),
+    /// closes its connections, keeps only the master kind, clears the vote, the failover
+    /// state and the failover start time, the run id, and restarts its timers.
+    ///
+    /// Unlike Redis, the link may reconnect on the very next tick and the peers' stale
+    /// "master is down" answers are forgotten, so that a healthy new address is never
+    /// suspected because of the old one (redis/redis#8607).
+    mutating func resetMaster(_ masterID: InstanceID, keepSentinels: Bool, now: Milliseconds, effects: inout [SentinelEffect]) {
+        guard var state = masters[masterID], var master = instances[masterID] else { return }
+        for replicaID in state.replicas { removeInstance(replicaID, effects: &effects) }
+        state = masters[masterID] ?? state
+        state.replicas = []
+        if !keepSentinels {
+            for sentinelID in state.sentinels { removeInstance(sentinelID, effects: &effects) }
+            state.sentinels = []
+        } else {
+            for sentinelID in state.sentinels {
+                instances[sentinelID]?.flags.remove(.masterDown)
+                instances[sentinelID]?.leader = nil
+            }
+        }
+        if let link = links[master.link] {
+            closeConnection(link.commandConnection, effects: &effects)
+            closeConnection(link.pubSubConnection, effects: &effects)
+        }
+        master.flags = []
+        master.leader = nil
+        master.runID = nil
+        master.replicaMasterHost = nil
+        master.roleReported = .master
+        master.roleReportedTime = now
+        master.infoRefresh = 0
+        master.info = nil
+        instances[masterID] = master
+        state.failoverState = .none
+        state.failoverStateChangeTime = 0
+        state.failoverStartTime = 0
+        state.promotedReplica = nil
+        masters[masterID] = state
+        if var link = links[master.link] {
+            link.activePingTime = now
+            link.lastPingTime = 0
+            link.lastAvailableTime = now
+            link.lastPongTime = now
+            link.lastReconnectTime = 0
+            links[master.link] = link
+        }
+    }
+
+    /// Switches a master to a new address (§9.1): remembers every replica address but the
+    /// new master's, plus the old master's, resets the master keeping its sentinels, and
+    /// re-creates the replicas (`+slave` each), then persists.
+    mutating func resetMasterAndChangeAddress(_ masterID: InstanceID, to newAddress: HostPort, now: Milliseconds, effects: inout [SentinelEffect]) {
+        guard let master = instances[masterID], let state = masters[masterID] else { return }
+        var replicaAddresses = state.replicas.compactMap { instances[$0]?.address }.filter { $0 != newAddress }
+        if master.address != newAddress { replicaAddresses.append(master.address) }
+        resetMaster(masterID, keepSentinels: true, now: now, effects: &effects)
+        instances[masterID]?.address = newAddress
+        instances[masterID]?.subjectivelyDownSince = 0
+        instances[masterID]?.objectivelyDownSince = 0
+        for address in replicaAddresses {
+            if let replicaID = addReplica(address, to: masterID, now: now), let replica = instances[replicaID] {
+                emitEvent(.notice, "+slave", about: replica, effects: &effects)
+            }
+        }
+        persistConfiguration(effects: &effects)
+    }
+}

@@ -1,0 +1,140 @@
+extension Sentinel {
+    /// One timer run (§2): TILT check, then per master — the master, its replicas and its
+    /// sentinels (reconnect → periodic commands → unless TILT: SDOWN; masters also ODOWN,
+    /// failover start, state machine, IS-MASTER-DOWN round) — then scripts.
+    mutating func runPeriodicWork(at time: Timestamp, effects: inout [SentinelEffect]) {
+        let now = time.monotonic
+        checkTilt(now: now, effects: &effects)
+        for masterID in masterOrder {
+            guard let state = masters[masterID] else { continue }
+            handleInstance(masterID, now: now, effects: &effects)
+            for child in state.replicas + state.sentinels {
+                handleInstance(child, now: now, effects: &effects)
+            }
+            handleMasterAgreementAndFailover(masterID, now: now, effects: &effects)
+        }
+        runDueScripts(now: now, effects: &effects)
+        killOverdueScripts(now: now, effects: &effects)
+    }
+
+    /// TILT (§15): a gap between ticks above the trigger means the process was stalled (or the
+    /// clock jumped), so the timing facts are unreliable for a while.
+    mutating func checkTilt(now: Milliseconds, effects: inout [SentinelEffect]) {
+        defer { lastTickTime = now }
+        guard lastTickTime != 0 else { return }
+        let delta = now - lastTickTime
+        if delta < 0 || delta > timings.tiltTrigger {
+            tilt = true
+            tiltStartTime = now
+            emitEvent(.warning, "+tilt", message: "#tilt mode entered", effects: &effects)
+        }
+    }
+
+    /// Reconnects, sends due periodic commands and (unless in TILT) checks SDOWN for one instance.
+    mutating func handleInstance(_ instanceID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+        reconnect(instanceID, now: now, effects: &effects)
+        sendPeriodicCommands(instanceID, now: now, effects: &effects)
+        if tilt {
+            if now - tiltStartTime < timings.tiltPeriod { return }
+            tilt = false
+            emitEvent(.warning, "-tilt", message: "#tilt mode exited", effects: &effects)
+        }
+        checkSubjectivelyDown(instanceID, now: now, effects: &effects)
+    }
+
+    /// INFO, PING and hello on a fully connected link under the pending limit (§2). Unlike
+    /// Redis, an INFO or hello is not re-sent while one is still unanswered, so a stalled link
+    /// does not pile up commands and replay them in a burst (§16.2).
+    mutating func sendPeriodicCommands(_ instanceID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+        guard let instance = instances[instanceID], let link = links[instance.link], !link.isDisconnected else { return }
+        guard link.pendingCommands < 100 * link.referenceCount else { return }
+        if instance.kind != .sentinel {
+            let period = infoPeriod(for: instance)
+            let infoInFlight = link.pendingReplies.contains { $0.kind == .info && $0.instance == instanceID }
+            if !infoInFlight && (instance.infoRefresh == 0 || now - instance.infoRefresh > period) {
+                sendCommand(["INFO"], to: instanceID, expecting: .info, effects: &effects)
+            }
+        }
+        let pingPeriod = min(instance.downAfterMilliseconds, timings.pingPeriod)
+        if let link = links[instance.link], now - link.lastPongTime > pingPeriod && now - link.lastPingTime > pingPeriod / 2 {
+            sendPing(instanceID, now: now, effects: &effects)
+        }
+        if now - instance.lastPublishTime > timings.publishPeriod,
+           links[instance.link]?.pendingReplies.contains(where: { $0.kind == .hello && $0.instance == instanceID }) == false {
+            sendHello(to: instanceID, effects: &effects)
+        }
+    }
+
+    /// INFO every 10 s; every second for a replica whose master is ODOWN or failing over, or
+    /// which reports its replication link down (§2).
+    func infoPeriod(for instance: MonitoredInstance) -> Milliseconds {
+        if instance.kind == .replica, let masterID = instance.master, let master = instances[masterID] {
+            if master.flags.contains(.objectivelyDown) || master.flags.contains(.failoverInProgress) || instance.masterLinkDownTime != 0 {
+                return 1000
+            }
+        }
+        return timings.infoPeriod
+    }
+
+    /// Publishes our hello on an instance's command connection (§4).
+    mutating func sendHello(to instanceID: InstanceID, effects: inout [SentinelEffect]) {
+        guard let instance = instances[instanceID], let link = links[instance.link], !link.isDisconnected else { return }
+        let masterID = instance.kind == .master ? instance.id : instance.master!
+        guard let master = instances[masterID], let state = masters[masterID] else { return }
+        guard let ip = configuration.announceIP ?? link.localAddress else { return }
+        let port = configuration.announcePort != 0 ? configuration.announcePort : environment.listeningPort
+        let masterAddress = currentAddress(ofMaster: masterID)
+        let hello = HelloMessage(
+            sentinelAddress: HostPort(host: ip, port: port), sentinelRunID: myID, currentEpoch: currentEpoch,
+            masterName: master.name, masterAddress: HostPort(host: announcedHost(masterAddress), port: masterAddress.port),
+            masterConfigEpoch: state.configEpoch)
+        sendCommand(["PUBLISH", HelloMessage.channel, hello.text], to: instanceID, expecting: .hello, effects: &effects)
+    }
+
+    /// Makes the next tick send hellos to the master, its replicas and sentinels (after a
+    /// promotion or a configuration change, §4).
+    mutating func forceHelloUpdate(forMaster masterID: InstanceID) {
+        guard let state = masters[masterID] else { return }
+        for id in [masterID] + state.replicas + state.sentinels {
+            if let last = instances[id]?.lastPublishTime, last >= timings.publishPeriod + 1 {
+                instances[id]?.lastPublishTime = last - (timings.publishPeriod + 1)
+            }
+        }
+    }
+
+    /// SDOWN (§5.1) and the link health checks: a command link with a ping outstanding for
+    /// more than half of down-after and no reply at all for as long is closed; so is a silent
+    /// pub/sub link.
+    mutating func checkSubjectivelyDown(_ instanceID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+        guard let instance = instances[instanceID], let link = links[instance.link] else { return }
+        var elapsed: Milliseconds = 0
+        if link.activePingTime != 0 {
+            elapsed = now - link.activePingTime
+        } else if link.isDisconnected {
+            elapsed = now - link.lastAvailableTime
+        }
+        let downAfter = instance.downAfterMilliseconds
+        if link.commandConnection != nil && now - link.commandConnectedTime > timings.minimumLinkReconnectPeriod
+            && link.activePingTime != 0 && now - link.activePingTime > downAfter / 2 && now - link.lastPongTime > downAfter / 2 {
+            closeConnection(link.commandConnection, effects: &effects)
+        }
+        if link.pubSubConnection != nil && now - link.pubSubConnectedTime > timings.minimumLinkReconnectPeriod
+            && now - link.pubSubLastActivity > timings.publishPeriod * 3 {
+            closeConnection(link.pubSubConnection, effects: &effects)
+        }
+        let masterRebootPeriod = instance.kind == .master ? (masters[instanceID]?.masterRebootDownAfterPeriod ?? 0) : 0
+        let isDown = elapsed > downAfter
+            || (instance.kind == .master && instance.roleReported == .replica && now - instance.roleReportedTime > downAfter + timings.infoPeriod * 2)
+            || (instance.flags.contains(.masterReboot) && now - instance.masterRebootSince > masterRebootPeriod)
+        if isDown {
+            if !instance.flags.contains(.subjectivelyDown) {
+                instances[instanceID]?.subjectivelyDownSince = now
+                instances[instanceID]?.flags.insert(.subjectivelyDown)
+                emitEvent(.warning, "+sdown", about: instance, effects: &effects)
+            }
+        } else if instance.flags.contains(.subjectivelyDown) {
+            instances[instanceID]?.flags.remove([.subjectivelyDown, .scriptKillSent])
+            emitEvent(.warning, "-sdown", about: instance, effects: &effects)
+        }
+    }
+}

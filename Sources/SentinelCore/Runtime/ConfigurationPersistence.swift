@@ -1,0 +1,67 @@
+import RESP
+
+extension Sentinel {
+    /// The configuration as it must be written now: the loaded generic directives plus the
+    /// live sentinel state (§12.2). During a failover past promotion the master is written
+    /// at the promoted replica's address, and the old master as a known replica.
+    public func currentConfiguration() -> SentinelConfiguration {
+        var result = configuration
+        result.myID = myID
+        result.currentEpoch = currentEpoch
+        result.masters = masterOrder.compactMap { masterID in
+            guard let master = instances[masterID], let state = masters[masterID] else { return nil }
+            let address = currentAddress(ofMaster: masterID)
+            var entry = MasterConfiguration(name: master.name, host: address.host, port: address.port, quorum: state.quorum)
+            entry.downAfterMilliseconds = master.downAfterMilliseconds
+            entry.failoverTimeout = state.failoverTimeout
+            entry.parallelSyncs = state.parallelSyncs
+            entry.notificationScript = state.notificationScript
+            entry.clientReconfigScript = state.clientReconfigScript
+            entry.authPass = state.authPass
+            entry.authUser = state.authUser
+            entry.masterRebootDownAfterPeriod = state.masterRebootDownAfterPeriod
+            entry.configEpoch = state.configEpoch
+            entry.leaderEpoch = master.leaderEpoch
+            entry.renamedCommands = state.renamedCommandOrder
+            for replicaID in state.replicas {
+                guard let replica = instances[replicaID] else { continue }
+                // The promoted replica is the master now; the old master takes its place.
+                entry.knownReplicas.append(replica.address == address ? master.address : replica.address)
+            }
+            for sentinelID in state.sentinels {
+                guard let peer = instances[sentinelID], let runID = peer.runID else { continue }
+                entry.knownSentinels.append(KnownSentinel(address: peer.address, runID: runID))
+            }
+            return entry
+        }
+        return result
+    }
+
+    /// Rewrites the configuration file with the current state. With `replyTo`, that client
+    /// gets `+OK` or the save error once the shell reports the result.
+    mutating func persistConfiguration(replyTo client: ClientID? = nil, effects: inout [SentinelEffect]) {
+        let updated = currentConfiguration()
+        let text = ConfigurationRenderer.render(updated, over: configurationText)
+        configurationText = text
+        configuration = updated
+        let ticket = nextPersistTicket
+        nextPersistTicket += 1
+        if let client { repliesAwaitingPersistence[ticket] = client }
+        effects.append(.persistConfiguration(text: text, ticket: ticket))
+    }
+
+    /// The shell finished writing the file (§12.2): log the outcome and answer a waiting client.
+    mutating func handleConfigurationPersisted(ticket: UInt64, error: String?, effects: inout [SentinelEffect]) {
+        if let error {
+            log(.warning, "WARNING: Sentinel was not able to save the new configuration on disk!!!: \(error)", effects: &effects)
+        } else {
+            log(.notice, "Sentinel new configuration saved on disk", effects: &effects)
+        }
+        guard let client = repliesAwaitingPersistence.removeValue(forKey: ticket) else { return }
+        if error != nil {
+            reply(to: client, .errorText("ERR Failed to save config file. Check server logs."), effects: &effects)
+        } else {
+            reply(to: client, .ok, effects: &effects)
+        }
+    }
+}

@@ -1,3 +1,202 @@
-import SentinelServer
+import CSystem
+import Glibc
 import SentinelCore
-print("swift-sentinel")
+import SentinelServer
+
+/// `swift-sentinel /path/sentinel.conf [--sentinel] [--port N] [--<directive> args …]`,
+/// like `redis-sentinel`: command-line directives are appended to the file's lines.
+struct CommandLine {
+    var configurationPath: String?
+    var extraLines: [String] = []
+    var testConfiguration = false
+
+    static let usage = """
+        Usage: swift-sentinel /path/to/sentinel.conf [options]
+               swift-sentinel --test-config /path/to/sentinel.conf [options]
+               swift-sentinel -v or --version
+               swift-sentinel -h or --help
+
+        Options are configuration directives written as --<directive> [arguments],
+        e.g. --port 26380 or --sentinel announce-ip 10.0.0.5; they apply after the file.
+        --sentinel is accepted (and ignored) for compatibility with redis-server --sentinel.
+        """
+
+    static func parse(_ arguments: [String]) -> CommandLine {
+        var result = CommandLine()
+        var index = 0
+        var current: [String] = []
+        func finish() {
+            if !current.isEmpty { result.extraLines.append(current.map(RedisArgumentSplitterQuoting.quote).joined(separator: " ")) }
+            current = []
+        }
+        while index < arguments.count {
+            let argument = arguments[index]
+            if argument == "--test-config" {
+                result.testConfiguration = true
+            } else if argument == "--sentinel" {
+                finish()
+            } else if argument.hasPrefix("--") {
+                finish()
+                current = [String(argument.dropFirst(2))]
+            } else if result.configurationPath == nil && current.isEmpty && result.extraLines.isEmpty {
+                result.configurationPath = argument
+            } else {
+                current.append(argument)
+            }
+            index += 1
+        }
+        finish()
+        return result
+    }
+}
+
+/// Quotes command-line words so that they read back as one argument each.
+enum RedisArgumentSplitterQuoting {
+    static func quote(_ word: String) -> String {
+        if !word.isEmpty && word.utf8.allSatisfy({ $0 > 32 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "'") && $0 < 127 }) {
+            return word
+        }
+        var quoted = "\""
+        for character in word.unicodeScalars {
+            switch character {
+            case "\"": quoted += "\\\""
+            case "\\": quoted += "\\\\"
+            default: quoted.unicodeScalars.append(character)
+            }
+        }
+        return quoted + "\""
+    }
+}
+
+func fail(_ message: String) -> Never {
+    var text = message + "\n"
+    text.withUTF8 { _ = Glibc.write(2, $0.baseAddress, $0.count) }
+    exit(1)
+}
+
+func printLine(_ message: String) {
+    var text = message + "\n"
+    text.withUTF8 { _ = Glibc.write(1, $0.baseAddress, $0.count) }
+}
+
+let arguments = Array(Swift.CommandLine.arguments.dropFirst())
+if arguments.contains("-v") || arguments.contains("--version") {
+    printLine("swift-sentinel \(Sentinel.version) (Redis Sentinel \(Sentinel.redisVersion) compatible)")
+    exit(0)
+}
+if arguments.contains("-h") || arguments.contains("--help") {
+    printLine(CommandLine.usage)
+    exit(0)
+}
+let commandLine = CommandLine.parse(arguments)
+guard let givenPath = commandLine.configurationPath else {
+    fail("Sentinel needs config file on disk to save state. Exiting...")
+}
+let configurationPath = FileAccess.absolutePath(givenPath)
+let fileText: String
+do {
+    fileText = try FileAccess.readString(configurationPath)
+} catch {
+    fail("Fatal error, can't open config file '\(configurationPath)': \(error.message)")
+}
+var fullText = fileText
+if !commandLine.extraLines.isEmpty {
+    if !fullText.isEmpty && !fullText.hasSuffix("\n") { fullText += "\n" }
+    fullText += commandLine.extraLines.joined(separator: "\n") + "\n"
+}
+
+var configuration: SentinelConfiguration
+do {
+    configuration = try ConfigurationParser.parse(text: fullText, fileName: configurationPath) { include in
+        try FileAccess.readString(include)
+    }
+    for script in configuration.scriptReferences where access(script.path, X_OK) != 0 {
+        throw script.missingScriptError
+    }
+} catch let error as ConfigurationError {
+    fail("*** FATAL CONFIG FILE ERROR (swift-sentinel \(Sentinel.version)) ***\n\(error.description)")
+} catch {
+    fail("*** FATAL CONFIG FILE ERROR (swift-sentinel \(Sentinel.version)) ***\n\(configurationPath): \(error)")
+}
+
+if commandLine.testConfiguration {
+    printLine("Configuration file \(configurationPath) is OK: \(configuration.masters.count) master(s) monitored.")
+    exit(0)
+}
+
+// Persistence replaces the file through a temporary file in its directory: both must be
+// writable, or the first state change would be lost (Redis checks only the file, §16.4).
+if access(configurationPath, W_OK) != 0 {
+    fail("Sentinel config file \(configurationPath) is not writable: \(SystemError.describe(errno)). Exiting...")
+}
+let configurationDirectory = configurationPath.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+if access(configurationDirectory.isEmpty ? "/" : configurationDirectory, W_OK) != 0 {
+    fail("Sentinel config directory \(configurationDirectory) is not writable (the configuration is replaced atomically through a temporary file there): \(SystemError.describe(errno)). Exiting...")
+}
+
+if configuration.daemonize {
+    do { try Daemonizer.daemonize() } catch { fail("Can't daemonize: \(error.message)") }
+}
+if let directory = configuration.directory, chdir(directory) != 0 {
+    fail("Can't chdir to '\(directory)': \(SystemError.describe(errno))")
+}
+
+let logger = Logger(configuration: Logger.Configuration(
+    logFile: configuration.logFile,
+    minimumLevel: configuration.logLevel,
+    roleCharacter: "X",
+    syslogEnabled: configuration.syslogEnabled,
+    syslogIdent: configuration.syslogIdent,
+    syslogFacility: Logger.syslogFacility(named: configuration.syslogFacility) ?? LOG_LOCAL0))
+let pid = getpid()
+logger.notice("oO0OoO0OoO0Oo swift-sentinel is starting oO0OoO0OoO0Oo")
+logger.notice("swift-sentinel version=\(Sentinel.version) (Redis \(Sentinel.redisVersion) protocol), bits=64, pid=\(pid), just started")
+logger.notice("Configuration loaded")
+
+if let pidFile = configuration.pidFile {
+    do { try PidFile.write(path: pidFile) } catch { logger.warning("Failed to write PID file: \(error.message)") }
+}
+
+var seed: UInt64 = 0
+withUnsafeMutableBytes(of: &seed) { buffer in
+    if getrandom(buffer.baseAddress, buffer.count, 0) != buffer.count {
+        seed = UInt64(bitPattern: MonotonicClock.now()) ^ UInt64(pid)
+    }
+}
+var executable = [CChar](repeating: 0, count: 4096)
+let executableLength = readlink("/proc/self/exe", &executable, executable.count - 1)
+let executablePath = executableLength > 0 ? String(decoding: executable[0..<executableLength].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "swift-sentinel"
+
+let environment = SentinelEnvironment(
+    processID: pid,
+    executablePath: executablePath,
+    configurationFilePath: configurationPath,
+    listeningPort: configuration.port,
+    resourceUsage: {
+        var own = rusage()
+        var children = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &own)
+        getrusage(RUSAGE_CHILDREN.rawValue, &children)
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1_000_000 }
+        return ResourceUsage(systemSeconds: seconds(own.ru_stime), userSeconds: seconds(own.ru_utime),
+                             childrenSystemSeconds: seconds(children.ru_stime), childrenUserSeconds: seconds(children.ru_utime))
+    })
+let startTime = Timestamp(monotonic: MonotonicClock.now(), wallClock: WallClock.nowMilliseconds())
+let core = Sentinel(configuration: configuration, configurationText: fileText, environment: environment, randomSeed: seed, now: startTime)
+
+let exitCode: Int32
+do {
+    let server = try SentinelServer(core: core, logger: logger, configurationFilePath: configurationPath)
+    try server.listen(port: configuration.port, bindAddresses: configuration.bindAddresses)
+    logger.notice("Running mode=sentinel, port=\(configuration.port).")
+    exitCode = try server.run()
+} catch let error as SystemError {
+    logger.warning(error.message)
+    if configuration.logFile.isEmpty == false { fail(error.message) }
+    exit(1)
+} catch {
+    logger.warning("\(error)")
+    exit(1)
+}
+if let pidFile = configuration.pidFile { PidFile.remove(path: pidFile) }
+exit(exitCode)

@@ -1,0 +1,278 @@
+import CSystem
+import Glibc
+import RESP
+import SentinelCore
+
+/// The shell around `Sentinel`: it owns the sockets, the timer, the configuration file and
+/// the child processes, turns what happens into `SentinelInput`s, and executes the core's
+/// `SentinelEffect`s. It makes no Sentinel decision of its own.
+public final class SentinelServer {
+    /// Bytes a client may have waiting to be written before it is disconnected.
+    static let clientOutputBufferLimit = 64 * 1024 * 1024
+    /// Bytes an outgoing link may have waiting before it is closed.
+    static let linkOutputBufferLimit = 16 * 1024 * 1024
+    /// How long a connection attempt to an instance may take.
+    static let connectTimeoutMilliseconds: Int64 = 2000
+
+    private var core: Sentinel
+    private let loop: EpollLoop
+    private let logger: Logger
+    private let configurationFilePath: String
+    private var listeners: [Listener] = []
+    private var signals: SignalSource?
+    private let spawner = ProcessSpawner()
+
+    private final class ClientConnection {
+        let stream: StreamConnection
+        var parser = RESPRequestParser()
+        /// Replies produced while handling one read, written with a single call afterwards.
+        var pendingOutput: [UInt8] = []
+        var closing = false
+        init(stream: StreamConnection) { self.stream = stream }
+    }
+
+    private final class LinkConnection {
+        let stream: StreamConnection
+        var parser = RESPReplyParser()
+        init(stream: StreamConnection) { self.stream = stream }
+    }
+
+    private var clients: [ClientID: ClientConnection] = [:]
+    private var dirtyClients: [ClientID] = []
+    private var links: [ConnectionID: LinkConnection] = [:]
+    private var scripts: [pid_t: ScriptID] = [:]
+    private var runningScripts: [ScriptID: pid_t] = [:]
+    private var nextClientID: UInt64 = 1
+    private var effects: [SentinelEffect] = []
+    private var pendingInputs: [SentinelInput] = []
+    private var isDispatching = false
+    private var exitCode: Int32?
+    private var tickTimer: TimerID?
+
+    /// Creates the shell; `listen()` and `run()` start it.
+    public init(core: Sentinel, logger: Logger, configurationFilePath: String) throws {
+        self.core = core
+        self.logger = logger
+        self.configurationFilePath = configurationFilePath
+        self.loop = try EpollLoop()
+    }
+
+    /// Opens the listening sockets on `port` for each `bind` address (none when port is 0).
+    public func listen(port: Int, bindAddresses: [String]) throws {
+        guard port != 0 else { return }
+        let listener = try Listener(loop: loop, bindAddresses: bindAddresses, port: port) { [unowned self] socket in
+            self.accept(socket)
+        }
+        listener.onAcceptError = { [unowned self] message in self.logger.warning("Accepting client connection: \(message)") }
+        listeners.append(listener)
+    }
+
+    /// Runs until the core asks to exit; returns the exit code.
+    public func run() throws -> Int32 {
+        SignalSource.ignoreSIGPIPE()
+        signals = try SignalSource(loop: loop) { [unowned self] signal in self.handleSignal(signal) }
+        spawner.onExit = { [unowned self] exit in self.handleChildExit(exit) }
+        var startEffects: [SentinelEffect] = []
+        core.start(effects: &startEffects)
+        execute(startEffects)
+        drainInputs()
+        if exitCode == nil { try loop.run() }
+        signals?.close()
+        for listener in listeners { listener.close() }
+        return exitCode ?? 0
+    }
+
+    // MARK: Inputs
+
+    private func now() -> Timestamp {
+        Timestamp(monotonic: MonotonicClock.now(), wallClock: WallClock.nowMilliseconds())
+    }
+
+    /// Hands one input to the core and executes what it asks; inputs that effects produce
+    /// (e.g. a configuration write's result) are queued and handled in order afterwards.
+    private func feed(_ input: SentinelInput) {
+        pendingInputs.append(input)
+        drainInputs()
+        flushClients()
+    }
+
+    private func drainInputs() {
+        guard !isDispatching else { return }
+        isDispatching = true
+        while !pendingInputs.isEmpty && exitCode == nil {
+            let input = pendingInputs.removeFirst()
+            effects.removeAll(keepingCapacity: true)
+            core.handle(input, at: now(), effects: &effects)
+            let batch = effects
+            execute(batch)
+        }
+        isDispatching = false
+    }
+
+    private func accept(_ socket: AcceptedSocket) {
+        guard let stream = try? StreamConnection(loop: loop, accepted: socket, outputBufferLimit: SentinelServer.clientOutputBufferLimit) else { return }
+        let id = ClientID(nextClientID)
+        nextClientID += 1
+        let client = ClientConnection(stream: stream)
+        clients[id] = client
+        stream.onData = { [unowned self] bytes in self.receive(bytes, from: id) }
+        stream.onClose = { [unowned self] _ in
+            self.clients[id] = nil
+            self.feed(.clientDisconnected(id))
+        }
+        feed(.clientConnected(id, remoteAddress: socket.remoteAddress.description, localAddress: socket.localAddress.description))
+    }
+
+    /// Parses every complete command in `bytes`; a protocol error gets Redis's error reply and
+    /// closes that client only.
+    private func receive(_ bytes: UnsafeRawBufferPointer, from id: ClientID) {
+        guard let client = clients[id], !client.closing else { return }
+        client.parser.append(bytes)
+        while true {
+            let command: [[UInt8]]?
+            do {
+                command = try client.parser.next()
+            } catch {
+                var reply: [UInt8] = []
+                RESPEncoder.encode(error.reply, as: .resp2, into: &reply)
+                client.pendingOutput += reply
+                markDirty(id)
+                client.closing = true
+                flushClients()
+                client.stream.closeAfterFlush()
+                return
+            }
+            guard let command, !command.isEmpty else { break }
+            pendingInputs.append(.clientCommand(id, command))
+            drainInputs()
+            if client.closing || exitCode != nil { break }
+        }
+        flushClients()
+    }
+
+    private func handleSignal(_ signal: Int32) {
+        switch signal {
+        case SIGTERM: feed(.shutdownRequested(signalName: "SIGTERM"))
+        case SIGINT: feed(.shutdownRequested(signalName: "SIGINT"))
+        case SIGCHLD: spawner.reapChildren()
+        default: break
+        }
+    }
+
+    private func handleChildExit(_ exit: ChildExit) {
+        guard let script = scripts.removeValue(forKey: exit.pid) else { return }
+        runningScripts[script] = nil
+        switch exit.termination {
+        case .exited(let code): feed(.scriptFinished(script, .exited(code: code)))
+        case .signaled(let signal): feed(.scriptFinished(script, .signaled(signal: signal)))
+        }
+    }
+
+    // MARK: Effects
+
+    private func execute(_ batch: [SentinelEffect]) {
+        for effect in batch {
+            if exitCode != nil { return }
+            switch effect {
+            case .sendToClient(let id, let bytes):
+                guard let client = clients[id], !client.closing else { continue }
+                client.pendingOutput += bytes
+                markDirty(id)
+            case .closeClient(let id):
+                guard let client = clients[id] else { continue }
+                client.closing = true
+                flushClients()
+                client.stream.closeAfterFlush()
+            case .connect(let id, let host, let port, let sourceAddress):
+                openLink(id, host: host, port: port, sourceAddress: sourceAddress)
+            case .sendOnConnection(let id, let bytes):
+                links[id]?.stream.write(bytes)
+            case .closeConnection(let id):
+                links.removeValue(forKey: id)?.stream.close()
+            case .persistConfiguration(let text, let ticket):
+                var failure: String?
+                do {
+                    try AtomicFileWriter.write(text, to: configurationFilePath)
+                } catch {
+                    failure = error.message
+                }
+                pendingInputs.append(.configurationPersisted(ticket: ticket, error: failure))
+            case .log(let level, let text):
+                logger.log(level, text)
+            case .runScript(let id, let arguments):
+                do {
+                    let pid = try spawner.spawn(path: arguments[0], arguments: Array(arguments.dropFirst()))
+                    scripts[pid] = id
+                    runningScripts[id] = pid
+                    pendingInputs.append(.scriptStarted(id, pid: pid))
+                } catch {
+                    pendingInputs.append(.scriptFinished(id, .spawnFailed(reason: error.message)))
+                }
+            case .killScript(let id):
+                if let pid = runningScripts[id] { spawner.kill(pid: pid) }
+            case .scheduleTick(let delay):
+                if let tickTimer { loop.cancelTimer(tickTimer) }
+                tickTimer = loop.scheduleTimer(afterMilliseconds: delay) { [unowned self] in
+                    self.tickTimer = nil
+                    self.feed(.tick)
+                }
+            case .exit(let code):
+                exitCode = code
+                flushClients()
+                loop.stop()
+            }
+        }
+    }
+
+    private func markDirty(_ id: ClientID) {
+        dirtyClients.append(id)
+    }
+
+    /// Writes each client's collected replies with one call.
+    private func flushClients() {
+        guard !dirtyClients.isEmpty else { return }
+        let dirty = dirtyClients
+        dirtyClients.removeAll(keepingCapacity: true)
+        for id in dirty {
+            guard let client = clients[id], !client.pendingOutput.isEmpty else { continue }
+            let output = client.pendingOutput
+            client.pendingOutput.removeAll(keepingCapacity: true)
+            client.stream.write(output)
+        }
+    }
+
+    private func openLink(_ id: ConnectionID, host: String, port: Int, sourceAddress: String?) {
+        let stream = StreamConnection.connect(loop: loop, host: host, port: port, sourceAddress: sourceAddress,
+                                              timeoutMilliseconds: SentinelServer.connectTimeoutMilliseconds,
+                                              outputBufferLimit: SentinelServer.linkOutputBufferLimit)
+        let link = LinkConnection(stream: stream)
+        links[id] = link
+        stream.onConnect = { [unowned self] in
+            self.feed(.connectionEstablished(id, localAddress: stream.localIP ?? "127.0.0.1"))
+        }
+        stream.onData = { [unowned self] bytes in self.receiveReply(bytes, on: id) }
+        stream.onClose = { [unowned self] reason in
+            guard self.links.removeValue(forKey: id) != nil else { return }
+            self.feed(.connectionClosed(id, reason: reason.description))
+        }
+    }
+
+    /// Parses replies from an instance; garbage closes that link (it reconnects later).
+    private func receiveReply(_ bytes: UnsafeRawBufferPointer, on id: ConnectionID) {
+        guard let link = links[id] else { return }
+        link.parser.append(bytes)
+        while links[id] != nil {
+            do {
+                guard let value = try link.parser.next() else { break }
+                pendingInputs.append(.connectionReply(id, value))
+            } catch {
+                links[id] = nil
+                link.stream.close()
+                pendingInputs.append(.connectionClosed(id, reason: error.message))
+                break
+            }
+        }
+        drainInputs()
+        flushClients()
+    }
+}

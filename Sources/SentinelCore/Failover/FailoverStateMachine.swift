@@ -47,6 +47,7 @@ extension Sentinel {
         case .sendSlaveofNoOne:
             failoverSendReplicaOfNoOne(masterID, now: now, effects: &effects)
         case .waitPromotion:
+            checkCoordinatedFailover(masterID, now: now, effects: &effects)
             if now - state.failoverStateChangeTime > state.failoverTimeout, let master = instances[masterID] {
                 emitEvent(.warning, "-failover-abort-slave-timeout", about: master, effects: &effects)
                 abortFailover(masterID, now: now)
@@ -178,6 +179,9 @@ extension Sentinel {
     mutating func failoverSendReplicaOfNoOne(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
         guard let state = masters[masterID], let replicaID = state.promotedReplica,
               let replica = instances[replicaID], let link = links[replica.link] else { return }
+        if state.coordinatedFailover?.phase == .requested && sendServerFailover(masterID, now: now, effects: &effects) {
+            return
+        }
         if link.isDisconnected {
             if now - state.failoverStateChangeTime > state.failoverTimeout, let master = instances[masterID] {
                 emitEvent(.warning, "-failover-abort-slave-timeout", about: master, effects: &effects)
@@ -296,6 +300,7 @@ extension Sentinel {
         instances[masterID]?.flags.remove([.failoverInProgress, .forceFailover])
         masters[masterID]?.failoverState = .none
         masters[masterID]?.failoverStateChangeTime = now
+        masters[masterID]?.coordinatedFailover = nil
         if let promoted = masters[masterID]?.promotedReplica {
             instances[promoted]?.flags.remove(.promoted)
             masters[masterID]?.promotedReplica = nil
@@ -307,10 +312,20 @@ extension Sentinel {
         masters[masterID]?.failoverStateChangeTime = now
     }
 
-    /// `SENTINEL FAILOVER <name>` (§8.9): a failover with no agreement needed.
+    /// `SENTINEL FAILOVER <name> [COORDINATED|FORCE]` (§8.9): a failover with no agreement
+    /// needed. Coordinated (the default) hands over through the master's `FAILOVER` so that no
+    /// acknowledged write is lost; FORCE is Redis's classic behaviour.
     mutating func failoverCommand(_ client: ClientID, _ arguments: [String], now: Milliseconds, effects: inout [SentinelEffect]) {
-        guard arguments.count == 3 else {
+        guard arguments.count == 3 || arguments.count == 4 else {
             return replyError(to: client, "ERR wrong number of arguments for 'sentinel|failover' command", effects: &effects)
+        }
+        var mode = ManualFailoverMode.coordinated
+        if arguments.count == 4 {
+            switch arguments[3].lowercased() {
+            case "coordinated": mode = .coordinated
+            case "force": mode = .force
+            default: return replyError(to: client, "ERR syntax error: SENTINEL FAILOVER <master-name> [COORDINATED|FORCE]", effects: &effects)
+            }
         }
         guard let masterID = masterOrReplyError(client, arguments[2], effects: &effects), let master = instances[masterID] else { return }
         if master.flags.contains(.failoverInProgress) {
@@ -322,6 +337,13 @@ extension Sentinel {
         log(.warning, "Executing user requested FAILOVER of '\(master.name)'", effects: &effects)
         startFailover(masterID, now: now, effects: &effects)
         instances[masterID]?.flags.insert(.forceFailover)
+        if mode == .coordinated {
+            let serverTimeout = min(masters[masterID]!.failoverTimeout / 2, 10_000)
+            masters[masterID]?.coordinatedFailover = CoordinatedFailover(serverTimeout: serverTimeout)
+            if let obstacle = coordinatedFailoverObstacle(masterID) {
+                fallBackFromCoordinatedFailover(masterID, reason: obstacle, now: now, effects: &effects)
+            }
+        }
         reply(to: client, .ok, effects: &effects)
     }
 }

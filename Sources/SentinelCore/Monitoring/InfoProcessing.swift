@@ -7,6 +7,8 @@ extension Sentinel {
         let report = InfoReport.parse(text)
         instance.info = text
         instance.masterLinkDownTime = report.masterLinkDownTime
+        instance.redisVersion = report.redisVersion ?? instance.redisVersion
+        instance.serverFailoverState = report.serverFailoverState
         if let runID = report.runID {
             if let known = instance.runID, known != runID {
                 instances[instanceID] = instance

@@ -5,6 +5,11 @@ public struct InfoReport: Sendable, Equatable {
     public var runID: String?
     /// `role:master` / `role:slave`; nil when absent.
     public var role: ReportedRole?
+    /// `redis_version:` (tells whether the server has `FAILOVER`, Redis ≥ 6.2).
+    public var redisVersion: String?
+    /// `master_failover_state:` of a master running a server-side `FAILOVER` (Redis ≥ 6.2):
+    /// `no-failover`, `waiting-for-sync` or `failover-in-progress`.
+    public var serverFailoverState: String?
     /// Replicas listed by `slaveN:` lines, old (`ip,port,state`) or new (`ip=…,port=…`) form.
     public var replicas: [HostPort] = []
     /// `master_link_down_since_seconds` × 1000 (0 when absent).
@@ -33,6 +38,12 @@ public struct InfoReport: Sendable, Equatable {
                let sixth = line.utf8.dropFirst(5).first, sixth >= UInt8(ascii: "0") && sixth <= UInt8(ascii: "9"),
                let replica = parseReplicaLine(line) {
                 report.replicas.append(replica)
+            }
+            if let value = value(of: "redis_version:", in: line) {
+                report.redisVersion = value
+            }
+            if let value = value(of: "master_failover_state:", in: line) {
+                report.serverFailoverState = value
             }
             if line.hasPrefix("master_link_down_since_seconds:") {
                 report.masterLinkDownTime = (Int64(line.dropFirst(31)) ?? 0) * 1000

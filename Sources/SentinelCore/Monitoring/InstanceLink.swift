@@ -68,6 +68,8 @@ public struct PendingReply: Sendable {
         case info
         case hello
         case isMasterDownByAddress
+        /// The reply to `FAILOVER TO …` sent to a master (coordinated failover).
+        case serverFailover
     }
 
     public var kind: Kind

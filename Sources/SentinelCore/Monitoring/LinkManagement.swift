@@ -203,6 +203,8 @@ extension Sentinel {
             if !value.isError { instances[instanceID]?.lastPublishTime = now }
         case .isMasterDownByAddress:
             receiveIsMasterDownReply(value, from: instanceID, now: now, effects: &effects)
+        case .serverFailover:
+            receiveServerFailoverReply(value, from: instanceID, now: now, effects: &effects)
         }
     }
 

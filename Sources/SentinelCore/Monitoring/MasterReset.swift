@@ -37,6 +37,7 @@ extension Sentinel {
         state.failoverStateChangeTime = 0
         state.failoverStartTime = 0
         state.promotedReplica = nil
+        state.coordinatedFailover = nil
         masters[masterID] = state
         if var link = links[master.link] {
             link.activePingTime = now

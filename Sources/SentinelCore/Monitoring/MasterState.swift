@@ -29,6 +29,8 @@ public struct MasterState: Sendable {
     public var failoverStartTime: Milliseconds = 0
     public var failoverDelayLogged: Milliseconds = 0
     public var promotedReplica: InstanceID?
+    /// A `SENTINEL FAILOVER … COORDINATED` in progress (issue: no acknowledged write lost).
+    public var coordinatedFailover: CoordinatedFailover?
 
     public init(id: InstanceID, configuration: MasterConfiguration) {
         self.id = id

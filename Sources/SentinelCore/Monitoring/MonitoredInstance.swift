@@ -33,6 +33,10 @@ public struct MonitoredInstance: Sendable {
     public var infoRefresh: Milliseconds = 0
     /// The last INFO text, for `SENTINEL INFO-CACHE`.
     public var info: String?
+    /// `redis_version:` from INFO.
+    public var redisVersion: String?
+    /// `master_failover_state:` from INFO (nil when the server does not report it).
+    public var serverFailoverState: String?
     public var roleReported: ReportedRole
     public var roleReportedTime: Milliseconds
     /// When this replica's master address last changed (or it became a replica).

@@ -68,6 +68,7 @@ extension Sentinel {
     /// INFO every 10 s; every second for a replica whose master is ODOWN or failing over, or
     /// which reports its replication link down (§2).
     func infoPeriod(for instance: MonitoredInstance) -> Milliseconds {
+        if isAwaitingCoordinatedSwitch(instance) { return 100 }
         if instance.kind == .replica, let masterID = instance.master, let master = instances[masterID] {
             if master.flags.contains(.objectivelyDown) || master.flags.contains(.failoverInProgress) || instance.masterLinkDownTime != 0 {
                 return 1000

@@ -1,0 +1,142 @@
+import RESP
+
+/// A manual failover driven through the old master's own `FAILOVER TO <host> <port> TIMEOUT
+/// <ms>` (Redis ≥ 6.2): the master pauses writes (clients get `-READONLY`, never an OK that is
+/// later thrown away), waits for the chosen replica to catch up and swaps roles with it by a
+/// partial resync. `SENTINEL FAILOVER <name> [COORDINATED]` uses it when it can;
+/// `SENTINEL FAILOVER <name> FORCE`, an unreachable master, a Redis without `FAILOVER` or a
+/// server-side failover that gives up fall back to the classic `SLAVEOF NO ONE` path.
+public struct CoordinatedFailover: Sendable, Equatable {
+    public enum Phase: Sendable, Equatable {
+        /// Asked for; the replica is being chosen.
+        case requested
+        /// `FAILOVER TO` sent to the master at `sentTime`.
+        case sent
+        /// Given up for the classic path.
+        case fellBack
+    }
+
+    public var phase: Phase = .requested
+    public var sentTime: Milliseconds = 0
+    /// The `TIMEOUT` given to the server: how long it may wait for the replica to catch up.
+    public var serverTimeout: Milliseconds
+
+    public init(serverTimeout: Milliseconds) {
+        self.serverTimeout = serverTimeout
+    }
+
+    /// Grace beyond the server's own timeout before a server-side failover counts as stuck.
+    static let stuckGrace: Milliseconds = 2000
+
+    /// Whether a `redis_version:` has `FAILOVER` (6.2.0 and later).
+    static func supportsServerFailover(version: String?) -> Bool {
+        guard let version else { return false }
+        let parts = version.split(separator: ".").map { Int($0) ?? 0 }
+        let major = parts.first ?? 0
+        let minor = parts.count > 1 ? parts[1] : 0
+        return major > 6 || (major == 6 && minor >= 2)
+    }
+}
+
+/// How `SENTINEL FAILOVER` was asked to run.
+enum ManualFailoverMode {
+    /// Through the master's `FAILOVER` when possible (the default).
+    case coordinated
+    /// Always `SLAVEOF NO ONE` to the replica, without the master (Redis's behaviour).
+    case force
+}
+
+extension Sentinel {
+    /// Why a coordinated failover of this master cannot be used now, or nil when it can.
+    func coordinatedFailoverObstacle(_ masterID: InstanceID) -> String? {
+        guard let master = instances[masterID], let link = links[master.link] else { return "the master is unknown" }
+        if master.flags.contains(.subjectivelyDown) || link.isDisconnected { return "the master is not reachable" }
+        if !CoordinatedFailover.supportsServerFailover(version: master.redisVersion) {
+            return "the master (redis_version \(master.redisVersion ?? "unknown")) has no FAILOVER command"
+        }
+        return nil
+    }
+
+    /// `send_slaveof_noone` for a coordinated failover: instead of promoting the replica
+    /// behind the master's back, ask the master to hand over to it. Returns false when the
+    /// classic path must be taken.
+    mutating func sendServerFailover(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) -> Bool {
+        guard var coordinated = masters[masterID]?.coordinatedFailover, coordinated.phase == .requested,
+              let replicaID = masters[masterID]?.promotedReplica, let replica = instances[replicaID] else { return false }
+        if let obstacle = coordinatedFailoverObstacle(masterID) {
+            fallBackFromCoordinatedFailover(masterID, reason: obstacle, now: now, effects: &effects)
+            return false
+        }
+        let target = replica.address
+        sendCommand(["FAILOVER", "TO", announcedHost(target), String(target.port), "TIMEOUT", String(coordinated.serverTimeout)],
+                    to: masterID, expecting: .serverFailover, effects: &effects)
+        sendCommand(["INFO"], to: masterID, expecting: .info, effects: &effects)
+        coordinated.phase = .sent
+        coordinated.sentTime = now
+        masters[masterID]?.coordinatedFailover = coordinated
+        emitEvent(.warning, "+coordinated-failover-sent", about: replica, "timeout \(coordinated.serverTimeout)", effects: &effects)
+        emitEvent(.notice, "+failover-state-wait-promotion", about: replica, effects: &effects)
+        setFailoverState(masterID, .waitPromotion, now: now)
+        return true
+    }
+
+    /// The master's answer to `FAILOVER TO …`: an error (old Redis, a replica not in sync,
+    /// another failover running) means the classic path.
+    mutating func receiveServerFailoverReply(_ value: RESPValue, from masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+        guard case .error(let bytes) = value, masters[masterID]?.coordinatedFailover?.phase == .sent,
+              masters[masterID]?.failoverState == .waitPromotion else { return }
+        let reason = String(decoding: bytes, as: UTF8.self)
+        fallBackFromCoordinatedFailover(masterID, reason: "the master answered: \(reason)", now: now, effects: &effects)
+        promoteDirectly(masterID, now: now, effects: &effects)
+    }
+
+    /// While waiting for the promotion of a coordinated failover: a master that became
+    /// unreachable, or whose own failover ended without the switch (it timed out waiting for
+    /// the replica), means the classic path; one still in a failover state well past its
+    /// timeout is stuck and gets `FAILOVER ABORT` first.
+    mutating func checkCoordinatedFailover(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+        guard let coordinated = masters[masterID]?.coordinatedFailover, coordinated.phase == .sent,
+              let master = instances[masterID] else { return }
+        if master.flags.contains(.subjectivelyDown) {
+            fallBackFromCoordinatedFailover(masterID, reason: "the master stopped answering", now: now, effects: &effects)
+            promoteDirectly(masterID, now: now, effects: &effects)
+            return
+        }
+        guard now - coordinated.sentTime > coordinated.serverTimeout + CoordinatedFailover.stuckGrace,
+              master.infoRefresh > coordinated.sentTime else { return }
+        if let serverState = master.serverFailoverState, serverState != "no-failover" {
+            sendCommand(["FAILOVER", "ABORT"], to: masterID, expecting: .ignored, effects: &effects)
+            fallBackFromCoordinatedFailover(masterID, reason: "the server-side failover is stuck in \(serverState); sent FAILOVER ABORT", now: now, effects: &effects)
+        } else {
+            fallBackFromCoordinatedFailover(masterID, reason: "the server-side failover ended without a switch (timeout)", now: now, effects: &effects)
+        }
+        promoteDirectly(masterID, now: now, effects: &effects)
+    }
+
+    /// Marks the coordinated failover as given up, logged and published.
+    mutating func fallBackFromCoordinatedFailover(_ masterID: InstanceID, reason: String, now: Milliseconds, effects: inout [SentinelEffect]) {
+        guard let master = instances[masterID] else { return }
+        masters[masterID]?.coordinatedFailover?.phase = .fellBack
+        log(.warning, "Coordinated failover of '\(master.name)' falls back to SLAVEOF NO ONE: \(reason)", effects: &effects)
+        emitEvent(.warning, "-coordinated-failover-fallback", about: master, reason, effects: &effects)
+    }
+
+    /// The classic promotion after a fallback in `wait_promotion`: SLAVEOF NO ONE to the
+    /// chosen replica (then INFO), with a fresh failover-timeout to see it happen.
+    mutating func promoteDirectly(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+        guard masters[masterID]?.failoverState == .waitPromotion, let replicaID = masters[masterID]?.promotedReplica else { return }
+        if sendReplicaOf(replicaID, target: nil, effects: &effects) {
+            sendCommand(["INFO"], to: replicaID, expecting: .info, effects: &effects)
+        }
+        setFailoverState(masterID, .waitPromotion, now: now)
+    }
+
+    /// Whether an instance takes part in a coordinated failover waiting for its promotion
+    /// (its INFO is then polled every tick).
+    func isAwaitingCoordinatedSwitch(_ instance: MonitoredInstance) -> Bool {
+        let masterID = instance.kind == .master ? instance.id : instance.master
+        guard let masterID, let state = masters[masterID], state.failoverState == .waitPromotion,
+              state.coordinatedFailover?.phase == .sent else { return false }
+        return instance.kind == .master || state.promotedReplica == instance.id
+    }
+}

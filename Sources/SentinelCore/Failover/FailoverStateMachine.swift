@@ -30,6 +30,26 @@ extension Sentinel {
         instances[masterID]?.flags.insert(.failoverInProgress)
         emitEvent(.warning, "+new-epoch", message: String(currentEpoch), notifying: masterID, effects: &effects)
         emitEvent(.warning, "+try-failover", about: master, effects: &effects)
+        refreshReplicaInfo(masterID, effects: &effects)
+    }
+
+    /// Asks the master's connected replicas for INFO at once (unless one is in flight): from
+    /// now on replicas are polled every second (§2), and the selection needs INFO younger
+    /// than 5 s while the master is SDOWN (§8.2) — the regular 10 s poll is usually older.
+    mutating func refreshReplicaInfo(_ masterID: InstanceID, effects: inout [SentinelEffect]) {
+        for replicaID in masters[masterID]?.replicas ?? [] {
+            guard let replica = instances[replicaID], let link = links[replica.link], !link.isDisconnected,
+                  !link.pendingReplies.contains(where: { $0.kind == .info && $0.instance == replicaID }) else { continue }
+            sendCommand(["INFO"], to: replicaID, expecting: .info, effects: &effects)
+        }
+    }
+
+    /// Whether an INFO request to one of the master's replicas is still unanswered.
+    func replicaInfoInFlight(_ masterID: InstanceID) -> Bool {
+        (masters[masterID]?.replicas ?? []).contains { replicaID in
+            guard let replica = instances[replicaID], let link = links[replica.link] else { return false }
+            return link.pendingReplies.contains { $0.kind == .info && $0.instance == replicaID }
+        }
     }
 
     /// One step of the failover state machine (§8). Each state either waits for its input
@@ -126,6 +146,12 @@ extension Sentinel {
     mutating func failoverSelectReplica(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
         guard let master = instances[masterID] else { return }
         guard let replicaID = selectReplicaForPromotion(masterID, now: now), let replica = instances[replicaID] else {
+            // Redis selects a tick or two after the election, when the INFO asked for at the
+            // failover start has arrived; an election won at once must wait for it too (up to
+            // one ping period) instead of judging the replicas by their 10 s old INFO.
+            if replicaInfoInFlight(masterID), let state = masters[masterID], now - state.failoverStateChangeTime < timings.pingPeriod {
+                return
+            }
             emitEvent(.warning, "-failover-abort-no-good-slave", about: master, effects: &effects)
             abortFailover(masterID, now: now)
             return

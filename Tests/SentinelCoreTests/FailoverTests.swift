@@ -280,14 +280,14 @@ final class FailoverTests: XCTestCase {
 
     // MARK: SENTINEL FAILOVER
 
-    func testManualFailover() throws {
+    func testForcedManualFailoverPromotesWithSlaveOfNoOne() throws {
         let w = try makeWorld()
         let h = w.h
         w.r1.offset = 9_000
         h.run(for: 10_100)
         h.clearRecords()
         let c = h.connectClient()
-        XCTAssertEqual(h.send(c, "SENTINEL", "FAILOVER", "mymaster"), .ok)
+        XCTAssertEqual(h.send(c, "SENTINEL", "FAILOVER", "mymaster", "FORCE"), .ok)
         XCTAssertEqual(h.events("+new-epoch"), ["1"])
         XCTAssertEqual(h.events("+try-failover"), [masterDetails])
         XCTAssertTrue(h.logLines.contains("Executing user requested FAILOVER of 'mymaster'"))
@@ -301,6 +301,49 @@ final class FailoverTests: XCTestCase {
         XCTAssertEqual(h.events("+switch-master"), ["mymaster 127.0.0.1 6379 127.0.0.1 6380"])
         // The old master was not sent SLAVEOF by the failover itself.
         XCTAssertFalse(w.master.received.contains { $0.arguments.first == "SLAVEOF" })
+    }
+
+    func testCoordinatedManualFailoverHandsOverThroughTheMaster() throws {
+        let w = try makeWorld()
+        let h = w.h
+        w.r1.offset = 9_000
+        h.run(for: 10_100)
+        h.clearRecords()
+        let c = h.connectClient()
+        XCTAssertEqual(h.send(c, "SENTINEL", "FAILOVER", "mymaster"), .ok)
+        h.run(until: { !h.events("+failover-end").isEmpty }, limit: 5_000)
+        XCTAssertEqual(h.events("+coordinated-failover-sent"), [replicaDetails(6380) + " timeout 10000"])
+        XCTAssertEqual(h.events("-coordinated-failover-fallback"), [])
+        XCTAssertEqual(h.events("+switch-master"), ["mymaster 127.0.0.1 6379 127.0.0.1 6380"])
+        // The master was asked to hand over; the replica was never told SLAVEOF NO ONE.
+        XCTAssertTrue(w.master.received.contains { $0.arguments == ["FAILOVER", "TO", "127.0.0.1", "6380", "TIMEOUT", "10000"] })
+        XCTAssertFalse(w.r1.received.contains { $0.arguments == ["SLAVEOF", "NO", "ONE"] })
+        XCTAssertEqual(w.master.role, .replica)
+    }
+
+    func testCoordinatedFailoverFallsBackWhenTheMasterRefuses() throws {
+        let w = try makeWorld()
+        let h = w.h
+        w.r1.offset = 9_000
+        w.master.failoverError = "ERR FAILOVER target replica is not online."
+        h.run(for: 10_100)
+        h.clearRecords()
+        let c = h.connectClient()
+        XCTAssertEqual(h.send(c, "SENTINEL", "FAILOVER", "mymaster", "COORDINATED"), .ok)
+        h.run(until: { !h.events("+failover-end").isEmpty }, limit: 5_000)
+        XCTAssertEqual(h.events("-coordinated-failover-fallback"),
+                       [masterDetails + " the master answered: ERR FAILOVER target replica is not online."])
+        XCTAssertTrue(w.r1.received.contains { $0.arguments == ["SLAVEOF", "NO", "ONE"] })
+        XCTAssertEqual(h.events("+switch-master"), ["mymaster 127.0.0.1 6379 127.0.0.1 6380"])
+    }
+
+    func testManualFailoverRejectsAnUnknownMode() throws {
+        let w = try makeWorld()
+        let h = w.h
+        h.run(for: 10_100)
+        let c = h.connectClient()
+        XCTAssertEqual(h.send(c, "SENTINEL", "FAILOVER", "mymaster", "SOON"),
+                       .errorText("ERR syntax error: SENTINEL FAILOVER <master-name> [COORDINATED|FORCE]"))
     }
 
     func testManualFailoverWithoutReplicas() throws {

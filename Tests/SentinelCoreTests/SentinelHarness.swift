@@ -320,6 +320,8 @@ final class FakeRedis {
     var obeysSlaveOf = true
     /// Whether a replica's link is up right after SLAVEOF host port.
     var linkUpAfterSlaveOf = true
+    /// An error answered to `FAILOVER TO …` instead of performing the server-side failover.
+    var failoverError: String?
     /// The reply to `SENTINEL is-master-down-by-addr ip port epoch runid`.
     var isMasterDownReply: ([String]) -> RESPValue = { _ in .array([.integer(0), .bulk("*"), .integer(0)]) }
 
@@ -429,6 +431,18 @@ final class FakeRedis {
         case "SLAVEOF":
             queuedSlaveOf = Array(arguments.dropFirst())
             return [(connection, .status("QUEUED"))]
+        case "FAILOVER" where arguments.count >= 4 && arguments[1].uppercased() == "TO":
+            if let failoverError { return [(connection, .errorText(failoverError))] }
+            guard let target = connectedReplicas.first(where: { $0.host == arguments[2] && $0.port == Int(arguments[3]) }) else {
+                return [(connection, .errorText("ERR FAILOVER target HOST and PORT is not a replica."))]
+            }
+            // The server-side handover: the target becomes master, this server its replica.
+            target.role = .master
+            target.masterHost = "?"
+            target.masterPort = 0
+            connectedReplicas.removeAll { $0 === target }
+            replicate(target)
+            return [(connection, .ok)]
         case "EXEC":
             if let target = queuedSlaveOf, obeysSlaveOf { applySlaveOf(target) }
             queuedSlaveOf = nil

@@ -6,12 +6,12 @@ extension Sentinel {
         let now = time.monotonic
         checkTilt(now: now, effects: &effects)
         for masterID in masterOrder {
-            guard let state = masters[masterID] else { continue }
+            guard masters[masterID] != nil else { continue }
             handleInstance(masterID, now: now, effects: &effects)
-            for child in state.replicas + state.sentinels {
+            handleMasterAgreementAndFailover(masterID, now: now, effects: &effects)
+            for child in (masters[masterID]?.replicas ?? []) + (masters[masterID]?.sentinels ?? []) {
                 handleInstance(child, now: now, effects: &effects)
             }
-            handleMasterAgreementAndFailover(masterID, now: now, effects: &effects)
         }
         runDueScripts(now: now, effects: &effects)
         killOverdueScripts(now: now, effects: &effects)

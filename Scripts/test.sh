@@ -8,4 +8,4 @@ source Scripts/lib.sh
 ensure_redis
 swift build --build-tests
 export SWIFT_SENTINEL_BINARY="$(swift build --show-bin-path)/swift-sentinel"
-swift test --skip-build
+swift test --skip-build --disable-swift-testing

@@ -48,7 +48,26 @@ extension Sentinel {
                 persistConfiguration(effects: &effects)
             }
         }
-        if let senderID { instances[senderID]?.lastHelloTime = now }
+        if let senderID {
+            instances[senderID]?.lastHelloTime = now
+            instances[senderID]?.helloMasterAddress = hello.masterAddress
+            instances[senderID]?.helloConfigEpoch = hello.masterConfigEpoch
+        }
+    }
+
+    /// Whether every peer that is up has just announced (within two hello periods) exactly
+    /// our view of a master after a failover: its current address and config epoch. Then a
+    /// returning old master can be converted at once: the wait before converting exists only
+    /// to let a newer configuration arrive first, and none can be in flight.
+    func peersConfirmConfiguration(of masterID: InstanceID, now: Milliseconds) -> Bool {
+        guard let master = instances[masterID], let state = masters[masterID], state.configEpoch > 0 else { return false }
+        let peers = state.sentinels.compactMap { instances[$0] }.filter { !$0.flags.contains(.subjectivelyDown) }
+        guard !peers.isEmpty else { return false }
+        return peers.allSatisfy { peer in
+            now - peer.lastHelloTime <= timings.publishPeriod * 2
+                && peer.helloConfigEpoch == state.configEpoch
+                && peer.helloMasterAddress == master.address
+        }
     }
 
     /// Removes the sentinel entries of `masterID` with this run id; returns how many.

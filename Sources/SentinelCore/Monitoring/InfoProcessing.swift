@@ -64,10 +64,12 @@ extension Sentinel {
                 promotionObserved(masterID: masterID, replicaID: instanceID, now: now, effects: &effects)
             } else {
                 // A replica turned master on its own: force our view after a wait, so that
-                // newer configurations from peers can arrive first.
+                // newer configurations from peers can arrive first — or at once when every
+                // peer has just confirmed our configuration.
                 let wait = timings.publishPeriod * 4
+                let waited = noDown(current, for: wait, now: now) && now - current.roleReportedTime > wait
                 if !current.flags.contains(.promoted) && masterLooksSane(masterID, now: now)
-                    && noDown(current, for: wait, now: now) && now - current.roleReportedTime > wait {
+                    && (waited || peersConfirmConfiguration(of: masterID, now: now)) {
                     if let master = instances[masterID] {
                         sendReplicaOf(instanceID, target: master.address, effects: &effects)
                         emitEvent(.notice, "+convert-to-slave", about: current, effects: &effects)

@@ -61,6 +61,9 @@ public struct MonitoredInstance: Sendable {
 
     /// Last hello received from this sentinel (or the last one we published, for masters).
     public var lastHelloTime: Milliseconds
+    /// (sentinel entry) The master address and config epoch its last hello announced.
+    public var helloMasterAddress: HostPort?
+    public var helloConfigEpoch: UInt64 = 0
     /// Last hello sent to this instance that was acknowledged.
     public var lastPublishTime: Milliseconds
     /// Last IS-MASTER-DOWN-BY-ADDR answer from this sentinel.

@@ -66,11 +66,15 @@ extension Sentinel {
     }
 
     /// INFO every 10 s; every second for a replica whose master is ODOWN or failing over, or
-    /// which reports its replication link down (§2).
+    /// which reports its replication link down (§2), or — unlike Redis — which claims to be a
+    /// master, so that a returning old master is converted promptly (§16.1). A replica being
+    /// reconfigured by our failover is polled every tick.
     func infoPeriod(for instance: MonitoredInstance) -> Milliseconds {
         if isAwaitingCoordinatedSwitch(instance) { return 100 }
+        if instance.flags.contains(.reconfigurationSent) || instance.flags.contains(.reconfigurationInProgress) { return 100 }
         if instance.kind == .replica, let masterID = instance.master, let master = instances[masterID] {
-            if master.flags.contains(.objectivelyDown) || master.flags.contains(.failoverInProgress) || instance.masterLinkDownTime != 0 {
+            if master.flags.contains(.objectivelyDown) || master.flags.contains(.failoverInProgress) || instance.masterLinkDownTime != 0
+                || instance.roleReported == .master {
                 return 1000
             }
         }

@@ -58,7 +58,13 @@ discovered() {
         redis-cli -p "$port" info sentinel | grep -q "slaves=2,sentinels=3" || return 1
     done
 }
-echo "Waiting for the sentinels to discover the replicas and each other..."
+echo "Waiting for the replicas to sync and the sentinels to discover them and each other..."
+in_sync() {
+    for port in $REPLICA1 $REPLICA2; do
+        redis-cli -p "$port" info replication | grep -q '^master_link_status:up' || return 1
+    done
+}
+wait_for 60 "the replicas' initial sync" in_sync
 wait_for 30 "discovery" discovered
 
 echo
@@ -98,6 +104,7 @@ echo
 echo "== Restarting the old master on $MASTER; the sentinels turn it into a replica"
 start_redis "$MASTER"
 wait_for 60 "the old master to become a replica" sh -c "redis-cli -p $MASTER info replication | grep -q '^role:slave'"
+wait_for 60 "the old master to sync with the new one" sh -c "redis-cli -p $MASTER info replication | grep -q '^master_link_status:up'"
 redis-cli -p "$MASTER" info replication | grep -E '^(role|master_port|master_link_status)'
 sleep 1
 echo

@@ -266,6 +266,7 @@ extension Sentinel {
             if links[current.link]?.isDisconnected ?? true { continue }
             if current.flags.contains(.reconfigurationDone) { continue }
             if sendReplicaOf(replicaID, target: promoted.address, effects: &effects) {
+                sendCommand(["INFO"], to: replicaID, expecting: .info, effects: &effects)
                 instances[replicaID]?.flags.insert(.reconfigurationSent)
                 instances[replicaID]?.reconfigurationSentTime = now
                 emitEvent(.notice, "+slave-reconf-sent", about: current, effects: &effects)

@@ -100,6 +100,10 @@ extension Sentinel {
                 instances[instanceID]?.flags.remove(.reconfigurationInProgress)
                 instances[instanceID]?.flags.insert(.reconfigurationDone)
                 emitEvent(.notice, "+slave-reconf-done", about: instances[instanceID]!, effects: &effects)
+                // Move on at once: the next replica, or the end of the failover.
+                if masters[masterID]?.failoverState == .reconfSlaves {
+                    reconfigureNextReplicas(masterID, now: now, effects: &effects)
+                }
             }
         }
     }

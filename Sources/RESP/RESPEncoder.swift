@@ -99,6 +99,61 @@ public enum RESPEncoder {
         }
     }
 
+    // MARK: Streaming: write a reply piece by piece, without building a `RESPValue` tree.
+
+    /// Appends an array header `*N`.
+    public static func appendArrayHeader(_ count: Int, into buffer: inout [UInt8]) {
+        appendHeader(UInt8(ascii: "*"), Int64(count), to: &buffer)
+    }
+
+    /// Appends a map header: `%N` in RESP3, `*2N` (a flat array of keys and values) in RESP2.
+    public static func appendMapHeader(_ count: Int, as version: RESPVersion, into buffer: inout [UInt8]) {
+        if version == .resp3 {
+            appendHeader(UInt8(ascii: "%"), Int64(count), to: &buffer)
+        } else {
+            appendHeader(UInt8(ascii: "*"), Int64(count * 2), to: &buffer)
+        }
+    }
+
+    /// Appends a bulk string holding `text`'s UTF-8 bytes.
+    public static func appendBulk(_ text: String, into buffer: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { bytes in
+            appendHeader(UInt8(ascii: "$"), Int64(bytes.count), to: &buffer)
+            buffer.append(contentsOf: bytes)
+        }
+        buffer.append(contentsOf: crlf)
+    }
+
+    /// Appends a bulk string holding a static text (field names).
+    public static func appendBulk(_ text: StaticString, into buffer: inout [UInt8]) {
+        text.withUTF8Buffer { bytes in
+            appendHeader(UInt8(ascii: "$"), Int64(bytes.count), to: &buffer)
+            buffer.append(contentsOf: bytes)
+        }
+        buffer.append(contentsOf: crlf)
+    }
+
+    /// Appends a bulk string holding the decimal text of `number` (Redis's `addReplyBulkLongLong`).
+    public static func appendBulk(_ number: Int64, into buffer: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 21) { digits in
+            var magnitude = number.magnitude
+            var start = 21
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if number < 0 {
+                start -= 1
+                digits[start] = UInt8(ascii: "-")
+            }
+            appendHeader(UInt8(ascii: "$"), Int64(21 - start), to: &buffer)
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start..<21]))
+        }
+        buffer.append(contentsOf: crlf)
+    }
+
     private static let crlf: [UInt8] = [UInt8(ascii: "\r"), UInt8(ascii: "\n")]
 
     private static func appendLine(_ typeByte: UInt8, _ bytes: [UInt8], to buffer: inout [UInt8]) {

@@ -37,7 +37,7 @@ public final class SentinelServer {
         init(stream: StreamConnection) { self.stream = stream }
     }
 
-    private var clients: [ClientID: ClientConnection] = [:]
+    private var clients = ClientTable<ClientConnection>()
     private var dirtyClients: [ClientID] = []
     private var links: [ConnectionID: LinkConnection] = [:]
     private var scripts: [pid_t: ScriptID] = [:]
@@ -99,13 +99,20 @@ public final class SentinelServer {
     private func drainInputs() {
         guard !isDispatching else { return }
         isDispatching = true
-        while !pendingInputs.isEmpty && exitCode == nil {
-            let input = pendingInputs.removeFirst()
-            effects.removeAll(keepingCapacity: true)
-            core.handle(input, at: now(), effects: &effects)
-            let batch = effects
+        // One clock reading serves every input handled in this turn of the loop.
+        let time = now()
+        var index = 0
+        while index < pendingInputs.count && exitCode == nil {
+            let input = pendingInputs[index]
+            index += 1
+            var batch: [SentinelEffect] = []
+            swap(&batch, &effects)
+            batch.removeAll(keepingCapacity: true)
+            core.handle(input, at: time, effects: &batch)
             execute(batch)
+            swap(&batch, &effects)
         }
+        pendingInputs.removeAll(keepingCapacity: true)
         isDispatching = false
     }
 

@@ -4,39 +4,35 @@ extension Sentinel {
     /// Runs one client command: lookup, arity and authentication checks with Redis's error
     /// texts (client libraries match on them), then the command itself (§10.1).
     mutating func handleClientCommand(_ client: ClientID, _ arguments: [[UInt8]], at time: Timestamp, effects: inout [SentinelEffect]) {
-        guard var session = clients[client], let first = arguments.first else { return }
+        guard let sessionIndex = clients.index(of: client), let first = arguments.first else { return }
         statistics.totalCommandsProcessed += 1
-        let name = String(decoding: first, as: UTF8.self)
-        let lowercasedName = name.lowercased()
-        session.lastCommandTime = time.monotonic
+        clients[position: sessionIndex].lastCommandTime = time.monotonic
 
-        guard var command = CommandTable.lookup(lowercasedName), !lowercasedName.contains("|") else {
-            clients[client] = session
-            return replyError(to: client, unknownCommandMessage(name, arguments), effects: &effects)
+        guard var command = CommandTable.lookup(typed: first) else {
+            return replyError(to: client, unknownCommandMessage(String(decoding: first, as: UTF8.self), arguments), effects: &effects)
         }
+        let topLevelName = command.name
         if !command.subcommands.isEmpty && arguments.count >= 2 {
-            let subcommandName = "\(lowercasedName)|\(String(decoding: arguments[1], as: UTF8.self).lowercased())"
-            guard let subcommand = CommandTable.lookup(subcommandName) else {
-                clients[client] = session
+            guard let subcommand = command.subcommand(matching: arguments[1]) else {
                 let subcommand = String(decoding: arguments[1].prefix(128), as: UTF8.self)
-                return replyError(to: client, sanitized("ERR unknown subcommand '\(subcommand)'. Try \(name.uppercased()) HELP."), effects: &effects)
+                let typed = String(decoding: first, as: UTF8.self).uppercased()
+                return replyError(to: client, sanitized("ERR unknown subcommand '\(subcommand)'. Try \(typed) HELP."), effects: &effects)
             }
             command = subcommand
         }
-        session.lastCommand = command.name
-        clients[client] = session
+        clients[position: sessionIndex].lastCommand = command.name
         guard command.accepts(argumentCount: arguments.count) else {
             return replyError(to: client, "ERR wrong number of arguments for '\(command.name)' command", effects: &effects)
         }
-        if session.user == nil && userDirectory.authenticationRequired && !command.flags.contains("no_auth") {
+        if clients[position: sessionIndex].user == nil && !command.allowedBeforeAuthentication && userDirectory.authenticationRequired {
             return replyError(to: client, "NOAUTH Authentication required.", effects: &effects)
         }
-        if session.protocolVersion == .resp2 && session.subscriptionCount > 0
-            && !["ping", "subscribe", "psubscribe", "unsubscribe", "punsubscribe"].contains(lowercasedName) {
+        if clients[position: sessionIndex].protocolVersion == .resp2 && clients[position: sessionIndex].subscriptionCount > 0
+            && !["ping", "subscribe", "psubscribe", "unsubscribe", "punsubscribe"].contains(command.name) {
             return replyError(to: client, "ERR Can't execute '\(command.name)': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context", effects: &effects)
         }
         let text = arguments.map { String(decoding: $0, as: UTF8.self) }
-        switch lowercasedName {
+        switch topLevelName {
         case "ping": pingCommand(client, text, effects: &effects)
         case "info": reply(to: client, .bulk(infoText(sections: Array(text.dropFirst()), at: time)), effects: &effects)
         case "role": reply(to: client, .array([.bulk("sentinel"), .array(masterOrder.compactMap { instances[$0].map { .bulk($0.name) } })]), effects: &effects)
@@ -45,12 +41,12 @@ extension Sentinel {
         case "client": clientCommand(client, text, at: time, effects: &effects)
         case "command": commandCommand(client, text, effects: &effects)
         case "acl": aclCommand(client, text, effects: &effects)
-        case "subscribe", "psubscribe": subscribeCommand(client, text, patterns: lowercasedName == "psubscribe", effects: &effects)
-        case "unsubscribe", "punsubscribe": unsubscribeCommand(client, text, patterns: lowercasedName == "punsubscribe", effects: &effects)
+        case "subscribe", "psubscribe": subscribeCommand(client, text, patterns: command.name == "psubscribe", effects: &effects)
+        case "unsubscribe", "punsubscribe": unsubscribeCommand(client, text, patterns: command.name == "punsubscribe", effects: &effects)
         case "publish": publishCommand(client, arguments, at: time, effects: &effects)
         case "shutdown": shutdown(reason: "User requested shutdown...", effects: &effects)
         case "sentinel": sentinelCommand(client, text, arguments, at: time, effects: &effects)
-        default: replyError(to: client, unknownCommandMessage(name, arguments), effects: &effects)
+        default: replyError(to: client, unknownCommandMessage(String(decoding: first, as: UTF8.self), arguments), effects: &effects)
         }
     }
 
@@ -74,17 +70,23 @@ extension Sentinel {
 
     /// Encodes `value` in the client's protocol version and queues it.
     mutating func reply(to client: ClientID, _ value: RESPValue, effects: inout [SentinelEffect]) {
-        guard let session = clients[client] else { return }
-        switch session.replyMode {
+        guard let index = clients.index(of: client) else { return }
+        if value.isError { statistics.totalErrorReplies += 1 }
+        var bytes: [UInt8] = []
+        RESPEncoder.encode(value, as: clients[position: index].protocolVersion, into: &bytes)
+        replyEncoded(to: client, bytes, effects: &effects)
+    }
+
+    /// Queues an already encoded reply, honouring `CLIENT REPLY OFF|SKIP`.
+    mutating func replyEncoded(to client: ClientID, _ bytes: [UInt8], effects: inout [SentinelEffect]) {
+        guard let index = clients.index(of: client) else { return }
+        switch clients[position: index].replyMode {
         case .on: break
         case .off: return
         case .skipNext:
-            clients[client]?.replyMode = .on
+            clients[position: index].replyMode = .on
             return
         }
-        if value.isError { statistics.totalErrorReplies += 1 }
-        var bytes: [UInt8] = []
-        RESPEncoder.encode(value, as: session.protocolVersion, into: &bytes)
         effects.append(.sendToClient(client, bytes))
     }
 

@@ -2,7 +2,7 @@ import RESP
 
 /// One command (or subcommand) a sentinel knows: what `COMMAND`, `COMMAND DOCS` and the arity
 /// check need. Only the 15 commands of Redis's sentinel mode exist (§10.1).
-struct CommandDescription: Sendable {
+final class CommandDescription: Sendable {
     /// Lowercase name; subcommands are named `container|sub`.
     let name: String
     /// Redis arity: N exactly, or −N for at least N (the name counts).
@@ -12,7 +12,40 @@ struct CommandDescription: Sendable {
     let summary: String
     let group: String
     let since: String
-    var subcommands: [CommandDescription] = []
+    let subcommands: [CommandDescription]
+    /// Whether a client may run it before authenticating (`no_auth`).
+    let allowedBeforeAuthentication: Bool
+    /// The name as typed by clients (for a subcommand, the part after `|`), lowercase bytes.
+    let typedName: [UInt8]
+
+    init(name: String, arity: Int, flags: [String], categories: [String], summary: String, group: String, since: String, subcommands: [CommandDescription] = []) {
+        self.name = name
+        self.arity = arity
+        self.flags = flags
+        self.categories = categories
+        self.summary = summary
+        self.group = group
+        self.since = since
+        self.subcommands = subcommands
+        self.allowedBeforeAuthentication = flags.contains("no_auth")
+        self.typedName = Array(name.split(separator: "|").last.map(String.init)?.utf8 ?? name.utf8)
+    }
+
+    /// Whether `bytes` spell this command's typed name, ignoring ASCII case.
+    func matches(_ bytes: [UInt8]) -> Bool {
+        guard bytes.count == typedName.count else { return false }
+        for index in 0..<bytes.count {
+            var byte = bytes[index]
+            if byte >= 65 && byte <= 90 { byte += 32 }
+            if byte != typedName[index] { return false }
+        }
+        return true
+    }
+
+    /// The subcommand typed as `bytes` (any case).
+    func subcommand(matching bytes: [UInt8]) -> CommandDescription? {
+        subcommands.first { $0.matches(bytes) }
+    }
 
     /// Whether `count` arguments (name included) satisfy the arity.
     func accepts(argumentCount count: Int) -> Bool {
@@ -149,6 +182,11 @@ enum CommandTable {
         }
         return table
     }()
+
+    /// The top-level command typed as `bytes` (any case), without building a `String`.
+    static func lookup(typed bytes: [UInt8]) -> CommandDescription? {
+        commands.first { $0.matches(bytes) }
+    }
 
     /// The command or `container|sub` subcommand named `name` (lowercase).
     static func lookup(_ name: String) -> CommandDescription? { byName[name] }

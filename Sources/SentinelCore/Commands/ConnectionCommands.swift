@@ -63,7 +63,7 @@ extension Sentinel {
 
     /// `CLIENT LIST [TYPE normal|pubsub|…] [ID id …]`.
     mutating func clientListCommand(_ client: ClientID, _ arguments: [String], now: Milliseconds, effects: inout [SentinelEffect]) {
-        var selected = clients.values.sorted { $0.id < $1.id }
+        var selected = clients.values
         if arguments.count == 4 && arguments[2].lowercased() == "type" {
             switch arguments[3].lowercased() {
             case "normal": selected = selected.filter { $0.subscriptionCount == 0 }
@@ -97,7 +97,7 @@ extension Sentinel {
             return reply(to: client, .ok, effects: &effects)
         }
         guard arguments.count % 2 == 0 else { return replyError(to: client, "ERR syntax error", effects: &effects) }
-        var candidates = Array(clients.values)
+        var candidates = clients.values
         var skipMe = true
         var index = 2
         while index + 1 < arguments.count {

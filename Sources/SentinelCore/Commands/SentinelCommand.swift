@@ -6,18 +6,18 @@ extension Sentinel {
         let now = time.monotonic
         switch arguments[1].lowercased() {
         case "masters", "primaries":
-            reply(to: client, .array(masterOrder.compactMap { instances[$0].map { instanceReply($0, now: now) } }), effects: &effects)
+            replyInstances(to: client, masterOrder.compactMap { instances[$0] }, asArray: true, now: now, effects: &effects)
         case "master", "primary":
             guard let masterID = masterOrReplyError(client, arguments[2], effects: &effects), let master = instances[masterID] else { return }
-            reply(to: client, instanceReply(master, now: now), effects: &effects)
+            replyInstances(to: client, [master], asArray: false, now: now, effects: &effects)
         case "replicas", "slaves":
             guard let masterID = masterOrReplyError(client, arguments[2], effects: &effects) else { return }
             let replicas = (masters[masterID]?.replicas ?? []).compactMap { instances[$0] }.filter(\.replicaAnnounced)
-            reply(to: client, .array(replicas.map { instanceReply($0, now: now) }), effects: &effects)
+            replyInstances(to: client, replicas, asArray: true, now: now, effects: &effects)
         case "sentinels":
             guard let masterID = masterOrReplyError(client, arguments[2], effects: &effects) else { return }
             let peers = (masters[masterID]?.sentinels ?? []).compactMap { instances[$0] }
-            reply(to: client, .array(peers.map { instanceReply($0, now: now) }), effects: &effects)
+            replyInstances(to: client, peers, asArray: true, now: now, effects: &effects)
         case "get-master-addr-by-name", "get-primary-addr-by-name":
             guard let masterID = masterID(named: arguments[2]) else {
                 return reply(to: client, .nullArray, effects: &effects)

@@ -38,7 +38,7 @@ public struct Sentinel {
     // MARK: Clients
 
     /// Connected clients of the sentinel port.
-    var clients: [ClientID: ClientSession] = [:]
+    var clients = ClientTable<ClientSession>()
     /// Channel subscriptions: channel → subscribed clients in subscription order.
     var channelSubscribers: [String: [ClientID]] = [:]
     /// Pattern subscriptions: pattern → subscribed clients.

@@ -86,6 +86,16 @@ extension Sentinel {
     /// no votes.
     mutating func failoverWaitStart(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
         guard let state = masters[masterID], let master = instances[masterID] else { return }
+        // Unlike Redis, an election stops when the master is no longer objectively down (it
+        // came back, or the peers stopped agreeing): nothing is left to fail over.
+        if !master.flags.contains(.forceFailover) && !master.flags.contains(.objectivelyDown) {
+            emitEvent(.warning, "-failover-abort-master-up", about: master, effects: &effects)
+            abortFailover(masterID, now: now)
+            // Nothing was done against the master, so a new attempt need not wait for the
+            // 2 × failover-timeout that protects a peer's attempt.
+            masters[masterID]?.failoverStartTime = 0
+            return
+        }
         let leader = electedLeader(masterID, epoch: state.failoverEpoch, now: now, effects: &effects)
         let isLeader = leader?.lowercased() == myID.lowercased()
         if !isLeader && !master.flags.contains(.forceFailover) {

@@ -2,8 +2,8 @@ import RESP
 import XCTest
 @testable import SentinelCore
 
-/// ODOWN, votes, election and the failover state machine (SENTINEL-PROTOCOL.md §5.2–§9).
-final class FailoverTests: XCTestCase {
+/// The world and helpers shared by the failover test cases.
+class FailoverTestCase: XCTestCase {
     static let myID = "0123456789abcdef0123456789abcdef01234567"
     let masterDetails = "master mymaster 127.0.0.1 6379"
     func replicaDetails(_ port: Int, master: Int = 6379) -> String {
@@ -22,7 +22,7 @@ final class FailoverTests: XCTestCase {
     func makeWorld(quorum: Int = 2, peers: [Character] = ["b", "c"], replicas: Bool = true, extra: String = "") throws -> World {
         var config = """
         port 26379
-        sentinel myid \(FailoverTests.myID)
+        sentinel myid \(FailoverTestCase.myID)
         sentinel monitor mymaster 127.0.0.1 6379 \(quorum)
         sentinel down-after-milliseconds mymaster 5000
         sentinel failover-timeout mymaster 60000
@@ -67,6 +67,10 @@ final class FailoverTests: XCTestCase {
         h.disconnect(server)
     }
 
+}
+
+/// ODOWN, votes, election and the failover state machine (SENTINEL-PROTOCOL.md §5.2–§9).
+final class FailoverTests: FailoverTestCase {
     // MARK: ODOWN and election
 
     func testFullAutomaticFailover() throws {
@@ -85,7 +89,7 @@ final class FailoverTests: XCTestCase {
         XCTAssertEqual(h.events("+odown"), ["\(masterDetails) #quorum 2/2"])
         XCTAssertEqual(h.events("+new-epoch").first, "1")
         XCTAssertEqual(h.events("+try-failover"), [masterDetails])
-        XCTAssertEqual(h.events("+vote-for-leader"), ["\(FailoverTests.myID) 1"])
+        XCTAssertEqual(h.events("+vote-for-leader"), ["\(FailoverTestCase.myID) 1"])
         XCTAssertEqual(h.events("+elected-leader"), [masterDetails])
         XCTAssertEqual(h.events("+failover-state-select-slave"), [masterDetails])
         XCTAssertEqual(h.events("+selected-slave"), [replicaDetails(6381)])
@@ -124,7 +128,7 @@ final class FailoverTests: XCTestCase {
             ["CLIENT", "KILL", "TYPE", "pubsub"], ["EXEC"],
         ])
         // Votes were asked with our run id at the new epoch.
-        XCTAssertTrue(w.peers[0].received.contains { $0.arguments == ["SENTINEL", "is-master-down-by-addr", "127.0.0.1", "6379", "1", FailoverTests.myID] })
+        XCTAssertTrue(w.peers[0].received.contains { $0.arguments == ["SENTINEL", "is-master-down-by-addr", "127.0.0.1", "6379", "1", FailoverTestCase.myID] })
 
         let c = h.connectClient()
         XCTAssertEqual(h.send(c, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster"), .array([.bulk("127.0.0.1"), .bulk("6381")]))
@@ -156,7 +160,7 @@ final class FailoverTests: XCTestCase {
         XCTAssertTrue(fields["flags"]?.contains("failover_in_progress") ?? false)
         // The hello now names the new address.
         let hellos = w.r2.received.filter { $0.arguments.first == "PUBLISH" }.map { $0.arguments[2] }
-        XCTAssertEqual(hellos.last, "127.0.0.1,26379,\(FailoverTests.myID),1,mymaster,127.0.0.1,6380,1")
+        XCTAssertEqual(hellos.last, "127.0.0.1,26379,\(FailoverTestCase.myID),1,mymaster,127.0.0.1,6380,1")
         // The other replica's link stays down: in progress, not done.
         h.run(for: 2_000)
         XCTAssertEqual(h.events("+slave-reconf-inprog"), [replicaDetails(6381)])
@@ -295,7 +299,7 @@ final class FailoverTests: XCTestCase {
         XCTAssertTrue(h.masterFields("mymaster")["flags"]?.contains("failover_in_progress,force_failover") ?? false)
         // No agreement needed: elected on the next tick even though no peer voted.
         h.run(until: { !h.events("+failover-end").isEmpty }, limit: 5_000)
-        XCTAssertEqual(h.events("+vote-for-leader"), ["\(FailoverTests.myID) 1"])
+        XCTAssertEqual(h.events("+vote-for-leader"), ["\(FailoverTestCase.myID) 1"])
         XCTAssertEqual(h.events("+elected-leader"), [masterDetails])
         XCTAssertEqual(h.events("+selected-slave"), [replicaDetails(6380)])
         XCTAssertEqual(h.events("+switch-master"), ["mymaster 127.0.0.1 6379 127.0.0.1 6380"])

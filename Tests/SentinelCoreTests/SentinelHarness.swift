@@ -21,6 +21,8 @@ final class SentinelHarness {
     private(set) var effects: [SentinelEffect] = []
     /// Every published event, `(type, message)`, in order.
     private(set) var events: [(type: String, message: String)] = []
+    /// When each event of `events` was published (fake monotonic time).
+    private(set) var eventTimes: [Milliseconds] = []
     /// Fake Redis servers and sentinels, by `host:port`.
     private(set) var servers: [String: FakeRedis] = [:]
     /// Which fake each open outgoing connection reaches.
@@ -123,6 +125,7 @@ final class SentinelHarness {
                 guard let items = value.elements, items.count == 4, items[0].text == "pmessage",
                       let type = items[2].text, let message = items[3].text else { continue }
                 events.append((type, message))
+                eventTimes.append(now)
             }
         }
     }
@@ -241,6 +244,11 @@ final class SentinelHarness {
 
     // MARK: Queries
 
+    /// When the first event of `type` was published.
+    func eventTime(_ type: String) -> Milliseconds? {
+        events.firstIndex { $0.type == type }.map { eventTimes[$0] }
+    }
+
     /// Messages of the events of one type, in order.
     func events(_ type: String) -> [String] { events.filter { $0.type == type }.map(\.message) }
 
@@ -250,6 +258,7 @@ final class SentinelHarness {
     /// Forgets recorded events and effects (to look only at what follows).
     func clearRecords() {
         events = []
+        eventTimes = []
         effects = []
     }
 

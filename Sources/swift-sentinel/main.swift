@@ -110,19 +110,12 @@ do {
     configuration = try ConfigurationParser.parse(text: fullText, fileName: configurationPath) { include in
         try FileAccess.readString(include)
     }
-    for script in configuration.scriptReferences where access(script.path, X_OK) != 0 {
-        throw script.missingScriptError
-    }
 } catch let error as ConfigurationError {
     fail("*** FATAL CONFIG FILE ERROR (swift-sentinel \(Sentinel.version)) ***\n\(error.description)")
 } catch {
     fail("*** FATAL CONFIG FILE ERROR (swift-sentinel \(Sentinel.version)) ***\n\(configurationPath): \(error)")
 }
 
-if commandLine.testConfiguration {
-    printLine("Configuration file \(configurationPath) is OK: \(configuration.masters.count) master(s) monitored.")
-    exit(0)
-}
 
 // Persistence replaces the file through a temporary file in its directory: both must be
 // writable, or the first state change would be lost (Redis checks only the file, §16.4).
@@ -134,11 +127,20 @@ if access(configurationDirectory.isEmpty ? "/" : configurationDirectory, W_OK) !
     fail("Sentinel config directory \(configurationDirectory) is not writable (the configuration is replaced atomically through a temporary file there): \(SystemError.describe(errno)). Exiting...")
 }
 
-if configuration.daemonize {
-    do { try Daemonizer.daemonize() } catch { fail("Can't daemonize: \(error.message)") }
-}
+// `dir` applies before the sentinel lines are checked, as in Redis: script paths may be
+// relative to it.
 if let directory = configuration.directory, chdir(directory) != 0 {
     fail("Can't chdir to '\(directory)': \(SystemError.describe(errno))")
+}
+for script in configuration.scriptReferences where access(script.path, X_OK) != 0 {
+    fail("*** FATAL CONFIG FILE ERROR (swift-sentinel \(Sentinel.version)) ***\n\(script.missingScriptError.description)")
+}
+if commandLine.testConfiguration {
+    printLine("Configuration file \(configurationPath) is OK: \(configuration.masters.count) master(s) monitored.")
+    exit(0)
+}
+if configuration.daemonize {
+    do { try Daemonizer.daemonize() } catch { fail("Can't daemonize: \(error.message)") }
 }
 
 let logger = Logger(configuration: Logger.Configuration(
@@ -172,6 +174,7 @@ let environment = SentinelEnvironment(
     executablePath: executablePath,
     configurationFilePath: configurationPath,
     listeningPort: configuration.port,
+    isExecutable: { path in access(path, X_OK) == 0 },
     resourceUsage: {
         var own = rusage()
         var children = rusage()

@@ -15,6 +15,10 @@ final class CommandDescription: Sendable {
     let subcommands: [CommandDescription]
     /// Whether a client may run it before authenticating (`no_auth`).
     let allowedBeforeAuthentication: Bool
+    /// Whether `COMMAND LIST/INFO/DOCS` show it: the names Redis 7.0.15 does not have
+    /// (Valkey's, `CLIENT SETINFO`) are answered but not listed, so the command table
+    /// matches Redis's (72 names).
+    let isListed: Bool
     /// The name as typed by clients (for a subcommand, the part after `|`), lowercase bytes.
     let typedName: [UInt8]
 
@@ -28,8 +32,14 @@ final class CommandDescription: Sendable {
         self.since = since
         self.subcommands = subcommands
         self.allowedBeforeAuthentication = flags.contains("no_auth")
+        self.isListed = !CommandDescription.unlistedNames.contains(name)
         self.typedName = Array(name.split(separator: "|").last.map(String.init)?.utf8 ?? name.utf8)
     }
+
+    static let unlistedNames: Set<String> = [
+        "client|setinfo", "sentinel|get-primary-addr-by-name", "sentinel|is-primary-down-by-addr",
+        "sentinel|primaries", "sentinel|primary",
+    ]
 
     /// Whether `bytes` spell this command's typed name, ignoring ASCII case.
     func matches(_ bytes: [UInt8]) -> Bool {
@@ -61,7 +71,7 @@ final class CommandDescription: Sendable {
             .integer(0), .integer(0), .integer(0),
             .set(categories.map { .status($0) }),
             .set([]), .set([]),
-            .array(subcommands.map(\.infoReply)),
+            .array(subcommands.filter(\.isListed).map(\.infoReply)),
         ])
     }
 
@@ -73,7 +83,7 @@ final class CommandDescription: Sendable {
             RESPMapEntry(.bulk("group"), .bulk(group)),
         ]
         if !subcommands.isEmpty {
-            entries.append(RESPMapEntry(.bulk("subcommands"), .map(subcommands.map { RESPMapEntry(.bulk($0.name), $0.docsReply) })))
+            entries.append(RESPMapEntry(.bulk("subcommands"), .map(subcommands.filter(\.isListed).map { RESPMapEntry(.bulk($0.name), $0.docsReply) })))
         }
         return .map(entries)
     }

@@ -93,8 +93,9 @@ extension Sentinel {
             guard let target = clients.values.first(where: { $0.remoteAddress == arguments[2] }) else {
                 return replyError(to: client, "ERR No such client", effects: &effects)
             }
+            reply(to: client, .ok, effects: &effects)
             effects.append(.closeClient(target.id))
-            return reply(to: client, .ok, effects: &effects)
+            return
         }
         guard arguments.count % 2 == 0 else { return replyError(to: client, "ERR syntax error", effects: &effects) }
         var candidates = clients.values
@@ -134,10 +135,11 @@ extension Sentinel {
             index += 2
         }
         if skipMe { candidates.removeAll { $0.id == client } }
-        for target in candidates.sorted(by: { $0.id < $1.id }) {
+        // The reply goes out first: a client that kills itself still reads its count.
+        reply(to: client, .integer(Int64(candidates.count)), effects: &effects)
+        for target in candidates {
             effects.append(.closeClient(target.id))
         }
-        reply(to: client, .integer(Int64(candidates.count)), effects: &effects)
     }
 
     /// `COMMAND [COUNT|LIST|INFO|DOCS|GETKEYS|HELP]` over the sentinel's own command table.
@@ -149,7 +151,7 @@ extension Sentinel {
         case "count":
             reply(to: client, .integer(Int64(CommandTable.commands.count)), effects: &effects)
         case "list":
-            let names = CommandTable.commands.flatMap { [$0.name] + $0.subcommands.map(\.name) }
+            let names = CommandTable.commands.flatMap { [$0.name] + $0.subcommands.filter(\.isListed).map(\.name) }
             reply(to: client, .array(names.map { .bulk($0) }), effects: &effects)
         case "info":
             let names = arguments.count > 2 ? Array(arguments.dropFirst(2)) : CommandTable.commands.map(\.name)
@@ -206,17 +208,18 @@ extension Sentinel {
             userDirectory.setUser(arguments[2], rules: Array(arguments.dropFirst(3)))
             reply(to: client, .ok, effects: &effects)
         case "deluser":
-            var deleted = 0
-            for name in arguments.dropFirst(2) {
-                if name == "default" {
-                    return replyError(to: client, "ERR The 'default' user cannot be removed", effects: &effects)
-                }
-                if userDirectory.deleteUser(name) {
-                    deleted += 1
-                    for session in clients.values where session.user == name { effects.append(.closeClient(session.id)) }
-                }
+            if arguments.dropFirst(2).contains("default") {
+                return replyError(to: client, "ERR The 'default' user cannot be removed", effects: &effects)
             }
+            var deleted = 0
+            var disconnected: [ClientID] = []
+            for name in arguments.dropFirst(2) where userDirectory.deleteUser(name) {
+                deleted += 1
+                disconnected += clients.values.filter { $0.user == name }.map(\.id)
+            }
+            // Reply first, then close the deleted users' connections (the caller's included).
             reply(to: client, .integer(Int64(deleted)), effects: &effects)
+            for id in disconnected { effects.append(.closeClient(id)) }
         case "genpass":
             reply(to: client, .bulk(String(Sentinel.randomHexIdentifier(using: &random).prefix(32)) + String(Sentinel.randomHexIdentifier(using: &random).prefix(32))), effects: &effects)
         case "log":

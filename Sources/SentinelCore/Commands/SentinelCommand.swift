@@ -163,8 +163,14 @@ extension Sentinel {
                 if configuration.denyScriptsReconfig {
                     return fail("ERR Reconfiguration of scripts path is denied for security reasons. Check the deny-scripts-reconfig configuration directive in your Sentinel configuration", effects: &effects)
                 }
+                let isNotification = option.lowercased() == "notification-script"
+                if !value.isEmpty && !environment.isExecutable(value) {
+                    return fail(isNotification
+                        ? "ERR Notification script seems non existing or non executable"
+                        : "ERR Client reconfiguration script seems non existing or non executable", effects: &effects)
+                }
                 let path = value.isEmpty ? nil : value
-                if option.lowercased() == "notification-script" { masters[masterID]?.notificationScript = path } else { masters[masterID]?.clientReconfigScript = path }
+                if isNotification { masters[masterID]?.notificationScript = path } else { masters[masterID]?.clientReconfigScript = path }
                 index += 2
             case "auth-pass", "auth-user":
                 if option.lowercased() == "auth-pass" {

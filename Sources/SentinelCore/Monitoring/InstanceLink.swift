@@ -31,6 +31,9 @@ public struct InstanceLink: Sendable {
     public var commandConnectedTime: Milliseconds = 0
     /// When the pub/sub connection was established (0 = never).
     public var pubSubConnectedTime: Milliseconds = 0
+    /// Replies still due on the pub/sub connection for its greeting (AUTH, CLIENT SETNAME);
+    /// after them, an error answers SUBSCRIBE and means the connection is useless.
+    public var pubSubGreetingReplies = 0
     /// Last message received on the pub/sub connection.
     public var pubSubLastActivity: Milliseconds = 0
     /// Last valid PING reply (PONG, LOADING, MASTERDOWN).

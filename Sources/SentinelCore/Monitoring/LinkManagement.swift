@@ -28,6 +28,7 @@ extension Sentinel {
             link.pubSubConnected = false
             link.pubSubConnectedTime = now
             link.pubSubLastActivity = now
+            link.pubSubGreetingReplies = credentials(for: instance) == nil ? 1 : 2
             connectionOwners[connection] = (link.id, true)
             effects.append(.connect(connection, host: instance.address.host, port: instance.address.port, sourceAddress: configuration.bindSourceAddress))
             links[link.id] = link
@@ -183,7 +184,18 @@ extension Sentinel {
         let now = time.monotonic
         if owner.isPubSub {
             link.pubSubLastActivity = now
+            if link.pubSubGreetingReplies > 0 {
+                link.pubSubGreetingReplies -= 1
+                links[owner.link] = link
+                return
+            }
             links[owner.link] = link
+            if value.isError {
+                // SUBSCRIBE was refused (e.g. -NOAUTH): the connection cannot carry hellos, so
+                // it is dropped and the link counts as disconnected until a reconnect works.
+                closeConnection(connection, effects: &effects)
+                return
+            }
             receivePubSubMessage(value, now: now, effects: &effects)
             return
         }

@@ -120,7 +120,11 @@ public struct Sentinel {
         case .tick:
             handleTick(at: time, effects: &effects)
         case .clientConnected(let client, let remote, let local):
-            clients[client] = ClientSession(id: client, remoteAddress: remote, localAddress: local, now: time)
+            var session = ClientSession(id: client, remoteAddress: remote, localAddress: local, now: time)
+            // As in Redis, a connection made while the default user needs no password is
+            // authenticated as `default` for its whole life.
+            if !userDirectory.authenticationRequired { session.user = "default" }
+            clients[client] = session
             statistics.totalConnectionsReceived += 1
         case .clientCommand(let client, let arguments):
             handleClientCommand(client, arguments, at: time, effects: &effects)

@@ -9,6 +9,8 @@ public struct SentinelEnvironment: Sendable {
     public var configurationFilePath: String
     /// The TCP port the listener actually uses (INFO `tcp_port`).
     public var listeningPort: Int
+    /// Whether a script path can be executed (checked by `SENTINEL SET … notification-script`).
+    public var isExecutable: @Sendable (String) -> Bool
     /// CPU time used so far (INFO `cpu` section).
     public var resourceUsage: @Sendable () -> ResourceUsage
     /// Bytes of memory in use (INFO `used_memory`), when known.
@@ -19,6 +21,7 @@ public struct SentinelEnvironment: Sendable {
         executablePath: String = "",
         configurationFilePath: String = "",
         listeningPort: Int = 26379,
+        isExecutable: @escaping @Sendable (String) -> Bool = { _ in true },
         resourceUsage: @escaping @Sendable () -> ResourceUsage = { ResourceUsage() },
         memoryUsage: @escaping @Sendable () -> Int = { 0 }
     ) {
@@ -26,6 +29,7 @@ public struct SentinelEnvironment: Sendable {
         self.executablePath = executablePath
         self.configurationFilePath = configurationFilePath
         self.listeningPort = listeningPort
+        self.isExecutable = isExecutable
         self.resourceUsage = resourceUsage
         self.memoryUsage = memoryUsage
     }

@@ -20,6 +20,7 @@ public final class SentinelServer {
     private let configurationFilePath: String
     private var listeners: [Listener] = []
     private var signals: SignalSource?
+    private var resolver: HostnameResolver?
     private let spawner = ProcessSpawner()
 
     private final class ClientConnection {
@@ -192,6 +193,13 @@ public final class SentinelServer {
                 client.stream.closeAfterFlush()
             case .connect(let id, let host, let port, let sourceAddress):
                 openLink(id, host: host, port: port, sourceAddress: sourceAddress)
+            case .resolveHostname(let host):
+                if resolver == nil {
+                    resolver = try? HostnameResolver(loop: loop) { [unowned self] host, address in
+                        self.feed(.hostnameResolved(host, address: address))
+                    }
+                }
+                resolver?.resolve(host)
             case .sendOnConnection(let id, let bytes):
                 links[id]?.stream.write(bytes)
             case .closeConnection(let id):

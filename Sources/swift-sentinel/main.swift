@@ -110,12 +110,9 @@ do {
     configuration = try ConfigurationParser.parse(text: fullText, fileName: configurationPath) { include in
         try FileAccess.readString(include)
     }
-} catch let error as ConfigurationError {
-    fail("*** FATAL CONFIG FILE ERROR (swift-sentinel \(Sentinel.version)) ***\n\(error.description)")
 } catch {
-    fail("*** FATAL CONFIG FILE ERROR (swift-sentinel \(Sentinel.version)) ***\n\(configurationPath): \(error)")
+    fail("*** FATAL CONFIG FILE ERROR (swift-sentinel \(Sentinel.version)) ***\n\(error.description)")
 }
-
 
 // Persistence replaces the file through a temporary file in its directory: both must be
 // writable, or the first state change would be lost (Redis checks only the file, §16.4).

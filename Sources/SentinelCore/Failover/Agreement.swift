@@ -90,7 +90,7 @@ extension Sentinel {
             return replyError(to: client, "ERR value is not an integer or out of range", effects: &effects)
         }
         let masterID = masterOrder.first { id in
-            instances[id].map { $0.address.port == Int(port) && $0.address.host.lowercased() == arguments[2].lowercased() } ?? false
+            instances[id].map { $0.address.port == Int(port) && sameHost($0.address.host, arguments[2]) } ?? false
         }
         var down = false
         var leader: String?

@@ -36,7 +36,7 @@ extension Sentinel {
         if let senderID, let state = masters[masterID], state.configEpoch < hello.masterConfigEpoch {
             masters[masterID]?.configEpoch = hello.masterConfigEpoch
             let master = instances[masterID]!
-            if hello.masterAddress != master.address {
+            if !sameAddress(hello.masterAddress, master.address) {
                 if let sender = instances[senderID] {
                     emitEvent(.warning, "+config-update-from", about: sender, effects: &effects)
                 }
@@ -66,7 +66,7 @@ extension Sentinel {
         return peers.allSatisfy { peer in
             now - peer.lastHelloTime <= timings.publishPeriod * 2
                 && peer.helloConfigEpoch == state.configEpoch
-                && peer.helloMasterAddress == master.address
+                && peer.helloMasterAddress.map { sameAddress($0, master.address) } == true
         }
     }
 

@@ -79,7 +79,7 @@ extension Sentinel {
         }
 
         if role == .replica, let master = instances[masterID],
-           current.replicaMasterPort != master.address.port || current.replicaMasterHost?.lowercased() != master.address.host.lowercased() {
+           current.replicaMasterPort != master.address.port || !sameHost(current.replicaMasterHost ?? "", master.address.host) {
             let wait = masters[masterID]?.failoverTimeout ?? 0
             if masterLooksSane(masterID, now: now) && noDown(current, for: wait, now: now)
                 && now - current.replicaConfigurationChangeTime > wait {
@@ -91,7 +91,7 @@ extension Sentinel {
         if role == .replica, current.flags.contains(.reconfigurationSent) || current.flags.contains(.reconfigurationInProgress),
            let promotedID = masters[masterID]?.promotedReplica, let promoted = instances[promotedID] {
             if current.flags.contains(.reconfigurationSent), let host = current.replicaMasterHost,
-               host.lowercased() == promoted.address.host.lowercased(), current.replicaMasterPort == promoted.address.port {
+               sameHost(host, promoted.address.host), current.replicaMasterPort == promoted.address.port {
                 instances[instanceID]?.flags.remove(.reconfigurationSent)
                 instances[instanceID]?.flags.insert(.reconfigurationInProgress)
                 emitEvent(.notice, "+slave-reconf-inprog", about: instances[instanceID]!, effects: &effects)

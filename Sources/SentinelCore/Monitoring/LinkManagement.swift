@@ -9,6 +9,15 @@ extension Sentinel {
         guard instance.address.port != 0 else { return }
         guard now - link.lastReconnectTime >= timings.pingPeriod else { return }
         link.lastReconnectTime = now
+        // A hostname is looked up again before each new command connection (the instance
+        // may have moved); the connection uses the last address known.
+        if configuration.resolveHostnames && !IPAddressLiteral.isLiteral(instance.address.host) && link.commandConnection == nil {
+            effects.append(.resolveHostname(instance.address.host))
+        }
+        guard let ip = ipAddress(of: instance.address.host) else {
+            links[link.id] = link
+            return
+        }
         if link.commandConnection == nil {
             let connection = makeConnectionID()
             link.commandConnection = connection
@@ -16,7 +25,7 @@ extension Sentinel {
             link.pendingReplies = []
             link.commandConnectedTime = now
             connectionOwners[connection] = (link.id, false)
-            effects.append(.connect(connection, host: instance.address.host, port: instance.address.port, sourceAddress: configuration.bindSourceAddress))
+            effects.append(.connect(connection, host: ip, port: instance.address.port, sourceAddress: configuration.bindSourceAddress))
             links[link.id] = link
             sendGreeting(on: connection, for: instance, role: "cmd", effects: &effects)
             sendPing(instanceID, now: now, effects: &effects)
@@ -30,7 +39,7 @@ extension Sentinel {
             link.pubSubLastActivity = now
             link.pubSubGreetingReplies = credentials(for: instance) == nil ? 1 : 2
             connectionOwners[connection] = (link.id, true)
-            effects.append(.connect(connection, host: instance.address.host, port: instance.address.port, sourceAddress: configuration.bindSourceAddress))
+            effects.append(.connect(connection, host: ip, port: instance.address.port, sourceAddress: configuration.bindSourceAddress))
             links[link.id] = link
             sendGreeting(on: connection, for: instance, role: "pubsub", effects: &effects)
             write(command(["SUBSCRIBE", HelloMessage.channel], for: instance), on: connection, effects: &effects)

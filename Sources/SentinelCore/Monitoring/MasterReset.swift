@@ -54,8 +54,8 @@ extension Sentinel {
     /// re-creates the replicas (`+slave` each), then persists.
     mutating func resetMasterAndChangeAddress(_ masterID: InstanceID, to newAddress: HostPort, now: Milliseconds, effects: inout [SentinelEffect]) {
         guard let master = instances[masterID], let state = masters[masterID] else { return }
-        var replicaAddresses = state.replicas.compactMap { instances[$0]?.address }.filter { $0 != newAddress }
-        if master.address != newAddress { replicaAddresses.append(master.address) }
+        var replicaAddresses = state.replicas.compactMap { instances[$0]?.address }.filter { !sameAddress($0, newAddress) }
+        if !sameAddress(master.address, newAddress) { replicaAddresses.append(master.address) }
         resetMaster(masterID, keepSentinels: true, now: now, effects: &effects)
         instances[masterID]?.address = newAddress
         instances[masterID]?.subjectivelyDownSince = 0

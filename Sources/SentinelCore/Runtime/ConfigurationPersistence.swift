@@ -26,7 +26,7 @@ extension Sentinel {
             for replicaID in state.replicas {
                 guard let replica = instances[replicaID] else { continue }
                 // The promoted replica is the master now; the old master takes its place.
-                entry.knownReplicas.append(replica.address == address ? master.address : replica.address)
+                entry.knownReplicas.append(sameAddress(replica.address, address) ? master.address : replica.address)
             }
             for sentinelID in state.sentinels {
                 guard let peer = instances[sentinelID], let runID = peer.runID else { continue }

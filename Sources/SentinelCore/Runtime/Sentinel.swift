@@ -29,6 +29,8 @@ public struct Sentinel {
     public internal(set) var masterOrder: [InstanceID] = []
     /// Instance links, shared by sentinel entries with the same run id.
     public internal(set) var links: [LinkID: InstanceLink] = [:]
+    /// The last address each hostname resolved to (`resolve-hostnames yes`).
+    var resolvedHosts: [String: String] = [:]
     /// Which link each open connection belongs to, and whether it is the pub/sub one.
     var connectionOwners: [ConnectionID: (link: LinkID, isPubSub: Bool)] = [:]
     var nextInstanceID: UInt64 = 1
@@ -140,6 +142,12 @@ public struct Sentinel {
             handleConfigurationPersisted(ticket: ticket, error: error, effects: &effects)
         case .scriptStarted(let script, let pid):
             scriptQueue.recordStarted(script, pid: pid)
+        case .hostnameResolved(let host, let address):
+            if let address {
+                resolvedHosts[host] = address
+            } else {
+                log(.warning, "Failed to resolve hostname '\(host)'", effects: &effects)
+            }
         case .shutdownRequested(let signalName):
             shutdown(reason: "Received \(signalName) scheduling shutdown...", effects: &effects)
         case .scriptFinished(let script, let termination):

@@ -10,6 +10,8 @@ public enum SentinelEffect: Sendable {
     /// Open a TCP connection (non-blocking) to `host:port`, from `sourceAddress` if given.
     /// The shell answers with `connectionEstablished` or `connectionClosed`.
     case connect(ConnectionID, host: String, port: Int, sourceAddress: String?)
+    /// Resolve a hostname without blocking; the shell answers with `hostnameResolved`.
+    case resolveHostname(String)
     /// Write these encoded bytes on an outgoing connection.
     case sendOnConnection(ConnectionID, [UInt8])
     /// Close an outgoing connection; no `connectionClosed` input follows.

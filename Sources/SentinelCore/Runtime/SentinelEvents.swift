@@ -11,8 +11,29 @@ extension Sentinel {
         return text
     }
 
-    /// The host as replies, events and hellos show it (`announce-hostnames` keeps names).
-    func announcedHost(_ address: HostPort) -> String { address.host }
+    /// The host as replies, events, hellos and SLAVEOF show it: the name with
+    /// `announce-hostnames yes`, else the IP it resolved to (§12.1).
+    func announcedHost(_ address: HostPort) -> String {
+        configuration.announceHostnames ? address.host : (ipAddress(of: address.host) ?? address.host)
+    }
+
+    /// The IP of a host: itself when it is an IP literal, else its last resolution.
+    func ipAddress(of host: String) -> String? {
+        IPAddressLiteral.isLiteral(host) ? host : resolvedHosts[host]
+    }
+
+    /// Whether two hosts name the same machine: equal names (case-insensitive) or equal IPs
+    /// (Redis's `sentinelAddrEqualsHostname`, which compares names or IPs).
+    func sameHost(_ a: String, _ b: String) -> Bool {
+        if a.lowercased() == b.lowercased() { return true }
+        guard let first = ipAddress(of: a), let second = ipAddress(of: b) else { return false }
+        return first == second
+    }
+
+    /// Whether two addresses name the same instance.
+    func sameAddress(_ a: HostPort, _ b: HostPort) -> Bool {
+        a.port == b.port && sameHost(a.host, b.host)
+    }
 
     /// Emits an event about an instance: logged at `level`, published on channel `type` with
     /// the instance details as the message prefix, and handed to the master's notification

@@ -71,6 +71,8 @@ public enum SentinelInput: Sendable {
     case scriptStarted(ScriptID, pid: Int32)
     /// A script started by `runScript` ended.
     case scriptFinished(ScriptID, ScriptTermination)
+    /// A `resolveHostname` lookup finished; `address` is nil when the name did not resolve.
+    case hostnameResolved(String, address: String?)
     /// SIGTERM or SIGINT arrived: flush the configuration and exit.
     case shutdownRequested(signalName: String)
 }

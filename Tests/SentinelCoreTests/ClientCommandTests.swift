@@ -416,6 +416,35 @@ final class ClientCommandTests: XCTestCase {
         XCTAssertEqual(h.send(other, "AUTH", "default", "s3cret"), .ok)
     }
 
+    func testConnectionsKeepTheDefaultUsersAuthentication() throws {
+        let h = try makeHarness()
+        let c = h.connectClient()
+        XCTAssertEqual(h.send(c, "ACL", "SETUSER", "testuser", ">secret", "+@all", "on"), .ok)
+        XCTAssertEqual(h.send(c, "ACL", "SETUSER", "default", "off"), .ok)
+        // Authenticated as default when it connected: still allowed, as in Redis.
+        XCTAssertEqual(h.send(c, "ACL", "WHOAMI"), .bulk("default"))
+        // A new connection must authenticate.
+        let other = h.connectClient()
+        XCTAssertEqual(h.send(other, "PING"), error("NOAUTH Authentication required."))
+        XCTAssertEqual(h.send(other, "AUTH", "testuser", "secret"), .ok)
+        // Deleting the user answers first, then closes its connections (the caller's too).
+        let produced = h.feed(.clientCommand(other, [Array("ACL".utf8), Array("DELUSER".utf8), Array("testuser".utf8)]))
+        let replyIndex = produced.firstIndex { if case .sendToClient(let id, let bytes) = $0 { return id == other && bytes == Array(":1\r\n".utf8) } else { return false } }
+        let closeIndex = produced.firstIndex { if case .closeClient(let id) = $0 { return id == other } else { return false } }
+        XCTAssertNotNil(replyIndex)
+        XCTAssertNotNil(closeIndex)
+        XCTAssertLessThan(replyIndex ?? 0, closeIndex ?? 0)
+    }
+
+    func testProtectedModeRefusesRemoteClientsWithoutPassword() throws {
+        let h = try makeHarness("protected-mode yes")
+        let produced = h.feed(.clientConnected(ClientID(77), remoteAddress: "10.1.2.3:4000", localAddress: "10.1.2.4:26379"))
+        XCTAssertTrue(produced.contains { if case .sendToClient(let id, let bytes) = $0 { return id == ClientID(77) && String(decoding: bytes, as: UTF8.self).hasPrefix("-DENIED Redis is running in protected mode") } else { return false } })
+        XCTAssertTrue(produced.contains { if case .closeClient(let id) = $0 { return id == ClientID(77) } else { return false } })
+        let local = h.feed(.clientConnected(ClientID(78), remoteAddress: "127.0.0.1:4000", localAddress: "127.0.0.1:26379"))
+        XCTAssertFalse(local.contains { if case .closeClient = $0 { return true } else { return false } })
+    }
+
     func testAuthWithoutPasswordConfigured() throws {
         let h = try makeHarness()
         let c = h.connectClient()

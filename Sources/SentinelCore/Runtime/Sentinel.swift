@@ -91,6 +91,14 @@ public struct Sentinel {
         }
     }
 
+    /// `protected-mode yes` with no password: Redis's refusal for non-loopback clients.
+    static let protectedModeMessage = "DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside."
+
+    /// Whether an `ip:port` (or `[ip]:port`) is on the loopback interface.
+    static func isLoopback(_ address: String) -> Bool {
+        address.hasPrefix("127.") || address.hasPrefix("[::1]") || address.hasPrefix("::1") || address.hasPrefix("[::ffff:127.")
+    }
+
     /// 40 random lowercase hex characters (run ids, `myid`).
     static func randomHexIdentifier(using random: inout SplitMix64) -> String {
         let digits = Array("0123456789abcdef".utf8)
@@ -127,6 +135,10 @@ public struct Sentinel {
             // authenticated as `default` for its whole life.
             if !userDirectory.authenticationRequired { session.user = "default" }
             clients[client] = session
+            if configuration.protectedMode && !userDirectory.authenticationRequired && !Sentinel.isLoopback(remote) {
+                replyError(to: client, Sentinel.protectedModeMessage, effects: &effects)
+                effects.append(.closeClient(client))
+            }
             statistics.totalConnectionsReceived += 1
         case .clientCommand(let client, let arguments):
             handleClientCommand(client, arguments, at: time, effects: &effects)

@@ -138,16 +138,7 @@ extension Sentinel {
 
     /// A connection failed or broke: the link is disconnected and reconnects on a later tick.
     mutating func handleConnectionClosed(_ connection: ConnectionID, reason: String, now: Milliseconds, effects: inout [SentinelEffect]) {
-        guard let owner = connectionOwners.removeValue(forKey: connection), var link = links[owner.link] else { return }
-        if owner.isPubSub {
-            link.pubSubConnection = nil
-            link.pubSubConnected = false
-        } else {
-            link.commandConnection = nil
-            link.commandConnected = false
-            link.pendingReplies = []
-        }
-        links[owner.link] = link
+        guard let owner = forgetConnection(connection) else { return }
         if let instance = instances.values.first(where: { $0.link == owner.link }) {
             emitEvent(.debug, owner.isPubSub ? "-pubsub-link-reconnection" : "-cmd-link-reconnection", about: instance, "#\(reason)", effects: &effects)
         }
@@ -155,9 +146,14 @@ extension Sentinel {
 
     /// Closes one connection of a link on purpose (health checks, credential changes).
     mutating func closeConnection(_ connection: ConnectionID?, effects: inout [SentinelEffect]) {
-        guard let connection, let owner = connectionOwners.removeValue(forKey: connection) else { return }
+        guard let connection, forgetConnection(connection) != nil else { return }
         effects.append(.closeConnection(connection))
-        guard var link = links[owner.link] else { return }
+    }
+
+    /// Detaches a connection from its link (which becomes disconnected); returns its owner.
+    mutating func forgetConnection(_ connection: ConnectionID) -> (link: LinkID, isPubSub: Bool)? {
+        guard let owner = connectionOwners.removeValue(forKey: connection) else { return nil }
+        guard var link = links[owner.link] else { return owner }
         if owner.isPubSub {
             link.pubSubConnection = nil
             link.pubSubConnected = false
@@ -167,6 +163,7 @@ extension Sentinel {
             link.pendingReplies = []
         }
         links[owner.link] = link
+        return owner
     }
 
     /// `SENTINEL SET … auth-pass/auth-user`: reconnect the master and its replicas.

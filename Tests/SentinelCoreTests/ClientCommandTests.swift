@@ -436,6 +436,21 @@ final class ClientCommandTests: XCTestCase {
         XCTAssertLessThan(replyIndex ?? 0, closeIndex ?? 0)
     }
 
+    func testAclCommandRights() throws {
+        let h = try makeHarness()
+        let admin = h.connectClient()
+        XCTAssertEqual(h.send(admin, "ACL", "SETUSER", "app", "on", ">pw", "+sentinel|get-master-addr-by-name", "+ping", "+auth"), .ok)
+        let c = h.connectClient()
+        XCTAssertEqual(h.send(c, "AUTH", "app", "pw"), .ok)
+        XCTAssertEqual(h.send(c, "PING"), .status("PONG"))
+        XCTAssertEqual(h.send(c, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster").elements?.count, 2)
+        XCTAssertEqual(h.send(c, "SENTINEL", "MASTERS"), error("NOPERM this user has no permissions to run the 'sentinel|masters' command"))
+        XCTAssertEqual(h.send(c, "INFO"), error("NOPERM this user has no permissions to run the 'info' command"))
+        XCTAssertEqual(h.send(admin, "ACL", "SETUSER", "app", "+@all", "-info"), .ok)
+        XCTAssertNotNil(h.send(c, "SENTINEL", "MASTERS").elements)
+        XCTAssertEqual(h.send(c, "INFO"), error("NOPERM this user has no permissions to run the 'info' command"))
+    }
+
     func testProtectedModeRefusesRemoteClientsWithoutPassword() throws {
         let h = try makeHarness("protected-mode yes")
         let produced = h.feed(.clientConnected(ClientID(77), remoteAddress: "10.1.2.3:4000", localAddress: "10.1.2.4:26379"))

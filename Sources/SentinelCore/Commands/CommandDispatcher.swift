@@ -11,6 +11,7 @@ extension Sentinel {
         guard var command = CommandTable.lookup(typed: first) else {
             return replyError(to: client, unknownCommandMessage(String(decoding: first, as: UTF8.self), arguments), effects: &effects)
         }
+        let topLevelCommand = command
         let topLevelName = command.name
         if !command.subcommands.isEmpty && arguments.count >= 2 {
             guard let subcommand = command.subcommand(matching: arguments[1]) else {
@@ -26,6 +27,10 @@ extension Sentinel {
         }
         if clients[position: sessionIndex].user == nil && !command.allowedBeforeAuthentication && userDirectory.authenticationRequired {
             return replyError(to: client, "NOAUTH Authentication required.", effects: &effects)
+        }
+        if let user = clients[position: sessionIndex].user, user != "default" || userDirectory.restrictsDefaultUser,
+           !userDirectory.allows(user, toRun: command, in: topLevelCommand) {
+            return replyError(to: client, "NOPERM this user has no permissions to run the '\(command.name)' command", effects: &effects)
         }
         if clients[position: sessionIndex].protocolVersion == .resp2 && clients[position: sessionIndex].subscriptionCount > 0
             && !["ping", "subscribe", "psubscribe", "unsubscribe", "punsubscribe"].contains(command.name) {

@@ -26,6 +26,7 @@ struct UserDirectory: Sendable {
             apply(rules: Array(line.dropFirst()), to: &user)
             users[name] = user
         }
+        noteDefaultUserRights()
     }
 
     /// Applies ACL rules that matter for authentication: `on`, `off`, `>pass`, `<pass`,
@@ -55,6 +56,7 @@ struct UserDirectory: Sendable {
         var user = users[name] ?? User(name: name, enabled: false)
         apply(rules: rules, to: &user)
         users[name] = user
+        noteDefaultUserRights()
     }
 
     /// `ACL DELUSER` of one user; false if it did not exist.
@@ -62,11 +64,46 @@ struct UserDirectory: Sendable {
         users.removeValue(forKey: name) != nil
     }
 
+    /// Whether the default user's command rights were changed from `+@all` (checked per
+    /// command only then, to keep the common path fast).
+    private(set) var restrictsDefaultUser = false
+
+    private mutating func noteDefaultUserRights() {
+        guard let user = users["default"] else { return restrictsDefaultUser = true }
+        restrictsDefaultUser = user.rules.contains { $0.hasPrefix("-") || $0.lowercased() == "nocommands" || $0.lowercased() == "reset" }
+    }
+
     /// Whether a connection must authenticate before running commands: the default user
     /// has a password or is disabled.
     var authenticationRequired: Bool {
         guard let user = users["default"] else { return true }
         return !user.enabled || !user.noPassword
+    }
+
+    /// Whether user `name` may run `command` (a subcommand of `container`, or the container
+    /// itself): its command rules replayed in order — `+@all`/`allcommands`, `-@all`/
+    /// `nocommands`, `±@category`, `±command`, `±command|subcommand`, `reset`.
+    func allows(_ name: String, toRun command: CommandDescription, in container: CommandDescription) -> Bool {
+        guard let user = users[name] else { return false }
+        var allowed = false
+        for rule in user.rules {
+            let lowered = rule.lowercased()
+            switch lowered {
+            case "+@all", "allcommands": allowed = true; continue
+            case "-@all", "nocommands", "reset": allowed = false; continue
+            default: break
+            }
+            guard let sign = lowered.first, sign == "+" || sign == "-" else { continue }
+            let target = lowered.dropFirst()
+            let matches: Bool
+            if target.hasPrefix("@") {
+                matches = command.categories.contains(String(target))
+            } else {
+                matches = target == command.name || target == container.name
+            }
+            if matches { allowed = sign == "+" }
+        }
+        return allowed
     }
 
     /// Whether `password` authenticates `name`.

@@ -9,3 +9,8 @@ ensure_redis
 swift build --build-tests
 export SWIFT_SENTINEL_BINARY="$(swift build --show-bin-path)/swift-sentinel"
 swift test --skip-build
+
+# Deterministic simulation: the real core under a few thousand seeded fault schedules
+# (SIM_SEEDS to change how many; a failure prints the seed and the command that replays it).
+swift build -c release --product sentinel-sim
+"$(swift build -c release --show-bin-path)/sentinel-sim" --seeds "${SIM_SEEDS:-2000}"

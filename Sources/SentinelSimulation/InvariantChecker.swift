@@ -21,34 +21,42 @@ extension Simulation {
     /// After each step of sentinel `s`: votes cast (one per master and epoch, across
     /// restarts), and epochs and config epochs that never go backwards.
     func observeState(of s: Int, restarted: Bool) {
-        guard let core = sentinels[s].core else { return }
-        let myID = sentinels[s].myID
-        if core.currentEpoch < sentinels[s].lastCurrentEpoch {
-            fail("epoch-monotonic", "S\(s) current epoch went back from \(sentinels[s].lastCurrentEpoch) to \(core.currentEpoch)\(restarted ? " across a restart" : "")")
+        let sentinel = sentinels[s]
+        guard sentinel.alive else { return }
+        let currentEpoch = sentinel.core!.currentEpoch
+        if currentEpoch < sentinel.lastCurrentEpoch {
+            fail("epoch-monotonic", "S\(s) current epoch went back from \(sentinel.lastCurrentEpoch) to \(currentEpoch)\(restarted ? " across a restart" : "")")
         }
-        sentinels[s].lastCurrentEpoch = core.currentEpoch
-        for masterID in core.masterOrder {
-            guard let master = core.instances[masterID], let state = core.masters[masterID] else { continue }
-            let name = master.name
-            if let last = sentinels[s].lastConfigEpochs[name], state.configEpoch < last {
-                fail("config-epoch-monotonic", "S\(s) config epoch of \(name) went back from \(last) to \(state.configEpoch)\(restarted ? " across a restart" : "")")
+        sentinel.lastCurrentEpoch = currentEpoch
+        let order = sentinel.core!.masterOrder
+        if sentinel.lastLeaders.count != order.count {
+            sentinel.lastLeaders = Array(repeating: nil, count: order.count)
+            sentinel.lastLeaderEpochs = Array(repeating: 0, count: order.count)
+            if sentinel.lastConfigEpochs.count != order.count { sentinel.lastConfigEpochs = Array(repeating: 0, count: order.count) }
+        }
+        for (position, masterID) in order.enumerated() {
+            guard let configEpoch = sentinel.core!.masters[masterID]?.configEpoch,
+                  let (leader, leaderEpoch) = sentinel.core!.instances[masterID].map({ ($0.leader, $0.leaderEpoch) }) else { continue }
+            if configEpoch < sentinel.lastConfigEpochs[position] {
+                fail("config-epoch-monotonic", "S\(s) config epoch of \(groupNames[position]) went back from \(sentinel.lastConfigEpochs[position]) to \(configEpoch)\(restarted ? " across a restart" : "")")
             }
-            sentinels[s].lastConfigEpochs[name] = state.configEpoch
-            let previous = sentinels[s].lastVotes[name]
-            let current = (leader: master.leader, epoch: master.leaderEpoch)
-            sentinels[s].lastVotes[name] = current
-            if restarted { continue }
-            guard let leader = current.leader, previous?.leader != leader || previous?.epoch != current.epoch else { continue }
-            let voterKey = "\(myID)|\(name)|\(current.epoch)"
+            sentinel.lastConfigEpochs[position] = configEpoch
+            let changed = leader != sentinel.lastLeaders[position] || leaderEpoch != sentinel.lastLeaderEpochs[position]
+            guard changed else { continue }
+            sentinel.lastLeaders[position] = leader
+            sentinel.lastLeaderEpochs[position] = leaderEpoch
+            guard !restarted, let leader else { continue }
+            let name = groupNames[position]
+            let voterKey = "\(sentinel.myID)|\(name)|\(leaderEpoch)"
             if let earlier = votesByVoter[voterKey] {
                 if earlier.candidate != leader {
-                    fail("one-vote-per-epoch", "S\(s) voted twice for \(name) in epoch \(current.epoch): for \(earlier.candidate.prefix(8)) at t=\(Simulation.timeText(earlier.time)), then for \(leader.prefix(8))")
+                    fail("one-vote-per-epoch", "S\(s) voted twice for \(name) in epoch \(leaderEpoch): for \(sentinelName(earlier.candidate)) at t=\(Simulation.timeText(earlier.time)), then for \(sentinelName(leader))")
                 }
                 continue
             }
             votesByVoter[voterKey] = (leader, now)
-            voteCounts["\(name)|\(current.epoch)|\(leader)", default: 0] += 1
-            record("S\(s) votes for \(sentinelName(leader)) as leader of \(name) in epoch \(current.epoch)")
+            voteCounts["\(name)|\(leaderEpoch)|\(leader)", default: 0] += 1
+            record("S\(s) votes for \(sentinelName(leader)) as leader of \(name) in epoch \(leaderEpoch)")
         }
     }
 

@@ -28,12 +28,12 @@ public struct SimulationResult: Sendable {
 
 /// A sentinel process in the simulation: the real core, the configuration text it last
 /// persisted (all that survives a crash), and its client connections.
-struct SimulatedSentinel {
+final class SimulatedSentinel {
     let index: Int
     let host: String
     let myID: String
-    var core: Sentinel?
-    var alive: Bool { core != nil }
+    var core: Sentinel? { didSet { alive = core != nil } }
+    private(set) var alive = false
     var incarnation = 0
     var persistedText: String
     var pausedUntil: Milliseconds = 0
@@ -41,14 +41,23 @@ struct SimulatedSentinel {
     var outgoing: [UInt64: Int] = [:]
     var incoming: [UInt64: Int] = [:]
     var nextClientID: UInt64 = 1
-    /// The last (leader, epoch) seen per master name, to observe votes.
-    var lastVotes: [String: (leader: String?, epoch: UInt64)] = [:]
+    /// The last vote (leader, epoch) and config epoch seen per master (in `masterOrder`
+    /// position), to observe votes and epochs.
+    var lastLeaders: [String?] = []
+    var lastLeaderEpochs: [UInt64] = []
+    var lastConfigEpochs: [UInt64] = []
     var lastCurrentEpoch: UInt64 = 0
-    var lastConfigEpochs: [String: UInt64] = [:]
+
+    init(index: Int, host: String, myID: String, persistedText: String) {
+        self.index = index
+        self.host = host
+        self.myID = myID
+        self.persistedText = persistedText
+    }
 }
 
 /// A TCP connection from a sentinel (client side) to a Redis instance or a peer sentinel.
-struct SimulatedConnection {
+final class SimulatedConnection {
     enum State { case connecting, open, dead, closed }
     let owner: Int
     let ownerIncarnation: Int
@@ -67,6 +76,14 @@ struct SimulatedConnection {
     var peerClient: ClientID?
     var forwardClock: Milliseconds = 0
     var backwardClock: Milliseconds = 0
+
+    init(owner: Int, ownerIncarnation: Int, coreID: ConnectionID, target: Int, state: State = .connecting) {
+        self.owner = owner
+        self.ownerIncarnation = ownerIncarnation
+        self.coreID = coreID
+        self.target = target
+        self.state = state
+    }
 }
 
 /// The simulated world: a clock, an event queue, a network of links with delay, loss,

@@ -64,7 +64,7 @@ public struct SimulationOptions: Sendable {
     /// Simulated milliseconds with faults.
     public var faultDuration: Milliseconds = 60_000
     /// Simulated milliseconds after every fault healed; the final agreement is checked at its end.
-    public var quietDuration: Milliseconds = 90_000
+    public var quietDuration: Milliseconds = 60_000
     /// Protocol rules broken on purpose in every sentinel core (checker tests only).
     public var defects: DeliberateDefects = []
     /// Record a full event trace (every input of every sentinel, every fault).
@@ -81,7 +81,7 @@ public struct SimulationOptions: Sendable {
         if let quorum { words.append("--quorum \(quorum)") }
         if faults != .all { words.append("--faults \(faults.listText)") }
         if faultDuration != 60_000 { words.append("--fault-seconds \(faultDuration / 1000)") }
-        if quietDuration != 90_000 { words.append("--quiet-seconds \(quietDuration / 1000)") }
+        if quietDuration != 60_000 { words.append("--quiet-seconds \(quietDuration / 1000)") }
         if defects.contains(.voteTwicePerEpoch) { words.append("--defect vote-twice") }
         if defects.contains(.majorityIgnoresDeadPeers) { words.append("--defect majority-ignores-dead") }
         words.append("--trace")

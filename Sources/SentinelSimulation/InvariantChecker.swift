@@ -114,7 +114,7 @@ extension Simulation {
     /// Whether sentinel `s` and Redis node `n` could not talk right now: either process down,
     /// frozen or paused, a partition between them, a black-holed connection, or a lossy network.
     func pairIsBad(_ s: Int, _ n: Int) -> Bool {
-        !sentinels[s].alive || sentinels[s].pausedUntil > now || !redis[n].alive || redis[n].isFrozen(at: now)
+        !sentinels[s].alive || sentinels[s].pausedUntil >= now || !redis[n].alive || redis[n].frozenUntil >= now
             || isBlocked(s, sentinels.count + n) || isBlocked(sentinels.count + n, s)
             || deadConnections[s][sentinels.count + n] > 0 || lossRate > 0
     }

@@ -63,7 +63,7 @@ public struct Fault: Sendable, CustomStringConvertible {
 /// Draws the topology and the fault schedule of one history from its seed.
 public enum ScheduleGenerator {
     public static func topology(for options: SimulationOptions, random: inout SplitMix64) -> Topology {
-        let sentinels = options.sentinels ?? random.pick([3, 3, 3, 3, 5, 5, 7])
+        let sentinels = options.sentinels ?? random.pick([3, 3, 3, 3, 3, 3, 5, 5, 7])
         let masters = options.masters ?? random.pick([1, 1, 1, 1, 2, 3])
         var replicas: [Int] = []
         for _ in 0..<masters { replicas.append(options.replicas ?? random.pick([0, 1, 2, 2, 2, 3, 4])) }

@@ -21,6 +21,7 @@ let package = Package(
         .testTarget(name: "SentinelCoreTests", dependencies: ["SentinelCore", "RESP"]),
         .testTarget(name: "SentinelServerTests", dependencies: ["SentinelServer", "SentinelCore", "RESP", "CSystem"]),
         .testTarget(name: "IntegrationTests", dependencies: ["RESP"]),
+        .testTarget(name: "SentinelSimulationTests", dependencies: ["SentinelSimulation", "SentinelCore", "RESP"]),
     ],
     swiftLanguageModes: [.v6]
 )

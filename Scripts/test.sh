@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # Runs every test: installs Redis if missing (integration tests start real redis-server
-# and redis-sentinel processes), builds, then runs the unit and integration tests.
+# and redis-sentinel processes), builds, runs the deterministic simulation, then the unit
+# and integration tests (XCTest's summary closes the run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Scripts/lib.sh
 
 ensure_redis
+
+# Deterministic simulation: the real core under a few thousand seeded fault schedules
+# (SIM_SEEDS to change how many; a failure prints the seed and the command that replays it).
+swift build -c release --product sentinel-sim
+"$(swift build -c release --show-bin-path)/sentinel-sim" --seeds "${SIM_SEEDS:-2000}"
+
 swift build --build-tests
 export SWIFT_SENTINEL_BINARY="$(swift build --show-bin-path)/swift-sentinel"
 swift test --skip-build --disable-swift-testing

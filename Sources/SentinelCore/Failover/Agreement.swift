@@ -116,7 +116,8 @@ extension Sentinel {
             emitEvent(.warning, "+new-epoch", message: String(currentEpoch), notifying: masterID, effects: &effects)
         }
         guard let master = instances[masterID] else { return nil }
-        if master.leaderEpoch < epoch && currentEpoch <= epoch {
+        let alreadyVoted = master.leaderEpoch >= epoch && !deliberateDefects.contains(.voteTwicePerEpoch)
+        if !alreadyVoted && currentEpoch <= epoch {
             instances[masterID]?.leader = candidate
             instances[masterID]?.leaderEpoch = currentEpoch
             persistConfiguration(effects: &effects)

@@ -123,7 +123,10 @@ extension Sentinel {
     /// ≥ voters/2 + 1 and ≥ quorum votes, where voters are all known sentinels plus us.
     mutating func electedLeader(_ masterID: InstanceID, epoch: UInt64, now: Milliseconds, effects: inout [SentinelEffect]) -> String? {
         guard let state = masters[masterID] else { return nil }
-        let voters = state.sentinels.count + 1
+        var voters = state.sentinels.count + 1
+        if deliberateDefects.contains(.majorityIgnoresDeadPeers) {
+            voters = state.sentinels.filter { instances[$0]?.flags.contains(.subjectivelyDown) == false }.count + 1
+        }
         var counts: [String: Int] = [:]
         var order: [String] = []
         for sentinelID in state.sentinels {

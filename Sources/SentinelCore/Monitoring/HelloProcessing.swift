@@ -36,12 +36,16 @@ extension Sentinel {
         if let senderID, let state = masters[masterID], state.configEpoch < hello.masterConfigEpoch {
             masters[masterID]?.configEpoch = hello.masterConfigEpoch
             let master = instances[masterID]!
-            if !sameAddress(hello.masterAddress, master.address) {
+            // Compared with the address we announce: past promotion that is our promoted
+            // replica, not the old master still stored in the entry. Otherwise a newer
+            // configuration naming the old address is adopted without a switch, and our own
+            // failover then ends on the other address under that newer epoch (split views).
+            let oldAddress = currentAddress(ofMaster: masterID)
+            if !sameAddress(hello.masterAddress, oldAddress) {
                 if let sender = instances[senderID] {
                     emitEvent(.warning, "+config-update-from", about: sender, effects: &effects)
                 }
-                emitEvent(.warning, "+switch-master", message: "\(master.name) \(announcedHost(master.address)) \(master.address.port) \(hello.masterAddress.host) \(hello.masterAddress.port)", notifying: masterID, effects: &effects)
-                let oldAddress = master.address
+                emitEvent(.warning, "+switch-master", message: "\(master.name) \(announcedHost(oldAddress)) \(oldAddress.port) \(hello.masterAddress.host) \(hello.masterAddress.port)", notifying: masterID, effects: &effects)
                 resetMasterAndChangeAddress(masterID, to: hello.masterAddress, now: now, effects: &effects)
                 runClientReconfigScript(masterID, role: "observer", from: oldAddress, to: hello.masterAddress, effects: &effects)
             } else {

@@ -74,6 +74,9 @@ public struct Sentinel {
     var simulateFailureFlags: SimulatedFailure = []
     /// The run id printed by INFO server (random per process, like Redis's).
     public let processRunID: String
+    /// Test-only: protocol rules broken on purpose so that the simulator's checker can be
+    /// shown to catch them. Always empty outside those tests.
+    public var deliberateDefects: DeliberateDefects = []
 
     public init(configuration: SentinelConfiguration, configurationText: String, environment: SentinelEnvironment, randomSeed: UInt64, now: Timestamp) {
         self.configuration = configuration

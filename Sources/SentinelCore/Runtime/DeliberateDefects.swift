@@ -1,0 +1,16 @@
+/// Deliberately broken protocol rules, for testing only.
+///
+/// This exists only so that the simulator's invariant checker can be shown to bite: a test
+/// builds the core with one of these rules broken and expects the simulation to report the
+/// violation. The default is empty, and production code never sets it.
+public struct DeliberateDefects: OptionSet, Sendable, Hashable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+
+    /// The voting rule (§6) forgets that a vote was already cast in this epoch: a later
+    /// request in the same epoch replaces it.
+    public static let voteTwicePerEpoch = DeliberateDefects(rawValue: 1 << 0)
+    /// The majority rule (§7) counts only the peers not seen SDOWN as voters, instead of
+    /// every known sentinel.
+    public static let majorityIgnoresDeadPeers = DeliberateDefects(rawValue: 1 << 1)
+}

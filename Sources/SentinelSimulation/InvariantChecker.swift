@@ -1,0 +1,197 @@
+import RESP
+import SentinelCore
+
+/// The invariants, checked after every step. Each failure carries the history that led to it.
+extension Simulation {
+    /// Adds a line to the compact history (and to the full trace).
+    func record(_ line: String) {
+        let text = "\(Simulation.timeText(now)) \(line)"
+        history.append(text)
+        if options.trace { trace.append(text) }
+    }
+
+    func fail(_ invariant: String, _ message: String) {
+        violations.append(Violation(invariant: invariant, time: now, message: message))
+        record("VIOLATION [\(invariant)] \(message)")
+        stopped = true
+    }
+
+    var majority: Int { topology.sentinels / 2 + 1 }
+
+    /// After each step of sentinel `s`: votes cast (one per master and epoch, across
+    /// restarts), and epochs and config epochs that never go backwards.
+    func observeState(of s: Int, restarted: Bool) {
+        let sentinel = sentinels[s]
+        guard sentinel.alive else { return }
+        let currentEpoch = sentinel.core!.currentEpoch
+        if currentEpoch < sentinel.lastCurrentEpoch {
+            fail("epoch-monotonic", "S\(s) current epoch went back from \(sentinel.lastCurrentEpoch) to \(currentEpoch)\(restarted ? " across a restart" : "")")
+        }
+        sentinel.lastCurrentEpoch = currentEpoch
+        let order = sentinel.core!.masterOrder
+        if sentinel.lastLeaders.count != order.count {
+            sentinel.lastLeaders = Array(repeating: nil, count: order.count)
+            sentinel.lastLeaderEpochs = Array(repeating: 0, count: order.count)
+            if sentinel.lastConfigEpochs.count != order.count { sentinel.lastConfigEpochs = Array(repeating: 0, count: order.count) }
+        }
+        for (position, masterID) in order.enumerated() {
+            guard let configEpoch = sentinel.core!.masters[masterID]?.configEpoch,
+                  let (leader, leaderEpoch) = sentinel.core!.instances[masterID].map({ ($0.leader, $0.leaderEpoch) }) else { continue }
+            if configEpoch < sentinel.lastConfigEpochs[position] {
+                fail("config-epoch-monotonic", "S\(s) config epoch of \(groupNames[position]) went back from \(sentinel.lastConfigEpochs[position]) to \(configEpoch)\(restarted ? " across a restart" : "")")
+            }
+            sentinel.lastConfigEpochs[position] = configEpoch
+            let changed = leader != sentinel.lastLeaders[position] || leaderEpoch != sentinel.lastLeaderEpochs[position]
+            guard changed else { continue }
+            sentinel.lastLeaders[position] = leader
+            sentinel.lastLeaderEpochs[position] = leaderEpoch
+            guard !restarted, let leader else { continue }
+            let name = groupNames[position]
+            let voterKey = "\(sentinel.myID)|\(name)|\(leaderEpoch)"
+            if let earlier = votesByVoter[voterKey] {
+                if earlier.candidate != leader {
+                    fail("one-vote-per-epoch", "S\(s) voted twice for \(name) in epoch \(leaderEpoch): for \(sentinelName(earlier.candidate)) at t=\(Simulation.timeText(earlier.time)), then for \(sentinelName(leader))")
+                }
+                continue
+            }
+            votesByVoter[voterKey] = (leader, now)
+            voteCounts["\(name)|\(leaderEpoch)|\(leader)", default: 0] += 1
+            record("S\(s) votes for \(sentinelName(leader)) as leader of \(name) in epoch \(leaderEpoch)")
+        }
+    }
+
+    func sentinelName(_ runID: String) -> String {
+        if let s = sentinels.firstIndex(where: { $0.myID == runID }) { return "S\(s)" }
+        return String(runID.prefix(8))
+    }
+
+    /// Events the sentinels log: elections, failover starts, promotions, failover ends.
+    func observeLog(_ level: LogLevel, _ text: String, of s: Int) {
+        guard text.hasPrefix("+") || text.hasPrefix("-") else {
+            if options.trace { trace.append("\(Simulation.timeText(now)) S\(s) log: \(text)") }
+            return
+        }
+        let words = text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        if level >= .warning || words[0].hasPrefix("+failover-state") || words[0].hasPrefix("+slave-reconf") || words[0] == "+convert-to-slave" || words[0] == "+fix-slave-config" {
+            record("S\(s) \(text)")
+        } else if options.trace {
+            trace.append("\(Simulation.timeText(now)) S\(s) log: \(text)")
+        }
+        guard let core = sentinels[s].core else { return }
+        func failoverEpoch(_ name: String) -> UInt64? {
+            core.masterOrder.first { core.instances[$0]?.name == name }.flatMap { core.masters[$0]?.failoverEpoch }
+        }
+        switch words[0] {
+        case "+elected-leader" where words.count >= 3:
+            let name = words[2]
+            guard let epoch = failoverEpoch(name) else { return }
+            let key = "\(name)|\(epoch)"
+            if let earlier = leaders[key], earlier.sentinel != s {
+                fail("one-leader-per-epoch", "S\(s) and S\(earlier.sentinel) (at t=\(Simulation.timeText(earlier.time))) were both elected leader of \(name) in epoch \(epoch)")
+            } else {
+                leaders[key] = (s, now)
+            }
+        case "+try-failover" where words.count >= 5:
+            checkFailoverNeeded(by: s, name: words[2], address: HostPort(host: words[3], port: Int(words[4]) ?? 0))
+        case "+failover-state-wait-promotion":
+            guard let at = words.firstIndex(of: "@"), at + 1 < words.count else { return }
+            let name = words[at + 1]
+            guard let epoch = failoverEpoch(name) else { return }
+            let votes = voteCounts["\(name)|\(epoch)|\(sentinels[s].myID)", default: 0]
+            let needed = max(majority, topology.quorum)
+            if votes < needed {
+                fail("promotion-needs-votes", "S\(s) promoted \(words[1]) for \(name) in epoch \(epoch) with \(votes) vote(s); max(majority \(majority), quorum \(topology.quorum)) = \(needed) needed")
+            }
+        case "+failover-end":
+            failoversCompleted += 1
+        default:
+            break
+        }
+    }
+
+    // MARK: No failover while the master answers everybody
+
+    /// Whether sentinel `s` and Redis node `n` could not talk right now: either process down,
+    /// frozen or paused, a partition between them, a black-holed connection, or a lossy network.
+    func pairIsBad(_ s: Int, _ n: Int) -> Bool {
+        !sentinels[s].alive || sentinels[s].pausedUntil >= now || !redis[n].alive || redis[n].frozenUntil >= now
+            || isBlocked(s, sentinels.count + n) || isBlocked(sentinels.count + n, s)
+            || deadConnections[s][sentinels.count + n] > 0 || lossRate > 0
+    }
+
+    /// Records "this pair is bad now" for every bad pair; called before and after anything
+    /// that can change a pair, so `lastBad` is the end of the last bad stretch.
+    func refreshBadness() {
+        for s in sentinels.indices {
+            for n in redis.indices where pairIsBad(s, n) { lastBad[s][n] = now }
+        }
+        for n in redis.indices where !(redis[n].alive && redis[n].role == .master) { lastNotMaster[n] = now }
+    }
+
+    /// `+try-failover` while the master answered this sentinel for the whole last down-after
+    /// (plus a ping period and slack), and was a master for longer than an INFO period, is a
+    /// failover that must not happen.
+    func checkFailoverNeeded(by s: Int, name: String, address: HostPort) {
+        guard let n = node(at: address) else { return }
+        refreshBadness()
+        let window = topology.downAfter + 2000
+        let healthyFor = now - lastBad[s][n]
+        let masterFor = now - lastNotMaster[n]
+        if healthyFor > window && masterFor > 12_000 {
+            fail("no-failover-while-master-answers", "S\(s) started a failover of \(name) at \(address) although R\(n) answered it for the last \(healthyFor) ms (down-after \(topology.downAfter)) and has been a master for \(masterFor) ms")
+        }
+    }
+
+    // MARK: Agreement after the quiet period
+
+    /// The address sentinel `s` gives clients for master `name`.
+    func masterAddress(seenBy s: Int, name: String) -> HostPort? {
+        guard let core = sentinels[s].core, let id = core.masterOrder.first(where: { core.instances[$0]?.name == name }),
+              let state = core.masters[id], let master = core.instances[id] else { return nil }
+        if state.failoverState == .reconfSlaves || state.failoverState == .updateConfig,
+           let promoted = state.promotedReplica, let replica = core.instances[promoted] {
+            return replica.address
+        }
+        return master.address
+    }
+
+    /// nil when everything agrees, else what does not.
+    func agreementProblem() -> String? {
+        for (group, name) in groupNames.enumerated() {
+            var views: [HostPort] = []
+            for s in sentinels.indices {
+                guard let address = masterAddress(seenBy: s, name: name) else { return "S\(s) is down or lost \(name)" }
+                views.append(address)
+            }
+            guard let address = views.first, views.allSatisfy({ $0 == address }) else {
+                return "sentinels disagree on \(name): " + views.enumerated().map { "S\($0.offset)→\($0.element)" }.joined(separator: " ")
+            }
+            guard let m = node(at: address), redis[m].group == group else { return "\(name) is at \(address), not an instance of that group" }
+            guard redis[m].alive, redis[m].role == .master else { return "\(name) is at \(address) (R\(m)) which is not a master" }
+            let masters = redis.indices.filter { redis[$0].group == group && redis[$0].alive && redis[$0].role == .master }
+            if masters.count > 1 { return "\(name) has \(masters.count) masters: " + masters.map { "R\($0)" }.joined(separator: ", ") }
+            for r in redis.indices where redis[r].group == group && r != m && redis[r].alive {
+                if redis[r].masterAddress != address || !redis[r].linkUp {
+                    return "R\(r) of \(name) does not replicate \(address) (\(redis[r].role == .master ? "master" : "replica of \(redis[r].masterAddress.map { "\($0)" } ?? "?"), link \(redis[r].linkUp ? "up" : "down")"))"
+                }
+            }
+        }
+        return nil
+    }
+
+    func sampleAgreement() {
+        if agreementProblem() == nil {
+            if agreementSince == nil { agreementSince = now }
+        } else {
+            agreementSince = nil
+        }
+    }
+
+    func checkFinalAgreement() {
+        now = endTime
+        if let problem = agreementProblem() {
+            agreementSince = nil
+            fail("final-agreement", "\(options.quietDuration / 1000) s after every fault healed: \(problem)")
+        }
+    }
+}

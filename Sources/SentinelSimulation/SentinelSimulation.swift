@@ -1,2 +1,0 @@
-/// The simulated world that drives `SentinelCore` under seeded fault schedules.
-public enum SentinelSimulation {}

@@ -1,0 +1,98 @@
+import XCTest
+import RESP
+import SentinelCore
+import SentinelSimulation
+
+/// The simulator runs the real core under seeded faults; these tests pin down that a few
+/// histories run clean, that one seed is one history, and that the checker bites when the
+/// core is built with a deliberately broken rule.
+final class SimulationTests: XCTestCase {
+    func options(_ seed: UInt64, _ configure: (inout SimulationOptions) -> Void = { _ in }) -> SimulationOptions {
+        var options = SimulationOptions(seed: seed)
+        configure(&options)
+        return options
+    }
+
+    func report(_ result: SimulationResult) -> String {
+        (result.violations.map(\.description) + result.history.suffix(60) + ["replay: \(result.replayCommand)"]).joined(separator: "\n")
+    }
+
+    func testFixedSeedsRunClean() {
+        for seed: UInt64 in [1, 2, 3, 4, 5, 6] {
+            let result = Simulation(options: options(seed)).run()
+            XCTAssertTrue(result.violations.isEmpty, "seed \(seed):\n\(report(result))")
+            XCTAssertNotNil(result.timeToAgreement, "seed \(seed) never agreed")
+        }
+    }
+
+    func testEachTopologySizeRunsClean() {
+        for (seed, sentinels, masters, replicas) in [(11, 3, 1, 0), (12, 5, 2, 3), (13, 7, 1, 4), (14, 3, 3, 1)] {
+            let result = Simulation(options: options(UInt64(seed)) {
+                $0.sentinels = sentinels; $0.masters = masters; $0.replicas = replicas
+            }).run()
+            XCTAssertEqual(result.topology.sentinels, sentinels)
+            XCTAssertTrue(result.violations.isEmpty, "seed \(seed):\n\(report(result))")
+        }
+    }
+
+    func testFailoversHappen() {
+        var failovers = 0
+        for seed: UInt64 in 1...6 {
+            failovers += Simulation(options: options(seed) { $0.sentinels = 3; $0.masters = 1; $0.replicas = 2 }).run().failoversCompleted
+        }
+        XCTAssertGreaterThan(failovers, 0, "the schedules must provoke failovers, or the invariants check nothing")
+    }
+
+    func testSameSeedReplaysIdentically() {
+        let first = Simulation(options: options(7) { $0.trace = true }).run()
+        let second = Simulation(options: options(7) { $0.trace = true }).run()
+        XCTAssertGreaterThan(first.trace.count, 1000)
+        XCTAssertEqual(first.trace, second.trace)
+        XCTAssertEqual(first.steps, second.steps)
+        let other = Simulation(options: options(8) { $0.trace = true }).run()
+        XCTAssertNotEqual(first.trace, other.trace)
+    }
+
+    /// Runs seeds until one reports `invariant`; returns the seed.
+    func firstSeed(reporting invariants: Set<String>, within count: UInt64, _ configure: (inout SimulationOptions) -> Void) -> UInt64? {
+        for seed in 1...count {
+            let result = Simulation(options: options(seed, configure)).run()
+            if let violation = result.violations.first {
+                XCTAssertTrue(invariants.contains(violation.invariant), "unexpected \(violation)\n\(report(result))")
+                XCTAssertTrue(result.replayCommand.contains("--seed \(seed)"))
+                return seed
+            }
+        }
+        return nil
+    }
+
+    func testCheckerCatchesASentinelVotingTwiceInAnEpoch() {
+        let seed = firstSeed(reporting: ["one-vote-per-epoch", "one-leader-per-epoch"], within: 10) {
+            $0.sentinels = 3; $0.masters = 1; $0.replicas = 2; $0.faults = .crash
+            $0.defects = .voteTwicePerEpoch
+        }
+        XCTAssertNotNil(seed, "a sentinel voting twice per epoch went unnoticed for 10 seeds")
+    }
+
+    func testCheckerCatchesAMajorityThatIgnoresDeadPeers() {
+        let seed = firstSeed(reporting: ["promotion-needs-votes", "one-leader-per-epoch"], within: 10) {
+            $0.sentinels = 5; $0.masters = 1; $0.replicas = 2; $0.quorum = 2; $0.faults = .partition
+            $0.defects = .majorityIgnoresDeadPeers
+        }
+        XCTAssertNotNil(seed, "a majority that ignores dead peers went unnoticed for 10 seeds")
+    }
+
+    func testWithoutDefectsTheSameSchedulesRunClean() {
+        for seed: UInt64 in 1...3 {
+            let result = Simulation(options: options(seed) { $0.sentinels = 5; $0.masters = 1; $0.replicas = 2; $0.quorum = 2; $0.faults = .partition }).run()
+            XCTAssertTrue(result.violations.isEmpty, "seed \(seed):\n\(report(result))")
+        }
+    }
+
+    func testFaultListParsing() {
+        XCTAssertEqual(FaultKinds(list: "partition,crash"), [.partition, .crash])
+        XCTAssertEqual(FaultKinds(list: "all"), .all)
+        XCTAssertEqual(FaultKinds(list: "none"), [])
+        XCTAssertNil(FaultKinds(list: "meteor"))
+    }
+}

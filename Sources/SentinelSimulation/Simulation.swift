@@ -367,6 +367,9 @@ public final class Simulation {
                 observeLog(level, text, of: s)
             case .runScript, .killScript:
                 break
+            case .resolveHostname(let host):
+                // The simulated world uses IP literals only: a name never resolves.
+                queue.push(.sentinelInput(sentinel: s, incarnation: incarnation, .hostnameResolved(host, address: nil)), at: now)
             case .scheduleTick(let delay):
                 queue.push(.tick(sentinel: s, incarnation: incarnation), at: now + delay)
             case .exit(let code):

@@ -251,11 +251,11 @@ extension Sentinel {
         links[instance.link] = link
     }
 
-    /// A pub/sub push: `message __sentinel__:hello <payload>` is a hello, unless it is ours.
+    /// A pub/sub push: `message __sentinel__:hello <payload>` is a hello (our own are dropped
+    /// by `processHello` once parsed, which is cheaper than searching the text for our id).
     mutating func receivePubSubMessage(_ value: RESPValue, now: Milliseconds, effects: inout [SentinelEffect]) {
         guard let items = value.elements, items.count == 3,
               items[0].text == "message", let payload = items[2].text else { return }
-        if payload.contains(myID) { return }
         processHello(payload, now: now, effects: &effects)
     }
 }

@@ -123,6 +123,10 @@ public enum ScheduleGenerator {
                 result.append(Fault(start: start, duration: min(duration, 6000), kind: .pauseSentinel(random.int(0...(topology.sentinels - 1)))))
             case .loss:
                 result.append(Fault(start: start, duration: duration, kind: .loss(Double(random.int(5...80)) / 1000)))
+            case .massCrash:
+                for group in 0..<topology.masters {
+                    result.append(Fault(start: start, duration: duration, kind: .crashRedis(.currentMaster(group: group))))
+                }
             default:
                 result.append(Fault(start: start, duration: duration, kind: .delay(random.milliseconds(50...400))))
             }

@@ -22,12 +22,15 @@ public struct FaultKinds: OptionSet, Sendable, Hashable {
     /// Long and jittery delays (reordering across connections).
     public static let delay = FaultKinds(rawValue: 1 << 7)
 
-    public static let all: FaultKinds = [.partition, .oneWay, .crash, .sentinelCrash, .freeze, .pause, .loss, .delay]
+    /// The masters of every group crash at the same instant (a rack or host failure).
+    public static let massCrash = FaultKinds(rawValue: 1 << 8)
+
+    public static let all: FaultKinds = [.partition, .oneWay, .crash, .sentinelCrash, .freeze, .pause, .loss, .delay, .massCrash]
 
     /// The names `--faults` accepts, in this order.
     public static let names: [(String, FaultKinds)] = [
         ("partition", .partition), ("oneway", .oneWay), ("crash", .crash), ("sentinel-crash", .sentinelCrash),
-        ("freeze", .freeze), ("pause", .pause), ("loss", .loss), ("delay", .delay),
+        ("freeze", .freeze), ("pause", .pause), ("loss", .loss), ("delay", .delay), ("mass-crash", .massCrash),
     ]
 
     /// Parses `partition,crash,…` (or `all`, or `none`).

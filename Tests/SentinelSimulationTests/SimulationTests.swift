@@ -43,6 +43,21 @@ final class SimulationTests: XCTestCase {
         XCTAssertGreaterThan(failovers, 0, "the schedules must provoke failovers, or the invariants check nothing")
     }
 
+    /// Issue: many masters killed at once are all failed over, and no healthy new master is
+    /// ever failed over (the "never fail over a master that answers" invariant).
+    func testMassCrashOfManyMastersRunsClean() {
+        var failovers = 0
+        for seed: UInt64 in 21...24 {
+            let result = Simulation(options: options(seed) {
+                $0.sentinels = 3; $0.masters = 5; $0.replicas = 2
+                $0.faults = [.massCrash]
+            }).run()
+            XCTAssertTrue(result.violations.isEmpty, "seed \(seed):\n\(report(result))")
+            failovers += result.failoversCompleted
+        }
+        XCTAssertGreaterThanOrEqual(failovers, 5, "a mass crash must fail over every group")
+    }
+
     func testSameSeedReplaysIdentically() {
         let first = Simulation(options: options(7) { $0.trace = true }).run()
         let second = Simulation(options: options(7) { $0.trace = true }).run()

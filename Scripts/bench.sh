@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Benchmarks swift-sentinel against the reference redis-sentinel, side by side in one run:
+# failover timeline, redis-benchmark throughput and latency, RSS, CPU and start-up time.
+#
+#   Scripts/bench.sh [--reference /usr/bin/redis-sentinel] [--runs N] [--quick] [--output FILE]
+#                    [--only startup,rss,bench,failover,cpu] [--down-after 1000,5000]
+#                    [--cpu-window SECONDS] [--keep]
+#
+# Installs Redis if missing, builds swift-sentinel in release with the Swift runtime linked
+# statically, then runs Scripts/bench.py, which starts every process itself on 127.0.0.1
+# (free ports), stops them by PID and removes its temporary directories. Prints a markdown
+# table (medians, ratio swift / redis); --output FILE writes it to FILE too. About 20 minutes
+# by default, about 4 with --quick.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source Scripts/lib.sh
+
+ensure_redis
+echo "Building swift-sentinel (release, -static-stdlib)..." >&2
+swift build -c release --product swift-sentinel -Xswiftc -static-stdlib >&2
+BINARY="$(swift build -c release --show-bin-path)/swift-sentinel"
+
+exec python3 Scripts/bench.py --swift "$BINARY" "$@"

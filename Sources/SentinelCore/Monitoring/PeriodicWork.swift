@@ -112,10 +112,13 @@ extension Sentinel {
     /// pub/sub link.
     mutating func checkSubjectivelyDown(_ instanceID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
         guard let instance = instances[instanceID], let link = links[instance.link] else { return }
+        // Unlike Redis, only a missing *command* connection counts as unreachable here: a
+        // pub/sub connection dropped by the promotion's `CLIENT KILL TYPE pubsub` does not make
+        // an instance that answers every PING look down.
         var elapsed: Milliseconds = 0
         if link.activePingTime != 0 {
             elapsed = now - link.activePingTime
-        } else if link.isDisconnected {
+        } else if !link.commandConnected {
             elapsed = now - link.lastAvailableTime
         }
         let downAfter = instance.downAfterMilliseconds

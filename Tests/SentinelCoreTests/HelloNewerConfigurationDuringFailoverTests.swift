@@ -37,7 +37,7 @@ final class HelloNewerConfigurationDuringFailoverTests: XCTestCase {
         XCTAssertEqual(sentinel.currentAddress(ofMaster: masterID), HostPort(host: "10.0.1.3", port: 6379))
         var effects: [SentinelEffect] = []
         // A peer's later failover (epoch 2) promoted the old master back.
-        sentinel.processHello("10.0.0.2,26379,\(peerID),2,mymaster,10.0.1.1,6379,2", now: 2000, effects: &effects)
+        sentinel.processHello(Array("10.0.0.2,26379,\(peerID),2,mymaster,10.0.1.1,6379,2".utf8), now: 2000, effects: &effects)
         XCTAssertEqual(sentinel.masters[masterID]?.configEpoch, 2)
         XCTAssertEqual(sentinel.currentAddress(ofMaster: masterID), HostPort(host: "10.0.1.1", port: 6379))
         XCTAssertEqual(sentinel.masters[masterID]?.failoverState, FailoverState.none)
@@ -50,7 +50,7 @@ final class HelloNewerConfigurationDuringFailoverTests: XCTestCase {
     func testNewerConfigurationNamingOurPromotedReplicaKeepsOurFailoverGoing() throws {
         var (sentinel, masterID) = try makeSentinelInReconfSlaves()
         var effects: [SentinelEffect] = []
-        sentinel.processHello("10.0.0.2,26379,\(peerID),2,mymaster,10.0.1.3,6379,2", now: 2000, effects: &effects)
+        sentinel.processHello(Array("10.0.0.2,26379,\(peerID),2,mymaster,10.0.1.3,6379,2".utf8), now: 2000, effects: &effects)
         XCTAssertEqual(sentinel.masters[masterID]?.configEpoch, 2)
         XCTAssertEqual(sentinel.masters[masterID]?.failoverState, .reconfSlaves)
         XCTAssertEqual(sentinel.currentAddress(ofMaster: masterID), HostPort(host: "10.0.1.3", port: 6379))

@@ -65,7 +65,7 @@ extension Sentinel {
         guard String(decoding: arguments[1], as: UTF8.self) == HelloMessage.channel else {
             return replyError(to: client, "ERR Only HELLO messages are accepted by Sentinel instances.", effects: &effects)
         }
-        processHello(String(decoding: arguments[2], as: UTF8.self), now: time.monotonic, effects: &effects)
+        processHello(arguments[2], now: time.monotonic, effects: &effects)
         reply(to: client, .integer(1), effects: &effects)
     }
 }

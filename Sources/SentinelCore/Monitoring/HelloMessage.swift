@@ -29,19 +29,32 @@ public struct HelloMessage: Sendable, Equatable {
     /// Parses a hello; nil unless it has exactly eight fields with numeric ports and epochs
     /// and a non-empty run id (a malformed peer message is ignored, never trusted).
     public init?(parsing text: String) {
-        let fields = text.split(separator: ",", omittingEmptySubsequences: false)
+        self.init(parsing: Array(text.utf8))
+    }
+
+    /// Parses a hello from its bytes (they arrive a few times a second per master and peer).
+    public init?(parsing bytes: [UInt8]) {
+        var fields: [ArraySlice<UInt8>] = []
+        fields.reserveCapacity(8)
+        var start = 0
+        for index in 0...bytes.count where index == bytes.count || bytes[index] == UInt8(ascii: ",") {
+            fields.append(bytes[start..<index])
+            if fields.count > 8 { return nil }
+            start = index + 1
+        }
+        func text(_ field: ArraySlice<UInt8>) -> String { String(decoding: field, as: UTF8.self) }
         guard fields.count == 8,
-              let port = Int(fields[1]), port >= 0, port <= 65535,
-              let epoch = UInt64(fields[3]),
-              let masterPort = Int(fields[6]), masterPort >= 0, masterPort <= 65535,
-              let configEpoch = UInt64(fields[7]),
+              let port = Int(text(fields[1])), port >= 0, port <= 65535,
+              let epoch = UInt64(text(fields[3])),
+              let masterPort = Int(text(fields[6])), masterPort >= 0, masterPort <= 65535,
+              let configEpoch = UInt64(text(fields[7])),
               !fields[2].isEmpty, !fields[4].isEmpty else { return nil }
         self.init(
-            sentinelAddress: HostPort(host: String(fields[0]), port: port),
-            sentinelRunID: String(fields[2]),
+            sentinelAddress: HostPort(host: text(fields[0]), port: port),
+            sentinelRunID: text(fields[2]),
             currentEpoch: epoch,
-            masterName: String(fields[4]),
-            masterAddress: HostPort(host: String(fields[5]), port: masterPort),
+            masterName: text(fields[4]),
+            masterAddress: HostPort(host: text(fields[5]), port: masterPort),
             masterConfigEpoch: configEpoch)
     }
 }

@@ -1,8 +1,8 @@
 extension Sentinel {
     /// Processes a hello from a peer (pub/sub or `PUBLISH` to us), §4: discover or re-address
     /// the sender, adopt a higher current epoch, and adopt a newer master configuration.
-    mutating func processHello(_ text: String, now: Milliseconds, effects: inout [SentinelEffect]) {
-        guard let hello = HelloMessage(parsing: text), let masterID = masterID(named: hello.masterName) else { return }
+    mutating func processHello(_ bytes: [UInt8], now: Milliseconds, effects: inout [SentinelEffect]) {
+        guard let hello = HelloMessage(parsing: bytes), let masterID = masterID(named: hello.masterName) else { return }
         guard hello.sentinelRunID != myID else { return }
         var senderID = masters[masterID]?.sentinels.first { id in
             instances[id].map { $0.runID == hello.sentinelRunID && $0.address == hello.sentinelAddress } ?? false

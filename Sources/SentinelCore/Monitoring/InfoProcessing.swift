@@ -2,10 +2,10 @@ extension Sentinel {
     /// Applies an INFO reply to an instance (§3.2): discovery and role tracking always; the
     /// acting half (promotion detection, convert-to-slave, fix-slave-config, reconfiguration
     /// progress) only outside TILT.
-    mutating func applyInfo(_ text: String, to instanceID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+    mutating func applyInfo(_ bytes: [UInt8], to instanceID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
         guard var instance = instances[instanceID] else { return }
-        let report = InfoReport.parse(text)
-        instance.info = text
+        let report = InfoReport.parse(bytes: bytes)
+        instance.info = bytes
         instance.masterLinkDownTime = report.masterLinkDownTime
         instance.redisVersion = report.redisVersion ?? instance.redisVersion
         instance.serverFailoverState = report.serverFailoverState

@@ -26,53 +26,82 @@ public struct InfoReport: Sendable, Equatable {
 
     /// Parses INFO text line by line (CRLF or LF).
     public static func parse(_ text: String) -> InfoReport {
+        parse(bytes: Array(text.utf8))
+    }
+
+    /// Parses INFO bytes line by line (CRLF or LF), comparing prefixes as bytes and making
+    /// strings only of the values kept: INFO arrives every second per replica in a failover
+    /// and every ten seconds per instance, so this is a hot path with many masters.
+    public static func parse(bytes: [UInt8]) -> InfoReport {
         var report = InfoReport()
-        for rawLine in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
-            var lineBytes = rawLine
-            if lineBytes.last == UInt8(ascii: "\r") { lineBytes = lineBytes.dropLast() }
-            let line = Substring(lineBytes)
-            if line.utf8.count >= 47 && line.hasPrefix("run_id:") {
-                report.runID = String(line.dropFirst(7).prefix(40))
-            }
-            if line.hasPrefix("slave"), line.utf8.count >= 7,
-               let sixth = line.utf8.dropFirst(5).first, sixth >= UInt8(ascii: "0") && sixth <= UInt8(ascii: "9"),
-               let replica = parseReplicaLine(line) {
-                report.replicas.append(replica)
-            }
-            if let value = value(of: "redis_version:", in: line) {
-                report.redisVersion = value
-            }
-            if let value = value(of: "master_failover_state:", in: line) {
-                report.serverFailoverState = value
-            }
-            if line.hasPrefix("master_link_down_since_seconds:") {
-                report.masterLinkDownTime = (Int64(line.dropFirst(31)) ?? 0) * 1000
-            }
-            if line.hasPrefix("role:master") {
-                report.role = .master
-            } else if line.hasPrefix("role:slave") {
-                report.role = .replica
-            }
-            guard report.role == .replica else { continue }
-            if let value = value(of: "master_host:", in: line) {
-                report.masterHost = value
-            } else if let value = value(of: "master_port:", in: line) {
-                report.masterPort = Int(value) ?? 0
-            } else if let value = value(of: "master_link_status:", in: line) {
-                report.masterLinkUp = value.lowercased() == "up"
-            } else if let value = value(of: "slave_priority:", in: line) {
-                report.replicaPriority = Int(value) ?? 0
-            } else if let value = value(of: "slave_repl_offset:", in: line) {
-                report.replicationOffset = Int64(value) ?? 0
-            } else if let value = value(of: "replica_announced:", in: line) {
-                report.replicaAnnounced = (Int(value) ?? 0) != 0
+        var lineStart = 0
+        let count = bytes.count
+        bytes.withUnsafeBufferPointer { buffer in
+            while lineStart < count {
+                var lineEnd = lineStart
+                while lineEnd < count && buffer[lineEnd] != 10 { lineEnd += 1 }
+                var contentEnd = lineEnd
+                if contentEnd > lineStart && buffer[contentEnd - 1] == 13 { contentEnd -= 1 }
+                if contentEnd > lineStart {
+                    report.apply(line: UnsafeBufferPointer(rebasing: buffer[lineStart..<contentEnd]))
+                }
+                lineStart = lineEnd + 1
             }
         }
         return report
     }
 
-    private static func value(of prefix: String, in line: Substring) -> String? {
-        line.hasPrefix(prefix) ? String(line.dropFirst(prefix.count)) : nil
+    /// One INFO line (§3.2); the replica fields count only after a `role:slave` line.
+    private mutating func apply(line: UnsafeBufferPointer<UInt8>) {
+        func value(after prefix: StaticString) -> String? {
+            InfoReport.hasPrefix(line, prefix) ? String(decoding: UnsafeBufferPointer(rebasing: line[prefix.utf8CodeUnitCount...]), as: UTF8.self) : nil
+        }
+        switch line.first {
+        case UInt8(ascii: "r"):
+            if line.count >= 47 && InfoReport.hasPrefix(line, "run_id:") {
+                runID = String(decoding: UnsafeBufferPointer(rebasing: line[7..<47]), as: UTF8.self)
+            } else if let version = value(after: "redis_version:") {
+                redisVersion = version
+            } else if InfoReport.hasPrefix(line, "role:master") {
+                role = .master
+            } else if InfoReport.hasPrefix(line, "role:slave") {
+                role = .replica
+            } else if role == .replica, let announced = value(after: "replica_announced:") {
+                replicaAnnounced = (Int(announced) ?? 0) != 0
+            }
+        case UInt8(ascii: "s"):
+            if line.count >= 7 && InfoReport.hasPrefix(line, "slave") && line[5] >= UInt8(ascii: "0") && line[5] <= UInt8(ascii: "9") {
+                if let replica = InfoReport.parseReplicaLine(Substring(String(decoding: line, as: UTF8.self))) {
+                    replicas.append(replica)
+                }
+            } else if role == .replica, let priority = value(after: "slave_priority:") {
+                replicaPriority = Int(priority) ?? 0
+            } else if role == .replica, let offset = value(after: "slave_repl_offset:") {
+                replicationOffset = Int64(offset) ?? 0
+            }
+        case UInt8(ascii: "m"):
+            if let seconds = value(after: "master_link_down_since_seconds:") {
+                masterLinkDownTime = (Int64(seconds) ?? 0) * 1000
+            } else if let state = value(after: "master_failover_state:") {
+                serverFailoverState = state
+            } else if role == .replica, let host = value(after: "master_host:") {
+                masterHost = host
+            } else if role == .replica, let port = value(after: "master_port:") {
+                masterPort = Int(port) ?? 0
+            } else if role == .replica, let status = value(after: "master_link_status:") {
+                masterLinkUp = status.lowercased() == "up"
+            }
+        default:
+            break
+        }
+    }
+
+    private static func hasPrefix(_ line: UnsafeBufferPointer<UInt8>, _ prefix: StaticString) -> Bool {
+        let length = prefix.utf8CodeUnitCount
+        guard line.count >= length else { return false }
+        let start = prefix.utf8Start
+        for index in 0..<length where line[index] != start[index] { return false }
+        return true
     }
 
     /// `slave0:ip=127.0.0.1,port=6380,state=online,…` or `slave0:127.0.0.1,6380,online`.

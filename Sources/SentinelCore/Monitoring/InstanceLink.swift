@@ -1,6 +1,6 @@
 /// Identifies an `InstanceLink`. Sentinel entries with one run id under several masters share
 /// one link (§1.3).
-public struct LinkID: Sendable, Hashable {
+public struct LinkID: Sendable, SequentialIdentifier {
     public var rawValue: UInt64
     public init(_ rawValue: UInt64) { self.rawValue = rawValue }
 }

@@ -1,7 +1,7 @@
 extension Sentinel {
     /// The master named `name` (case-sensitive, §1.1).
     func masterID(named name: String) -> InstanceID? {
-        masterOrder.first { instances[$0]?.name == name }
+        masterIDsByName[name]
     }
 
     /// The address clients must use for a master now: the promoted replica's once our
@@ -25,6 +25,7 @@ extension Sentinel {
         instances[id] = master
         masters[id] = MasterState(id: id, configuration: configuration)
         masterOrder.append(id)
+        masterIDsByName[configuration.name] = id
         for address in configuration.knownReplicas {
             addReplica(address, to: id, now: now)
         }
@@ -78,6 +79,7 @@ extension Sentinel {
         if instance.kind == .master, let state = masters.removeValue(forKey: id) {
             for child in state.replicas + state.sentinels { removeInstance(child, effects: &effects) }
             masterOrder.removeAll { $0 == id }
+            masterIDsByName[instance.name] = nil
         } else if let masterID = instance.master {
             masters[masterID]?.replicas.removeAll { $0 == id }
             masters[masterID]?.sentinels.removeAll { $0 == id }

@@ -215,7 +215,7 @@ extension Sentinel {
             receivePingReply(value, from: instanceID, now: now, effects: &effects)
         case .info:
             if case .bulkString(let bytes) = value {
-                applyInfo(String(decoding: bytes, as: UTF8.self), to: instanceID, now: now, effects: &effects)
+                applyInfo(bytes, to: instanceID, now: now, effects: &effects)
             }
         case .hello:
             if !value.isError { instances[instanceID]?.lastPublishTime = now }
@@ -251,11 +251,14 @@ extension Sentinel {
         links[instance.link] = link
     }
 
+    static let messageKind = Array("message".utf8)
+
     /// A pub/sub push: `message __sentinel__:hello <payload>` is a hello (our own are dropped
     /// by `processHello` once parsed, which is cheaper than searching the text for our id).
     mutating func receivePubSubMessage(_ value: RESPValue, now: Milliseconds, effects: inout [SentinelEffect]) {
-        guard let items = value.elements, items.count == 3,
-              items[0].text == "message", let payload = items[2].text else { return }
+        guard case .array(let items) = value, items.count == 3,
+              case .bulkString(let kind) = items[0], kind.count == 7, kind == Sentinel.messageKind,
+              case .bulkString(let payload) = items[2] else { return }
         processHello(payload, now: now, effects: &effects)
     }
 }

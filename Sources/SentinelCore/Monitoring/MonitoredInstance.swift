@@ -1,5 +1,5 @@
 /// Identifies a monitored instance (master, replica or sentinel entry) for its whole life.
-public struct InstanceID: Sendable, Hashable, CustomStringConvertible {
+public struct InstanceID: Sendable, SequentialIdentifier, CustomStringConvertible {
     public var rawValue: UInt64
     public init(_ rawValue: UInt64) { self.rawValue = rawValue }
     public var description: String { "i\(rawValue)" }
@@ -31,8 +31,8 @@ public struct MonitoredInstance: Sendable {
 
     /// When the last INFO reply arrived (0 = never).
     public var infoRefresh: Milliseconds = 0
-    /// The last INFO text, for `SENTINEL INFO-CACHE`.
-    public var info: String?
+    /// The last INFO reply, for `SENTINEL INFO-CACHE`.
+    public var info: [UInt8]?
     /// `redis_version:` from INFO.
     public var redisVersion: String?
     /// `master_failover_state:` from INFO (nil when the server does not report it).

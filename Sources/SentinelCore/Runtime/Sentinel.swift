@@ -27,6 +27,8 @@ public struct Sentinel {
     public internal(set) var masters: [InstanceID: MasterState] = [:]
     /// Masters in the order they were added (the order of replies and INFO).
     public internal(set) var masterOrder: [InstanceID] = []
+    /// Masters by name (names are case-sensitive, §1.1).
+    var masterIDsByName: [String: InstanceID] = [:]
     /// Instance links, shared by sentinel entries with the same run id.
     public internal(set) var links: [LinkID: InstanceLink] = [:]
     /// The last address each hostname resolved to (`resolve-hostnames yes`).

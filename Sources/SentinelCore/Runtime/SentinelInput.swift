@@ -19,7 +19,7 @@ public struct Timestamp: Sendable, Equatable {
 
 /// A client connection on the sentinel's own port. The shell assigns it when it accepts the
 /// connection; it is also the `CLIENT ID`.
-public struct ClientID: Sendable, Hashable, Comparable, CustomStringConvertible {
+public struct ClientID: Sendable, SequentialIdentifier, Comparable, CustomStringConvertible {
     public var rawValue: UInt64
     public init(_ rawValue: UInt64) { self.rawValue = rawValue }
     public static func < (lhs: ClientID, rhs: ClientID) -> Bool { lhs.rawValue < rhs.rawValue }
@@ -28,14 +28,14 @@ public struct ClientID: Sendable, Hashable, Comparable, CustomStringConvertible 
 
 /// One outgoing TCP connection that the core asked for (a command or pub/sub link).
 /// The core assigns it; an identifier is never reused.
-public struct ConnectionID: Sendable, Hashable, CustomStringConvertible {
+public struct ConnectionID: Sendable, SequentialIdentifier, CustomStringConvertible {
     public var rawValue: UInt64
     public init(_ rawValue: UInt64) { self.rawValue = rawValue }
     public var description: String { "#\(rawValue)" }
 }
 
 /// A child process the core asked to run (notification or client-reconfig script).
-public struct ScriptID: Sendable, Hashable, CustomStringConvertible {
+public struct ScriptID: Sendable, SequentialIdentifier, CustomStringConvertible {
     public var rawValue: UInt64
     public init(_ rawValue: UInt64) { self.rawValue = rawValue }
     public var description: String { String(rawValue) }

@@ -11,12 +11,14 @@ class FailoverTestCase: IntegrationTestCase {
 
     /// A master, two replicas in sync, and sentinels of the given kinds, all discovered.
     ///
-    /// redis-sentinel 7.0.15 throttles reconnects to one per ping period (1000 ms) and keeps that
-    /// clock across `+switch-master`, while the reset master's outstanding-ping time starts at the
-    /// switch: after a failover away from a dead master, its first PING to the new master can be
-    /// more than 1000 ms late, so with down-after 1000 it flags the fresh master SDOWN (and, with
-    /// peers' master_down answers still under 5 s old, ODOWN) and starts a second failover. Seen
-    /// in a run of this suite; mixed fleets therefore use down-after 2000.
+    /// Mixed fleets use down-after 2000. With 1000, a redis-sentinel observer that switched to the
+    /// new master flagged it `+sdown` ~1010 ms after `+switch-master` and, its peers'
+    /// `master_down` answers about the old master being under 5 s old, `+odown #quorum 3/2` in the
+    /// same tick, then started a second failover (epoch 2) that the swift-sentinel voted for:
+    /// 3 of 6 mixed runs, 0 of 9 redis-sentinel-only runs. A likely cause is redis-sentinel's
+    /// one-reconnect-per-second throttle, still running for the dead master's link, delaying its
+    /// first PING to the fresh master past 1000 ms; why mixed fleets hit it more often is not
+    /// established (see the suite's report).
     func startFleet(_ kinds: [SentinelNode.Kind], debugCommand: Bool = false) throws {
         let downAfter = kinds.contains(.redis) ? 2000 : 1000
         master = try startRedis("master", debugCommand: debugCommand)

@@ -33,7 +33,11 @@ class FailoverTestCase: IntegrationTestCase {
 
     /// Waits for the fleet to agree on a promoted replica and checks the replicas' roles;
     /// returns (promoted, other).
-    func verifyFailover(from old: RedisNode) throws -> (RedisNode, RedisNode) {
+    /// How the replica was promoted: `SLAVEOF NO ONE` from the leader, or the old master's
+    /// own `FAILOVER TO` (a coordinated `SENTINEL FAILOVER`).
+    enum Promotion { case slaveOfNoOne, serverFailover }
+
+    func verifyFailover(from old: RedisNode, promotion: Promotion = .slaveOfNoOne) throws -> (RedisNode, RedisNode) {
         let address = try waitForAgreedNewMaster(fleet, old: old)
         guard let promoted = replicas.first(where: { $0.address == address }) else {
             XCTFail("the sentinels agree on \(address), which is not one of the replicas \(replicas.map(\.address))")
@@ -49,10 +53,19 @@ class FailoverTestCase: IntegrationTestCase {
                 && fields["master_port"] == String(promoted.port) && fields["master_link_status"] == "up"
         }
         XCTAssertEqual(try role(other)["role"], "slave", "both replicas are masters: more than one was promoted")
-        // Exactly one SLAVEOF reached the promoted replica: the leader's SLAVEOF NO ONE.
         let stats = parseInfo(try query(promoted.port, "INFO", "commandstats"))
-        XCTAssertTrue((stats["cmdstat_slaveof"] ?? "").hasPrefix("calls=1,"),
-                      "the promoted replica received \(stats["cmdstat_slaveof"] ?? "no") SLAVEOF commands")
+        switch promotion {
+        case .slaveOfNoOne:
+            // Exactly one SLAVEOF reached the promoted replica: the leader's SLAVEOF NO ONE.
+            XCTAssertTrue((stats["cmdstat_slaveof"] ?? "").hasPrefix("calls=1,"),
+                          "the promoted replica received \(stats["cmdstat_slaveof"] ?? "no") SLAVEOF commands")
+        case .serverFailover:
+            // The old master handed over by itself; the replica was never told SLAVEOF.
+            XCTAssertNil(stats["cmdstat_slaveof"], "the promoted replica received SLAVEOF: \(stats["cmdstat_slaveof"] ?? "")")
+            let oldStats = parseInfo(try query(old.port, "INFO", "commandstats"))
+            XCTAssertTrue((oldStats["cmdstat_failover"] ?? "").hasPrefix("calls=1,"),
+                          "the old master received \(oldStats["cmdstat_failover"] ?? "no") FAILOVER commands")
+        }
         // Each sentinel ends the failover showing the new master in SENTINEL MASTER too.
         try waitUntil("every sentinel's SENTINEL MASTER shows port \(promoted.port) with no failover in progress; now: "
                       + fleet.map { node in
@@ -115,11 +128,22 @@ final class FailoverTests: FailoverTestCase {
         sleeper.close()
     }
 
+    func testSentinelFailoverForcePromotesWithSlaveOfNoOne() throws {
+        try startFleet([.swift, .swift, .swift])
+        let old = master!
+        XCTAssertEqual(try query(fleet[1].port, "SENTINEL", "FAILOVER", "mymaster", "FORCE"), .ok)
+        let (promoted, _) = try verifyFailover(from: old, promotion: .slaveOfNoOne)
+        try waitUntil("the old master \(old.address) (still alive) becomes a replica of \(promoted.address); now \((try? self.role(old)) ?? [:])", timeout: 60) {
+            let fields = try role(old)
+            return fields["role"] == "slave" && fields["master_port"] == String(promoted.port)
+        }
+    }
+
     func testSentinelFailoverCommandPromotesAReplica() throws {
         try startFleet([.swift, .swift, .swift])
         let old = master!
         XCTAssertEqual(try query(fleet[1].port, "SENTINEL", "FAILOVER", "mymaster"), .ok)
-        let (promoted, _) = try verifyFailover(from: old)
+        let (promoted, _) = try verifyFailover(from: old, promotion: .serverFailover)
         try waitUntil("the old master \(old.address) (still alive) becomes a replica of \(promoted.address); now \((try? self.role(old)) ?? [:])", timeout: 60) {
             let fields = try role(old)
             return fields["role"] == "slave" && fields["master_port"] == String(promoted.port)

@@ -136,11 +136,14 @@ public final class SentinelServer {
     private func receive(_ bytes: UnsafeRawBufferPointer, from id: ClientID) {
         guard let client = clients[id], !client.closing else { return }
         client.parser.append(bytes)
+        // Every complete command of this read is handed over in one turn (one clock reading,
+        // one write of all the replies).
         while true {
             let command: [[UInt8]]?
             do {
                 command = try client.parser.next()
             } catch {
+                drainInputs()
                 var reply: [UInt8] = []
                 RESPEncoder.encode(error.reply, as: .resp2, into: &reply)
                 client.pendingOutput += reply
@@ -152,9 +155,8 @@ public final class SentinelServer {
             }
             guard let command, !command.isEmpty else { break }
             pendingInputs.append(.clientCommand(id, command))
-            drainInputs()
-            if client.closing || exitCode != nil { break }
         }
+        drainInputs()
         flushClients()
     }
 

@@ -36,9 +36,11 @@ extension Sentinel {
             && !["ping", "subscribe", "psubscribe", "unsubscribe", "punsubscribe"].contains(command.name) {
             return replyError(to: client, "ERR Can't execute '\(command.name)': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context", effects: &effects)
         }
+        if topLevelName == "ping" {
+            return pingCommand(client, arguments, effects: &effects)
+        }
         let text = arguments.map { String(decoding: $0, as: UTF8.self) }
         switch topLevelName {
-        case "ping": pingCommand(client, text, effects: &effects)
         case "info": reply(to: client, .bulk(infoText(sections: Array(text.dropFirst()), at: time)), effects: &effects)
         case "role": reply(to: client, .array([.bulk("sentinel"), .array(masterOrder.compactMap { instances[$0].map { .bulk($0.name) } })]), effects: &effects)
         case "auth": authCommand(client, text, effects: &effects)
@@ -110,15 +112,21 @@ extension Sentinel {
     // MARK: Connection commands
 
     /// `PING [message]`: `+PONG` or the message; `*2 pong <message>` for a subscribed RESP2 client.
-    mutating func pingCommand(_ client: ClientID, _ arguments: [String], effects: inout [SentinelEffect]) {
-        guard arguments.count <= 2 else {
+    mutating func pingCommand(_ client: ClientID, _ arguments: [[UInt8]], effects: inout [SentinelEffect]) {
+        guard arguments.count <= 2, let index = clients.index(of: client) else {
             return replyError(to: client, "ERR wrong number of arguments for 'ping' command", effects: &effects)
         }
-        if let session = clients[client], session.protocolVersion == .resp2, session.subscriptionCount > 0 {
-            return reply(to: client, .array([.bulk("pong"), .bulk(arguments.count == 2 ? arguments[1] : "")]), effects: &effects)
+        if clients[position: index].protocolVersion == .resp2 && clients[position: index].subscriptionCount > 0 {
+            return reply(to: client, .array([.bulk("pong"), .bulkString(arguments.count == 2 ? arguments[1] : [])]), effects: &effects)
         }
-        reply(to: client, arguments.count == 2 ? .bulk(arguments[1]) : .status("PONG"), effects: &effects)
+        if arguments.count == 2 {
+            return reply(to: client, .bulkString(arguments[1]), effects: &effects)
+        }
+        replyEncoded(to: client, Sentinel.pongReply, effects: &effects)
     }
+
+    /// `+PONG\r\n`, encoded once.
+    static let pongReply: [UInt8] = Array("+PONG\r\n".utf8)
 
     /// `AUTH [user] password`.
     mutating func authCommand(_ client: ClientID, _ arguments: [String], effects: inout [SentinelEffect]) {

@@ -8,7 +8,7 @@ import SentinelSimulation
 func usage() -> Never {
     print("""
     usage: sentinel-sim --seeds N [--from S] [--sentinels K] [--masters M] [--replicas R] [--quorum Q]
-                        [--faults all|none|partition,oneway,crash,sentinel-crash,freeze,pause,loss,delay]
+                        [--faults all|none|partition,oneway,crash,sentinel-crash,freeze,pause,loss,delay,mass-crash]
                         [--fault-seconds F] [--quiet-seconds Q] [--jobs J] [--defect vote-twice|majority-ignores-dead]
            sentinel-sim --seed S [same options] [--trace]     replay one history (full event trace with --trace)
     """)

@@ -86,7 +86,7 @@ extension Sentinel {
     /// `SENTINEL IS-MASTER-DOWN-BY-ADDR ip port epoch runid` (§6): down is 1 iff not in TILT
     /// and the master at that address is SDOWN for us; with a run id, we vote.
     mutating func isMasterDownByAddressCommand(_ client: ClientID, _ arguments: [String], now: Milliseconds, effects: inout [SentinelEffect]) {
-        guard let port = Int64(arguments[3]), let requestedEpoch = UInt64(arguments[4]) else {
+        guard let port = Int64(arguments[3]), let requestedEpoch = UInt64(arguments[4]), requestedEpoch <= HelloMessage.maximumEpoch else {
             return replyError(to: client, "ERR value is not an integer or out of range", effects: &effects)
         }
         let masterID = masterOrder.first { id in

@@ -2,6 +2,10 @@
 /// eight comma-separated fields, no spaces —
 /// `ip,port,runid,current_epoch,master_name,master_ip,master_port,master_config_epoch`.
 public struct HelloMessage: Sendable, Equatable {
+    /// Epochs above this are refused: they are sent as signed 64-bit integers in replies, and
+    /// a hostile peer must not be able to overflow them.
+    public static let maximumEpoch = UInt64(Int64.max - 1)
+
     /// The pub/sub channel of hellos.
     public static let channel = "__sentinel__:hello"
 
@@ -45,9 +49,9 @@ public struct HelloMessage: Sendable, Equatable {
         func text(_ field: ArraySlice<UInt8>) -> String { String(decoding: field, as: UTF8.self) }
         guard fields.count == 8,
               let port = Int(text(fields[1])), port >= 0, port <= 65535,
-              let epoch = UInt64(text(fields[3])),
+              let epoch = UInt64(text(fields[3])), epoch <= HelloMessage.maximumEpoch,
               let masterPort = Int(text(fields[6])), masterPort >= 0, masterPort <= 65535,
-              let configEpoch = UInt64(text(fields[7])),
+              let configEpoch = UInt64(text(fields[7])), configEpoch <= HelloMessage.maximumEpoch,
               !fields[2].isEmpty, !fields[4].isEmpty else { return nil }
         self.init(
             sentinelAddress: HostPort(host: text(fields[0]), port: port),

@@ -21,7 +21,7 @@ extension Sentinel {
         let id = makeInstanceID()
         let link = makeLink(needsPubSub: true, now: now)
         var master = MonitoredInstance(id: id, kind: .master, name: configuration.name, address: HostPort(host: configuration.host, port: configuration.port), master: nil, link: link, downAfterMilliseconds: configuration.downAfterMilliseconds, now: now)
-        master.leaderEpoch = configuration.leaderEpoch
+        master.leaderEpoch = min(configuration.leaderEpoch, HelloMessage.maximumEpoch)
         instances[id] = master
         masters[id] = MasterState(id: id, configuration: configuration)
         masterOrder.append(id)

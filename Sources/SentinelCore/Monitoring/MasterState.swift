@@ -42,7 +42,7 @@ public struct MasterState: Sendable {
         self.authPass = configuration.authPass
         self.authUser = configuration.authUser
         self.masterRebootDownAfterPeriod = configuration.masterRebootDownAfterPeriod
-        self.configEpoch = configuration.configEpoch
+        self.configEpoch = min(configuration.configEpoch, HelloMessage.maximumEpoch)
         for rename in configuration.renamedCommands {
             renamedCommands[rename.command.lowercased()] = rename.renamed
             renamedCommandOrder.append(rename)

@@ -88,7 +88,7 @@ public struct Sentinel {
         var random = SplitMix64(seed: randomSeed)
         self.processRunID = Sentinel.randomHexIdentifier(using: &random)
         self.myID = configuration.myID ?? ""
-        self.currentEpoch = configuration.currentEpoch
+        self.currentEpoch = min(configuration.currentEpoch, HelloMessage.maximumEpoch)
         self.startTime = now
         self.random = random
         for master in configuration.masters {

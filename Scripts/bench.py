@@ -303,10 +303,10 @@ class Env:
         self.dir = make_temp(prefix)
         self.procs = []
 
-    def redis(self, port, replicaof=None, debug=False):
+    def redis(self, port, replicaof=None, debug=False, extra=()):
         argv = ["redis-server", "--port", str(port), "--bind", HOST, "--save", "",
                 "--appendonly", "no", "--daemonize", "no", "--dir", self.dir,
-                "--logfile", os.path.join(self.dir, "redis-%d.log" % port)]
+                "--logfile", os.path.join(self.dir, "redis-%d.log" % port)] + list(extra)
         if debug:
             argv += ["--enable-debug-command", "yes"]
         if replicaof:
@@ -712,6 +712,130 @@ def run_failover(daemons, runs, down_afters, modes):
 
 
 # --------------------------------------------------------------------------------------
+# 1b. Mass failure: K masters killed at the same instant (opt-in: --only mass)
+
+MASS_CASES = [(20, 1), (20, 2), (50, 1), (50, 2)]
+
+
+def mass_once(binary, groups, replicas, down_after=1000):
+    """K groups of 1 master + `replicas` replicas, 3 sentinels watching all of them; every
+    master is killed with SIGKILL at once. Returns (seconds until the last group's new address
+    is given by all 3 sentinels, just-promoted masters flagged +sdown, groups failed over
+    twice) or an error string."""
+    env = Env("mass")
+    collectors = []
+    try:
+        ports = free_ports(groups * (1 + replicas) + 3)
+        sports = ports[-3:]
+        layout = []
+        masters = {}
+        fast_sync = ["--repl-diskless-sync-delay", "0"]
+        for g in range(groups):
+            base = ports[g * (1 + replicas):(g + 1) * (1 + replicas)]
+            masters[g] = env.redis(base[0], extra=fast_sync)
+            for rp in base[1:]:
+                env.redis(rp, replicaof=base[0], extra=fast_sync)
+            layout.append(base)
+        for base in layout:
+            for p in base:
+                wait_ping(p)
+        for base in layout:
+            wait_replicas_online(base[0], replicas, timeout=60.0)
+        monitors = [("group%d" % g, layout[g][0], 2) for g in range(groups)]
+        for sp in sports:
+            conf = env.sentinel_conf(sp, monitors, down_after=down_after, failover_timeout=20000)
+            env.sentinel(binary, conf)
+        for sp in sports:
+            wait_ping(sp)
+        want = ",slaves=%d,sentinels=3" % replicas
+
+        def all_seen():
+            for sp in sports:
+                text = call_once(sp, "INFO", "sentinel")
+                if not isinstance(text, str) or text.count(want) != groups:
+                    return False
+            return True
+        wait_until(all_seen, 90.0, "all sentinels to see %d groups" % groups, interval=0.2)
+        time.sleep(1.0 + random.uniform(0.0, 1.0))
+        for i, sp in enumerate(sports):
+            c = EventCollector(sp, i)
+            c.start()
+            collectors.append(c)
+        for c in collectors:
+            c.ready.wait(5.0)
+
+        t0 = time.monotonic()
+        for g in range(groups):
+            os.kill(masters[g].pid, signal.SIGKILL)
+        for g in range(groups):
+            kill9(masters[g])
+        pending = {(sp, g) for sp in sports for g in range(groups)}
+        done_at = {}
+        conns = {sp: Conn(sp, timeout=2.0) for sp in sports}
+        deadline = t0 + 60.0
+        while pending and time.monotonic() < deadline:
+            for sp, g in sorted(pending):
+                reply = conns[sp].call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", "group%d" % g)
+                if isinstance(reply, list) and len(reply) == 2 and reply[1] != str(layout[g][0]):
+                    pending.discard((sp, g))
+                    done_at[g] = time.monotonic() - t0
+            time.sleep(0.01)
+        for c in conns.values():
+            c.close()
+        if pending:
+            return "%d of %d groups not failed over on every sentinel in 60 s" % (
+                len({g for _, g in pending}), groups)
+        last = max(done_at.values())
+        time.sleep(5.0)  # watch for false suspicion and second failovers
+        false_sdowns = 0
+        twice = set()
+        for c in collectors:
+            switched = {}
+            for _, ch, payload in list(c.events):
+                words = payload.split()
+                if ch == "+switch-master" and words:
+                    switched[words[0]] = switched.get(words[0], 0) + 1
+                    if switched[words[0]] > 1:
+                        twice.add(words[0])
+                elif ch == "+sdown" and len(words) >= 4 and words[0] == "master":
+                    name = words[1]
+                    if switched.get(name):
+                        false_sdowns += 1
+        return (last, false_sdowns, len(twice))
+    except Exception as e:  # noqa: BLE001 - reported in the table
+        return "FAILED: %s" % e
+    finally:
+        for c in collectors:
+            c.stopping = True
+        for c in collectors:
+            c.join(2.0)
+        env.close()
+
+
+def run_mass(daemons, runs):
+    for r in range(runs):
+        order = daemons if r % 2 == 0 else list(reversed(daemons))
+        for groups, replicas in MASS_CASES:
+            title = "Mass failure: %d masters killed at once, %d replica(s) each, down-after 1000 ms" % (
+                groups, replicas)
+            for name, binary in order:
+                t = time.monotonic()
+                res = mass_once(binary, groups, replicas)
+                last = metric(title, "last group's new address on all 3 sentinels", "s", "lower", f3)
+                sdowns = metric(title, "just-promoted masters flagged +sdown", "", "lower", f0)
+                twice = metric(title, "groups failed over twice", "", "lower", f0)
+                if isinstance(res, tuple):
+                    last.add(name, res[0])
+                    sdowns.add(name, float(res[1]))
+                    twice.add(name, float(res[2]))
+                else:
+                    for m in (last, sdowns, twice):
+                        m.fail(name, res)
+                log("[mass run %d/%d] %-15s K=%d R=%d (%.0f s): %s" % (
+                    r + 1, runs, name, groups, replicas, time.monotonic() - t, res))
+
+
+# --------------------------------------------------------------------------------------
 # 2. Throughput and latency (redis-benchmark)
 
 BENCH_COMMANDS = [
@@ -1030,7 +1154,8 @@ def main():
                     help="smoke run: 1 repetition, short CPU windows, fewer requests")
     ap.add_argument("--output", help="also write the markdown table to this file")
     ap.add_argument("--only", default="startup,rss,bench,failover,cpu",
-                    help="comma-separated subset of: startup,rss,bench,failover,cpu")
+                    help="comma-separated subset of: startup,rss,bench,failover,cpu,mass "
+                         "(mass: K = 20 and 50 masters killed at once, opt-in)")
     ap.add_argument("--down-after", default=None,
                     help="comma-separated down-after-milliseconds values for the failover rows "
                          "(default 1000,5000; 1000 with --quick)")
@@ -1079,6 +1204,7 @@ def main():
         ("bench", lambda: run_bench(daemons, runs, requests_p1, requests_p16)),
         ("failover", lambda: run_failover(daemons, runs, down_afters, ["kill", "sleep"])),
         ("cpu", lambda: run_cpu(daemons, cpu_runs, cpu_window_s)),
+        ("mass", lambda: run_mass(daemons, runs)),
     ]
     for key, fn in sections:
         if key not in only:

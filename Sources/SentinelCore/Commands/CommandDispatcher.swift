@@ -52,7 +52,7 @@ extension Sentinel {
         case "unsubscribe", "punsubscribe": unsubscribeCommand(client, text, patterns: command.name == "punsubscribe", effects: &effects)
         case "publish": publishCommand(client, arguments, at: time, effects: &effects)
         case "shutdown": shutdown(reason: "User requested shutdown...", effects: &effects)
-        case "sentinel": sentinelCommand(client, text, arguments, at: time, effects: &effects)
+        case "sentinel": sentinelCommand(client, command, text, at: time, effects: &effects)
         default: replyError(to: client, unknownCommandMessage(String(decoding: first, as: UTF8.self), arguments), effects: &effects)
         }
     }

@@ -2,9 +2,10 @@ import RESP
 
 extension Sentinel {
     /// `SENTINEL <subcommand>` (§10.2). Arity was checked by the dispatcher.
-    mutating func sentinelCommand(_ client: ClientID, _ arguments: [String], _ raw: [[UInt8]], at time: Timestamp, effects: inout [SentinelEffect]) {
+    mutating func sentinelCommand(_ client: ClientID, _ subcommand: CommandDescription, _ arguments: [String], at time: Timestamp, effects: inout [SentinelEffect]) {
         let now = time.monotonic
-        switch arguments[1].lowercased() {
+        // `subcommand.name` is the lowercase `sentinel|<sub>` (found by the dispatcher).
+        switch subcommand.name.dropFirst(9) {
         case "masters", "primaries":
             replyInstances(to: client, masterOrder.compactMap { instances[$0] }, asArray: true, now: now, effects: &effects)
         case "master", "primary":

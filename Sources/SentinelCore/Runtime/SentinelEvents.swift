@@ -14,7 +14,8 @@ extension Sentinel {
     /// The host as replies, events, hellos and SLAVEOF show it: the name with
     /// `announce-hostnames yes`, else the IP it resolved to (§12.1).
     func announcedHost(_ address: HostPort) -> String {
-        configuration.announceHostnames ? address.host : (ipAddress(of: address.host) ?? address.host)
+        if configuration.announceHostnames || resolvedHosts.isEmpty { return address.host }
+        return resolvedHosts[address.host] ?? address.host
     }
 
     /// The IP of a host: itself when it is an IP literal, else its last resolution.

@@ -22,7 +22,7 @@ public struct Sentinel {
     // MARK: Monitored instances
 
     /// Every master, replica and sentinel entry.
-    public internal(set) var instances: [InstanceID: MonitoredInstance] = [:]
+    public internal(set) var instances = KeyedTable<InstanceID, MonitoredInstance>()
     /// Per-master state, keyed by the master's instance id.
     public internal(set) var masters: [InstanceID: MasterState] = [:]
     /// Masters in the order they were added (the order of replies and INFO).
@@ -30,7 +30,7 @@ public struct Sentinel {
     /// Masters by name (names are case-sensitive, §1.1).
     var masterIDsByName: [String: InstanceID] = [:]
     /// Instance links, shared by sentinel entries with the same run id.
-    public internal(set) var links: [LinkID: InstanceLink] = [:]
+    public internal(set) var links = KeyedTable<LinkID, InstanceLink>()
     /// The last address each hostname resolved to (`resolve-hostnames yes`).
     var resolvedHosts: [String: String] = [:]
     /// Which link each open connection belongs to, and whether it is the pub/sub one.

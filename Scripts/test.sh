@@ -7,6 +7,10 @@ cd "$(dirname "$0")/.."
 source Scripts/lib.sh
 
 ensure_redis
+# The client-library integration tests drive redis-py (redis.sentinel.Sentinel).
+if ! python3 -c 'import redis' 2>/dev/null; then
+    python3 -m pip install --quiet redis
+fi
 
 # Deterministic simulation: the real core under a few thousand seeded fault schedules
 # (SIM_SEEDS to change how many; a failure prints the seed and the command that replays it).

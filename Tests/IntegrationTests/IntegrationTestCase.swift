@@ -77,6 +77,8 @@ final class RedisNode {
     let directory: String
     let extraArguments: [String]
     var process: ManagedProcess
+    /// Its `requirepass`, sent with AUTH by `role` and `redisQuery`.
+    var password: String?
 
     init(name: String, port: Int, directory: String, extraArguments: [String], process: ManagedProcess) {
         self.name = name
@@ -217,8 +219,9 @@ class IntegrationTestCase: XCTestCase {
     }
 
     /// Starts a redis-server on a free port (retrying with another port if it cannot bind).
-    func startRedis(_ name: String, replicaOf master: RedisNode? = nil, debugCommand: Bool = false) throws -> RedisNode {
-        var extra: [String] = []
+    func startRedis(_ name: String, replicaOf master: RedisNode? = nil, debugCommand: Bool = false,
+                    extraArguments: [String] = []) throws -> RedisNode {
+        var extra: [String] = extraArguments
         if let master { extra += ["--replicaof", "127.0.0.1", String(master.port)] }
         if debugCommand { extra += ["--enable-debug-command", "yes"] }
         for _ in 0..<5 {
@@ -370,6 +373,18 @@ class IntegrationTestCase: XCTestCase {
 
     /// Role of a redis-server from `INFO replication`.
     func role(_ node: RedisNode) throws -> [String: String] {
-        try info(node.port, "replication")
+        parseInfo(try redisQuery(node, "INFO", "replication"))
+    }
+
+    /// Sends one command to a redis-server on a fresh connection, after AUTH when it has a password.
+    @discardableResult
+    func redisQuery(_ node: RedisNode, _ arguments: String...) throws -> RESPValue {
+        let connection = try RedisConnection(port: node.port, timeout: 5)
+        if let password = node.password {
+            let reply = try connection.command("AUTH", password)
+            guard reply == .ok else { throw IntegrationError("AUTH on \(node.address) replied \(reply.debugText)") }
+        }
+        try connection.send(arguments)
+        return try connection.readReply()
     }
 }

@@ -152,9 +152,6 @@ logger.notice("oO0OoO0OoO0Oo swift-sentinel is starting oO0OoO0OoO0Oo")
 logger.notice("swift-sentinel version=\(Sentinel.version) (Redis \(Sentinel.redisVersion) protocol), bits=64, pid=\(pid), just started")
 logger.notice("Configuration loaded")
 
-if let pidFile = configuration.pidFile {
-    do { try PidFile.write(path: pidFile) } catch { logger.warning("Failed to write PID file: \(error.message)") }
-}
 
 var seed: UInt64 = 0
 withUnsafeMutableBytes(of: &seed) { buffer in
@@ -188,6 +185,11 @@ let exitCode: Int32
 do {
     let server = try SentinelServer(core: core, logger: logger, configurationFilePath: configurationPath)
     try server.listen(port: configuration.port, bindAddresses: configuration.bindAddresses)
+    // Like Redis, the pidfile is written once the port is bound: an init script that finds
+    // it may rely on a running daemon.
+    if let pidFile = configuration.pidFile {
+        do { try PidFile.write(path: pidFile) } catch { logger.warning("Failed to write PID file: \(error.message)") }
+    }
     logger.notice("Running mode=sentinel, port=\(configuration.port).")
     exitCode = try server.run()
 } catch let error as SystemError {

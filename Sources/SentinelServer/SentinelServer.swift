@@ -231,6 +231,9 @@ public final class SentinelServer {
                 if let tickTimer { loop.cancelTimer(tickTimer) }
                 tickTimer = loop.scheduleTimer(afterMilliseconds: delay) { [unowned self] in
                     self.tickTimer = nil
+                    // SIGCHLD coalesces and may be missed: running scripts are also checked
+                    // on every tick.
+                    if !self.runningScripts.isEmpty { self.spawner.reapChildren() }
                     self.feed(.tick)
                 }
             case .exit(let code):

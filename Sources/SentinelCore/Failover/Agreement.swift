@@ -49,7 +49,12 @@ extension Sentinel {
             }
             guard master.flags.contains(.subjectivelyDown) else { continue }
             guard let link = links[peer.link], !link.isDisconnected else { continue }
-            if !forced && elapsed < timings.askPeriod { continue }
+            // Until the quorum agrees and while our election runs, ask again sooner than
+            // Redis's one second: a peer that answered "up" may have noticed the failure a few
+            // milliseconds later, and one that refused its vote may now give it.
+            let waiting = !master.flags.contains(.objectivelyDown) || state.failoverState == .waitStart
+            let period = waiting ? min(timings.askPeriod, 250) : timings.askPeriod
+            if !forced && elapsed < period { continue }
             // One question in flight per peer: a slow peer is not flooded every tick.
             if link.pendingReplies.contains(where: { $0.kind == .isMasterDownByAddress && $0.instance == sentinelID }) && !forced { continue }
             let candidate = state.failoverState != .none ? myID : "*"
@@ -106,8 +111,8 @@ extension Sentinel {
     }
 
     /// Votes for `candidate` as leader of master M at `epoch` (§6): a higher epoch is adopted
-    /// first; the vote is cast only if M's last vote is from an older epoch and our current
-    /// epoch is not ahead — one vote per master per epoch. Returns the recorded vote.
+    /// first; the vote is cast only if M's last vote is from an older epoch — one vote per
+    /// master per epoch, epochs only going up. Returns the recorded vote.
     /// Voting for someone else delays our own failover attempt.
     mutating func voteLeader(_ masterID: InstanceID, epoch: UInt64, candidate: String, now: Milliseconds, effects: inout [SentinelEffect]) -> String? {
         if epoch > currentEpoch {
@@ -117,11 +122,16 @@ extension Sentinel {
         }
         guard let master = instances[masterID] else { return nil }
         let alreadyVoted = master.leaderEpoch >= epoch && !deliberateDefects.contains(.voteTwicePerEpoch)
-        if !alreadyVoted && currentEpoch <= epoch {
+        // Redis also refuses when its global current epoch is above the requested one. With
+        // many masters failing at once every candidate raises the global epoch once per master,
+        // so that rule refuses most requests and the elections split and wait 2 ×
+        // failover-timeout. The vote is recorded per master, so "one vote per master and
+        // epoch, never for an epoch at or below the last vote" is all safety needs.
+        if !alreadyVoted {
             instances[masterID]?.leader = candidate
-            instances[masterID]?.leaderEpoch = currentEpoch
+            instances[masterID]?.leaderEpoch = epoch
             persistConfiguration(effects: &effects)
-            emitEvent(.warning, "+vote-for-leader", message: "\(candidate) \(currentEpoch)", notifying: masterID, effects: &effects)
+            emitEvent(.warning, "+vote-for-leader", message: "\(candidate) \(epoch)", notifying: masterID, effects: &effects)
             if candidate.lowercased() != myID.lowercased() {
                 masters[masterID]?.failoverStartTime = now + Milliseconds(random.next() % 1000)
             }

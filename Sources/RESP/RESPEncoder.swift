@@ -162,6 +162,11 @@ public enum RESPEncoder {
         buffer.append(contentsOf: crlf)
     }
 
+    /// Appends a bulk string holding `bytes`.
+    public static func appendBulk(bytes: [UInt8], into buffer: inout [UInt8]) {
+        appendBulk(bytes, to: &buffer)
+    }
+
     private static func appendBulk(_ bytes: [UInt8], to buffer: inout [UInt8]) {
         appendHeader(UInt8(ascii: "$"), Int64(bytes.count), to: &buffer)
         buffer.append(contentsOf: bytes)

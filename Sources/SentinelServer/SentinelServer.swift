@@ -146,8 +146,8 @@ public final class SentinelServer {
                 drainInputs()
                 var reply: [UInt8] = []
                 RESPEncoder.encode(error.reply, as: .resp2, into: &reply)
+                markDirty(client, id)
                 client.pendingOutput += reply
-                markDirty(id)
                 client.closing = true
                 flushClients()
                 client.stream.closeAfterFlush()
@@ -186,8 +186,8 @@ public final class SentinelServer {
             switch effect {
             case .sendToClient(let id, let bytes):
                 guard let client = clients[id], !client.closing else { continue }
+                markDirty(client, id)
                 client.pendingOutput += bytes
-                markDirty(id)
             case .closeClient(let id):
                 guard let client = clients[id] else { continue }
                 client.closing = true
@@ -244,21 +244,23 @@ public final class SentinelServer {
         }
     }
 
-    private func markDirty(_ id: ClientID) {
-        dirtyClients.append(id)
+    /// Remembers that `client` has replies to write (call before adding them).
+    private func markDirty(_ client: ClientConnection, _ id: ClientID) {
+        if client.pendingOutput.isEmpty { dirtyClients.append(id) }
     }
 
     /// Writes each client's collected replies with one call.
     private func flushClients() {
         guard !dirtyClients.isEmpty else { return }
-        let dirty = dirtyClients
-        dirtyClients.removeAll(keepingCapacity: true)
-        for id in dirty {
+        // Writing never calls back into the server, so the list can be walked in place.
+        for id in dirtyClients {
             guard let client = clients[id], !client.pendingOutput.isEmpty else { continue }
-            let output = client.pendingOutput
+            // Written in place (the stream copies what the kernel does not take), so the
+            // buffer's storage is reused for the next replies.
+            client.stream.write(client.pendingOutput)
             client.pendingOutput.removeAll(keepingCapacity: true)
-            client.stream.write(output)
         }
+        dirtyClients.removeAll(keepingCapacity: true)
     }
 
     private func openLink(_ id: ConnectionID, host: String, port: Int, sourceAddress: String?) {

@@ -12,7 +12,6 @@ extension Sentinel {
             return replyError(to: client, unknownCommandMessage(String(decoding: first, as: UTF8.self), arguments), effects: &effects)
         }
         let topLevelCommand = command
-        let topLevelName = command.name
         if !command.subcommands.isEmpty && arguments.count >= 2 {
             guard let subcommand = command.subcommand(matching: arguments[1]) else {
                 let subcommand = String(decoding: arguments[1].prefix(128), as: UTF8.self)
@@ -22,6 +21,7 @@ extension Sentinel {
             command = subcommand
         }
         clients[position: sessionIndex].lastCommand = command.name
+        if !command.route.isReadOnlyQuery { stateVersion &+= 1 }
         guard command.accepts(argumentCount: arguments.count) else {
             return replyError(to: client, "ERR wrong number of arguments for '\(command.name)' command", effects: &effects)
         }
@@ -33,27 +33,29 @@ extension Sentinel {
             return replyError(to: client, "NOPERM this user has no permissions to run the '\(command.name)' command", effects: &effects)
         }
         if clients[position: sessionIndex].protocolVersion == .resp2 && clients[position: sessionIndex].subscriptionCount > 0
-            && !["ping", "subscribe", "psubscribe", "unsubscribe", "punsubscribe"].contains(command.name) {
+            && !command.route.isAllowedWhileSubscribed {
             return replyError(to: client, "ERR Can't execute '\(command.name)': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context", effects: &effects)
         }
-        if topLevelName == "ping" {
-            return pingCommand(client, arguments, effects: &effects)
-        }
-        let text = arguments.map { String(decoding: $0, as: UTF8.self) }
-        switch topLevelName {
-        case "info": reply(to: client, .bulk(infoText(sections: Array(text.dropFirst()), at: time)), effects: &effects)
-        case "role": reply(to: client, .array([.bulk("sentinel"), .array(masterOrder.compactMap { instances[$0].map { .bulk($0.name) } })]), effects: &effects)
-        case "auth": authCommand(client, text, effects: &effects)
-        case "hello": helloCommand(client, text, effects: &effects)
-        case "client": clientCommand(client, text, at: time, effects: &effects)
-        case "command": commandCommand(client, text, effects: &effects)
-        case "acl": aclCommand(client, text, effects: &effects)
-        case "subscribe", "psubscribe": subscribeCommand(client, text, patterns: command.name == "psubscribe", effects: &effects)
-        case "unsubscribe", "punsubscribe": unsubscribeCommand(client, text, patterns: command.name == "punsubscribe", effects: &effects)
-        case "publish": publishCommand(client, arguments, at: time, effects: &effects)
-        case "shutdown": shutdown(reason: "User requested shutdown...", effects: &effects)
-        case "sentinel": sentinelCommand(client, command, text, at: time, effects: &effects)
-        default: replyError(to: client, unknownCommandMessage(String(decoding: first, as: UTF8.self), arguments), effects: &effects)
+        switch topLevelCommand.route {
+        case .ping: pingCommand(client, arguments, effects: &effects)
+        case .info: infoCommand(client, arguments, at: time, effects: &effects)
+        case .role: reply(to: client, .array([.bulk("sentinel"), .array(masterOrder.compactMap { instances[$0].map { .bulk($0.name) } })]), effects: &effects)
+        case .publish: publishCommand(client, arguments, at: time, effects: &effects)
+        case .shutdown: shutdown(reason: "User requested shutdown...", effects: &effects)
+        case .sentinel: sentinelCommand(client, command, arguments, at: time, effects: &effects)
+        default:
+            // The rarely used commands take their arguments as text.
+            let text = arguments.map { String(decoding: $0, as: UTF8.self) }
+            switch topLevelCommand.route {
+            case .auth: authCommand(client, text, effects: &effects)
+            case .hello: helloCommand(client, text, effects: &effects)
+            case .client: clientCommand(client, text, at: time, effects: &effects)
+            case .command: commandCommand(client, text, effects: &effects)
+            case .acl: aclCommand(client, text, effects: &effects)
+            case .subscribe, .psubscribe: subscribeCommand(client, text, patterns: command.route == .psubscribe, effects: &effects)
+            case .unsubscribe, .punsubscribe: unsubscribeCommand(client, text, patterns: command.route == .punsubscribe, effects: &effects)
+            default: replyError(to: client, unknownCommandMessage(String(decoding: first, as: UTF8.self), arguments), effects: &effects)
+            }
         }
     }
 

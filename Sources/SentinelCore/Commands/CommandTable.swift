@@ -21,6 +21,8 @@ final class CommandDescription: Sendable {
     let isListed: Bool
     /// The name as typed by clients (for a subcommand, the part after `|`), lowercase bytes.
     let typedName: [UInt8]
+    /// The handler that runs it.
+    let route: CommandRoute
 
     init(name: String, arity: Int, flags: [String], categories: [String], summary: String, group: String, since: String, subcommands: [CommandDescription] = []) {
         self.name = name
@@ -34,6 +36,7 @@ final class CommandDescription: Sendable {
         self.allowedBeforeAuthentication = flags.contains("no_auth")
         self.isListed = !CommandDescription.unlistedNames.contains(name)
         self.typedName = Array(name.split(separator: "|").last.map(String.init)?.utf8 ?? name.utf8)
+        self.route = CommandRoute(name: name)
     }
 
     static let unlistedNames: Set<String> = [
@@ -43,11 +46,16 @@ final class CommandDescription: Sendable {
 
     /// Whether `bytes` spell this command's typed name, ignoring ASCII case.
     func matches(_ bytes: [UInt8]) -> Bool {
-        guard bytes.count == typedName.count else { return false }
+        CommandDescription.equalIgnoringCase(bytes, typedName)
+    }
+
+    /// Whether `bytes` equal the lowercase `name`, ignoring the ASCII case of `bytes`.
+    static func equalIgnoringCase(_ bytes: [UInt8], _ name: [UInt8]) -> Bool {
+        guard bytes.count == name.count else { return false }
         for index in 0..<bytes.count {
             var byte = bytes[index]
             if byte >= 65 && byte <= 90 { byte += 32 }
-            if byte != typedName[index] { return false }
+            if byte != name[index] { return false }
         }
         return true
     }

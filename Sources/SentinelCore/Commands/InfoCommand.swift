@@ -1,8 +1,24 @@
+import RESP
+
 extension Sentinel {
     /// The sections of a sentinel's INFO, in order (§10.4).
     static let infoSections = ["server", "clients", "stats", "cpu", "sentinel"]
 
-    /// `INFO [section …]`: no argument, `default`, `all` or `everything` give every section;
+    /// `INFO [section …]`; `INFO sentinel`, which monitoring polls, is answered from the
+    /// reply cache while the state is unchanged.
+    mutating func infoCommand(_ client: ClientID, _ arguments: [[UInt8]], at time: Timestamp, effects: inout [SentinelEffect]) {
+        if arguments.count == 2 && CommandDescription.equalIgnoringCase(arguments[1], Sentinel.sentinelSectionName) {
+            return replyCached(to: client, .sentinelInfoSection, now: time.monotonic, effects: &effects) { sentinel, version in
+                RESPEncoder.encoded(.bulk(sentinel.sentinelInfo()), as: version)
+            }
+        }
+        let sections = arguments.dropFirst().map { String(decoding: $0, as: UTF8.self) }
+        reply(to: client, .bulk(infoText(sections: sections, at: time)), effects: &effects)
+    }
+
+    private static let sentinelSectionName: [UInt8] = Array("sentinel".utf8)
+
+    /// `INFO [section …]` as text: no argument, `default`, `all` or `everything` give every section;
     /// unknown names are dropped. Always a plain bulk string, even in RESP3.
     func infoText(sections requested: [String], at time: Timestamp) -> String {
         var wanted: Set<String> = []

@@ -1,111 +1,156 @@
 import RESP
 
 extension Sentinel {
-    /// One value of an instance map: text or a number, both sent as bulk strings.
-    enum InstanceField {
-        case text(String)
-        case number(Int64)
-    }
-
-    /// The fields of the instance map of `SENTINEL MASTER(S)/REPLICAS/SENTINELS` (§10.3), in
-    /// Redis's fixed order, conditional fields only when they apply.
-    func instanceFields(_ instance: MonitoredInstance, now: Milliseconds) -> [(key: StaticString, value: InstanceField)] {
+    /// Writes the instance map of `SENTINEL MASTER(S)/REPLICAS/SENTINELS` (§10.3) straight into
+    /// `buffer`: a RESP3 map or a flat RESP2 array, every value a bulk string, the fields in
+    /// Redis's fixed order and the conditional ones only when they apply.
+    func appendInstanceReply(_ instance: MonitoredInstance, now: Milliseconds, as version: RESPVersion, into buffer: inout [UInt8]) {
+        var map = InstanceMapWriter(buffer: buffer, version: version)
+        buffer = []
         let link = links[instance.link]
-        var fields: [(key: StaticString, value: InstanceField)] = []
-        fields.reserveCapacity(26)
         let state = instance.kind == .master ? masters[instance.id] : nil
 
-        fields.append(("name", .text(instance.name)))
-        fields.append(("ip", .text(announcedHost(instance.address))))
-        fields.append(("port", .number(Int64(instance.address.port))))
-        fields.append(("runid", .text(instance.runID ?? "")))
-        fields.append(("flags", .text(flagsText(instance, link: link))))
-        fields.append(("link-pending-commands", .number(Int64(link?.pendingCommands ?? 0))))
-        fields.append(("link-refcount", .number(Int64(link?.referenceCount ?? 1))))
+        map.field("name", instance.name)
+        map.field("ip", announcedHost(instance.address))
+        map.field("port", Int64(instance.address.port))
+        map.field("runid", instance.runID ?? "")
+        map.flags(instance, isDisconnected: link?.isDisconnected ?? true)
+        map.field("link-pending-commands", Int64(link?.pendingCommands ?? 0))
+        map.field("link-refcount", Int64(link?.referenceCount ?? 1))
         if instance.flags.contains(.failoverInProgress), let state {
-            fields.append(("failover-state", .text(state.failoverState.rawValue)))
+            map.field("failover-state", state.failoverState.rawValue)
         }
         let activePing = link?.activePingTime ?? 0
-        fields.append(("last-ping-sent", .number(activePing != 0 ? now - activePing : 0)))
-        fields.append(("last-ok-ping-reply", .number(now - (link?.lastAvailableTime ?? now))))
-        fields.append(("last-ping-reply", .number(now - (link?.lastPongTime ?? now))))
-        if instance.flags.contains(.subjectivelyDown) { fields.append(("s-down-time", .number(now - instance.subjectivelyDownSince))) }
-        if instance.flags.contains(.objectivelyDown) { fields.append(("o-down-time", .number(now - instance.objectivelyDownSince))) }
-        fields.append(("down-after-milliseconds", .number(instance.downAfterMilliseconds)))
+        map.field("last-ping-sent", activePing != 0 ? now - activePing : 0)
+        map.field("last-ok-ping-reply", now - (link?.lastAvailableTime ?? now))
+        map.field("last-ping-reply", now - (link?.lastPongTime ?? now))
+        if instance.flags.contains(.subjectivelyDown) { map.field("s-down-time", now - instance.subjectivelyDownSince) }
+        if instance.flags.contains(.objectivelyDown) { map.field("o-down-time", now - instance.objectivelyDownSince) }
+        map.field("down-after-milliseconds", instance.downAfterMilliseconds)
         if instance.kind != .sentinel {
-            fields.append(("info-refresh", .number(instance.infoRefresh != 0 ? now - instance.infoRefresh : 0)))
-            fields.append(("role-reported", .text(instance.roleReported.word)))
-            fields.append(("role-reported-time", .number(now - instance.roleReportedTime)))
+            map.field("info-refresh", instance.infoRefresh != 0 ? now - instance.infoRefresh : 0)
+            map.field("role-reported", instance.roleReported.word)
+            map.field("role-reported-time", now - instance.roleReportedTime)
         }
         if let state {
-            fields.append(("config-epoch", .number(Int64(state.configEpoch))))
-            fields.append(("num-slaves", .number(Int64(state.replicas.count))))
-            fields.append(("num-other-sentinels", .number(Int64(state.sentinels.count))))
-            fields.append(("quorum", .number(Int64(state.quorum))))
-            fields.append(("failover-timeout", .number(state.failoverTimeout)))
-            fields.append(("parallel-syncs", .number(Int64(state.parallelSyncs))))
-            if let script = state.notificationScript { fields.append(("notification-script", .text(script))) }
-            if let script = state.clientReconfigScript { fields.append(("client-reconfig-script", .text(script))) }
+            map.field("config-epoch", Int64(state.configEpoch))
+            map.field("num-slaves", Int64(state.replicas.count))
+            map.field("num-other-sentinels", Int64(state.sentinels.count))
+            map.field("quorum", Int64(state.quorum))
+            map.field("failover-timeout", state.failoverTimeout)
+            map.field("parallel-syncs", Int64(state.parallelSyncs))
+            if let script = state.notificationScript { map.field("notification-script", script) }
+            if let script = state.clientReconfigScript { map.field("client-reconfig-script", script) }
         }
         if instance.kind == .replica {
-            fields.append(("master-link-down-time", .number(instance.masterLinkDownTime)))
-            fields.append(("master-link-status", .text(instance.replicaMasterLinkUp ? "ok" : "err")))
-            fields.append(("master-host", .text(instance.replicaMasterHost ?? "?")))
-            fields.append(("master-port", .number(Int64(instance.replicaMasterPort))))
-            fields.append(("slave-priority", .number(Int64(instance.replicaPriority))))
-            fields.append(("slave-repl-offset", .number(instance.replicaReplicationOffset)))
-            fields.append(("replica-announced", .number(instance.replicaAnnounced ? 1 : 0)))
+            map.field("master-link-down-time", instance.masterLinkDownTime)
+            map.field("master-link-status", instance.replicaMasterLinkUp ? "ok" : "err")
+            map.field("master-host", instance.replicaMasterHost ?? "?")
+            map.field("master-port", Int64(instance.replicaMasterPort))
+            map.field("slave-priority", Int64(instance.replicaPriority))
+            map.field("slave-repl-offset", instance.replicaReplicationOffset)
+            map.field("replica-announced", instance.replicaAnnounced ? 1 : 0)
         }
         if instance.kind == .sentinel {
-            fields.append(("last-hello-message", .number(now - instance.lastHelloTime)))
-            fields.append(("voted-leader", .text(instance.leader ?? "?")))
-            fields.append(("voted-leader-epoch", .number(Int64(instance.leaderEpoch))))
+            map.field("last-hello-message", now - instance.lastHelloTime)
+            map.field("voted-leader", instance.leader ?? "?")
+            map.field("voted-leader-epoch", Int64(instance.leaderEpoch))
         }
-        return fields
+        buffer = map.finish()
     }
 
-    /// Writes the instance map straight into `buffer` (a RESP3 map, or a flat RESP2 array),
-    /// every value a bulk string.
-    func appendInstanceReply(_ instance: MonitoredInstance, now: Milliseconds, as version: RESPVersion, into buffer: inout [UInt8]) {
-        let fields = instanceFields(instance, now: now)
-        RESPEncoder.appendMapHeader(fields.count, as: version, into: &buffer)
-        for (key, value) in fields {
-            RESPEncoder.appendBulk(key, into: &buffer)
-            switch value {
-            case .text(let text): RESPEncoder.appendBulk(text, into: &buffer)
-            case .number(let number): RESPEncoder.appendBulk(number, into: &buffer)
-            }
-        }
-    }
-
-    /// Replies one instance map, or an array of them, to a client.
-    mutating func replyInstances(to client: ClientID, _ selected: [MonitoredInstance], asArray: Bool, now: Milliseconds, effects: inout [SentinelEffect]) {
-        guard let session = clients[client] else { return }
+    /// One instance map (`SENTINEL MASTER`).
+    func encodeInstance(_ id: InstanceID, now: Milliseconds, as version: RESPVersion) -> [UInt8] {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(asArray ? 700 * selected.count + 8 : 700)
-        if asArray { RESPEncoder.appendArrayHeader(selected.count, into: &bytes) }
-        for instance in selected {
-            appendInstanceReply(instance, now: now, as: session.protocolVersion, into: &bytes)
+        bytes.reserveCapacity(768)
+        if let instance = instances[id] { appendInstanceReply(instance, now: now, as: version, into: &bytes) }
+        return bytes
+    }
+
+    /// An array of instance maps (`SENTINEL MASTERS/REPLICAS/SENTINELS`); ids without an entry
+    /// are left out.
+    func encodeInstances(_ ids: [InstanceID], now: Milliseconds, as version: RESPVersion) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(768 * ids.count + 8)
+        var count = 0
+        for id in ids where instances[id] != nil { count += 1 }
+        RESPEncoder.appendArrayHeader(count, into: &bytes)
+        for id in ids {
+            guard let instance = instances[id] else { continue }
+            appendInstanceReply(instance, now: now, as: version, into: &bytes)
         }
-        replyEncoded(to: client, bytes, effects: &effects)
+        return bytes
+    }
+}
+
+/// Appends the fields of one instance map to a reply buffer and writes the map header (whose
+/// size is known only at the end) in front of them.
+struct InstanceMapWriter {
+    private var buffer: [UInt8]
+    private let version: RESPVersion
+    private let headerStart: Int
+    private var count = 0
+    /// Room left for the header: every instance map has 10 to 49 fields, so a RESP2 or RESP3
+    /// header is 5 bytes (`*46\r\n`, `%23\r\n`); `finish` adjusts if it is not.
+    private static let headerRoom = 5
+
+    init(buffer: [UInt8], version: RESPVersion) {
+        self.buffer = buffer
+        self.version = version
+        self.headerStart = buffer.count
+        self.buffer.append(contentsOf: repeatElement(0, count: InstanceMapWriter.headerRoom))
+    }
+
+    mutating func field(_ key: StaticString, _ value: String) {
+        RESPEncoder.appendBulk(key, into: &buffer)
+        RESPEncoder.appendBulk(value, into: &buffer)
+        count += 1
+    }
+
+    mutating func field(_ key: StaticString, _ value: Int64) {
+        RESPEncoder.appendBulk(key, into: &buffer)
+        RESPEncoder.appendBulk(value, into: &buffer)
+        count += 1
     }
 
     /// The `flags` field: set flags comma-separated, always in Redis's order (§1.2).
-    func flagsText(_ instance: MonitoredInstance, link: InstanceLink?) -> String {
-        var names: [String] = []
+    mutating func flags(_ instance: MonitoredInstance, isDisconnected: Bool) {
+        var text: [UInt8] = []
+        text.reserveCapacity(64)
+        func add(_ name: String) {
+            if !text.isEmpty { text.append(UInt8(ascii: ",")) }
+            text.append(contentsOf: name.utf8)
+        }
         let flags = instance.flags
-        if flags.contains(.subjectivelyDown) { names.append("s_down") }
-        if flags.contains(.objectivelyDown) { names.append("o_down") }
-        names.append(instance.kind.word)
-        if link?.isDisconnected ?? true { names.append("disconnected") }
-        if flags.contains(.masterDown) { names.append("master_down") }
-        if flags.contains(.failoverInProgress) { names.append("failover_in_progress") }
-        if flags.contains(.promoted) { names.append("promoted") }
-        if flags.contains(.reconfigurationSent) { names.append("reconf_sent") }
-        if flags.contains(.reconfigurationInProgress) { names.append("reconf_inprog") }
-        if flags.contains(.reconfigurationDone) { names.append("reconf_done") }
-        if flags.contains(.forceFailover) { names.append("force_failover") }
-        if flags.contains(.scriptKillSent) { names.append("script_kill_sent") }
-        return names.count == 1 ? names[0] : names.joined(separator: ",")
+        if flags.contains(.subjectivelyDown) { add("s_down") }
+        if flags.contains(.objectivelyDown) { add("o_down") }
+        add(instance.kind.word)
+        if isDisconnected { add("disconnected") }
+        if flags.contains(.masterDown) { add("master_down") }
+        if flags.contains(.failoverInProgress) { add("failover_in_progress") }
+        if flags.contains(.promoted) { add("promoted") }
+        if flags.contains(.reconfigurationSent) { add("reconf_sent") }
+        if flags.contains(.reconfigurationInProgress) { add("reconf_inprog") }
+        if flags.contains(.reconfigurationDone) { add("reconf_done") }
+        if flags.contains(.forceFailover) { add("force_failover") }
+        if flags.contains(.scriptKillSent) { add("script_kill_sent") }
+        RESPEncoder.appendBulk("flags", into: &buffer)
+        RESPEncoder.appendBulk(bytes: text, into: &buffer)
+        count += 1
+    }
+
+    /// The buffer with the map header in place.
+    mutating func finish() -> [UInt8] {
+        var header: [UInt8] = []
+        RESPEncoder.appendMapHeader(count, as: version, into: &header)
+        let room = headerStart..<(headerStart + InstanceMapWriter.headerRoom)
+        if header.count == InstanceMapWriter.headerRoom {
+            buffer.withUnsafeMutableBufferPointer { target in
+                for (offset, byte) in header.enumerated() { target[headerStart + offset] = byte }
+            }
+        } else {
+            buffer.replaceSubrange(room, with: header)
+        }
+        return buffer
     }
 }

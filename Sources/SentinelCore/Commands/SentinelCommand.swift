@@ -1,66 +1,96 @@
 import RESP
 
 extension Sentinel {
-    /// `SENTINEL <subcommand>` (§10.2). Arity was checked by the dispatcher.
-    mutating func sentinelCommand(_ client: ClientID, _ subcommand: CommandDescription, _ arguments: [String], at time: Timestamp, effects: inout [SentinelEffect]) {
+    /// `SENTINEL <subcommand>` (§10.2). Arity was checked by the dispatcher. The commands
+    /// clients poll (the address and instance queries) read the master name straight from
+    /// the argument bytes; the others take their arguments as text.
+    mutating func sentinelCommand(_ client: ClientID, _ subcommand: CommandDescription, _ arguments: [[UInt8]], at time: Timestamp, effects: inout [SentinelEffect]) {
         let now = time.monotonic
-        // `subcommand.name` is the lowercase `sentinel|<sub>` (found by the dispatcher).
-        switch subcommand.name.dropFirst(9) {
-        case "masters", "primaries":
-            replyInstances(to: client, masterOrder.compactMap { instances[$0] }, asArray: true, now: now, effects: &effects)
-        case "master", "primary":
-            guard let masterID = masterOrReplyError(client, arguments[2], effects: &effects), let master = instances[masterID] else { return }
-            replyInstances(to: client, [master], asArray: false, now: now, effects: &effects)
-        case "replicas", "slaves":
-            guard let masterID = masterOrReplyError(client, arguments[2], effects: &effects) else { return }
-            let replicas = (masters[masterID]?.replicas ?? []).compactMap { instances[$0] }.filter(\.replicaAnnounced)
-            replyInstances(to: client, replicas, asArray: true, now: now, effects: &effects)
-        case "sentinels":
-            guard let masterID = masterOrReplyError(client, arguments[2], effects: &effects) else { return }
-            let peers = (masters[masterID]?.sentinels ?? []).compactMap { instances[$0] }
-            replyInstances(to: client, peers, asArray: true, now: now, effects: &effects)
-        case "get-master-addr-by-name", "get-primary-addr-by-name":
-            guard let masterID = masterID(named: arguments[2]) else {
-                return reply(to: client, .nullArray, effects: &effects)
+        switch subcommand.route {
+        case .sentinelMasters:
+            replyCached(to: client, .masters, now: now, effects: &effects) { sentinel, version in
+                sentinel.encodeInstances(sentinel.masterOrder, now: now, as: version)
             }
-            let address = currentAddress(ofMaster: masterID)
-            reply(to: client, .array([.bulk(announcedHost(address)), .bulk(String(address.port))]), effects: &effects)
-        case "myid":
+        case .sentinelMaster:
+            guard let masterID = masterOrReplyError(client, arguments[2], effects: &effects) else { return }
+            replyCached(to: client, .instance(masterID), now: now, effects: &effects) { sentinel, version in
+                sentinel.encodeInstance(masterID, now: now, as: version)
+            }
+        case .sentinelReplicas:
+            guard let masterID = masterOrReplyError(client, arguments[2], effects: &effects) else { return }
+            let replicas = (masters[masterID]?.replicas ?? []).filter { instances[$0]?.replicaAnnounced ?? false }
+            replyEncoded(to: client, encodeInstances(replicas, now: now, as: protocolVersion(of: client)), effects: &effects)
+        case .sentinelSentinels:
+            guard let masterID = masterOrReplyError(client, arguments[2], effects: &effects) else { return }
+            replyEncoded(to: client, encodeInstances(masters[masterID]?.sentinels ?? [], now: now, as: protocolVersion(of: client)), effects: &effects)
+        case .sentinelGetMasterAddress:
+            replyMasterAddress(to: client, named: arguments[2], now: now, effects: &effects)
+        default:
+            sentinelAdministrativeCommand(client, subcommand, arguments.map { String(decoding: $0, as: UTF8.self) }, now: now, effects: &effects)
+        }
+    }
+
+    /// `SENTINEL GET-MASTER-ADDR-BY-NAME <name>`: the address clients must use now (§10.2),
+    /// or a null array for an unknown name.
+    mutating func replyMasterAddress(to client: ClientID, named name: [UInt8], now: Milliseconds, effects: inout [SentinelEffect]) {
+        guard let masterID = masterID(named: String(decoding: name, as: UTF8.self)) else {
+            return reply(to: client, .nullArray, effects: &effects)
+        }
+        replyCached(to: client, .masterAddress(masterID), now: now, effects: &effects) { sentinel, _ in
+            let address = sentinel.currentAddress(ofMaster: masterID)
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(64)
+            RESPEncoder.appendArrayHeader(2, into: &bytes)
+            RESPEncoder.appendBulk(sentinel.announcedHost(address), into: &bytes)
+            RESPEncoder.appendBulk(Int64(address.port), into: &bytes)
+            return bytes
+        }
+    }
+
+    /// The RESP version `client` speaks (RESP2 for an unknown client).
+    func protocolVersion(of client: ClientID) -> RESPVersion {
+        clients[client]?.protocolVersion ?? .resp2
+    }
+
+    /// The other `SENTINEL` subcommands: configuration, state changes and diagnostics.
+    mutating func sentinelAdministrativeCommand(_ client: ClientID, _ subcommand: CommandDescription, _ arguments: [String], now: Milliseconds, effects: inout [SentinelEffect]) {
+        switch subcommand.route {
+        case .sentinelMyID:
             reply(to: client, .bulk(myID), effects: &effects)
-        case "flushconfig":
+        case .sentinelFlushConfig:
             persistConfiguration(replyTo: client, effects: &effects)
-        case "monitor":
+        case .sentinelMonitor:
             monitorCommand(client, arguments, now: now, effects: &effects)
-        case "remove":
+        case .sentinelRemove:
             guard let masterID = masterOrReplyError(client, arguments[2], effects: &effects), let master = instances[masterID] else { return }
             emitEvent(.warning, "-monitor", about: master, effects: &effects)
             removeInstance(masterID, effects: &effects)
             persistConfiguration(replyTo: client, effects: &effects)
-        case "set":
+        case .sentinelSet:
             setCommand(client, arguments, now: now, effects: &effects)
-        case "config":
+        case .sentinelConfig:
             configCommand(client, arguments, effects: &effects)
-        case "reset":
+        case .sentinelReset:
             let matching = masterOrder.filter { GlobPattern.matches(arguments[2], instances[$0]?.name ?? "") }
             for masterID in matching {
                 resetMaster(masterID, keepSentinels: false, now: now, effects: &effects)
                 if let master = instances[masterID] { emitEvent(.warning, "+reset-master", about: master, effects: &effects) }
             }
             reply(to: client, .integer(Int64(matching.count)), effects: &effects)
-        case "ckquorum":
+        case .sentinelCheckQuorum:
             guard let masterID = masterOrReplyError(client, arguments[2], effects: &effects) else { return }
             reply(to: client, quorumCheck(masterID), effects: &effects)
-        case "info-cache":
+        case .sentinelInfoCache:
             infoCacheCommand(client, arguments, now: now, effects: &effects)
-        case "pending-scripts":
+        case .sentinelPendingScripts:
             pendingScriptsCommand(client, now: now, effects: &effects)
-        case "simulate-failure":
+        case .sentinelSimulateFailure:
             simulateFailureCommand(client, arguments, effects: &effects)
-        case "debug":
+        case .sentinelDebug:
             debugCommand(client, arguments, effects: &effects)
-        case "is-master-down-by-addr", "is-primary-down-by-addr":
+        case .sentinelIsMasterDownByAddress:
             isMasterDownByAddressCommand(client, arguments, now: now, effects: &effects)
-        case "failover":
+        case .sentinelFailover:
             failoverCommand(client, arguments, now: now, effects: &effects)
         default:
             reply(to: client, helpReply(for: "SENTINEL", [
@@ -91,6 +121,11 @@ extension Sentinel {
                 "SIMULATE-FAILURE [CRASH-AFTER-ELECTION] [CRASH-AFTER-PROMOTION] [HELP]", "    Simulate a Sentinel crash.",
             ]), effects: &effects)
         }
+    }
+
+    /// Looks a master up by name, replying `-ERR No such master with that name` if absent.
+    mutating func masterOrReplyError(_ client: ClientID, _ name: [UInt8], effects: inout [SentinelEffect]) -> InstanceID? {
+        masterOrReplyError(client, String(decoding: name, as: UTF8.self), effects: &effects)
     }
 
     /// Looks a master up by name, replying `-ERR No such master with that name` if absent.

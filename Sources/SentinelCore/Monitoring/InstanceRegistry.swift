@@ -7,12 +7,14 @@ extension Sentinel {
     /// The address clients must use for a master now: the promoted replica's once our
     /// failover reached `reconf_slaves` (§8.5), else the configured one.
     func currentAddress(ofMaster masterID: InstanceID) -> HostPort {
-        guard let state = masters[masterID], let master = instances[masterID] else { return HostPort(host: "", port: 0) }
-        if state.failoverState == .reconfSlaves || state.failoverState == .updateConfig,
-           let promoted = state.promotedReplica, let replica = instances[promoted] {
-            return replica.address
+        guard let address = instances[masterID]?.address, let failoverState = masters[masterID]?.failoverState else {
+            return HostPort(host: "", port: 0)
         }
-        return master.address
+        if failoverState == .reconfSlaves || failoverState == .updateConfig,
+           let promoted = masters[masterID]?.promotedReplica, let replicaAddress = instances[promoted]?.address {
+            return replicaAddress
+        }
+        return address
     }
 
     /// Adds a master from its configuration, with its known replicas and sentinels.

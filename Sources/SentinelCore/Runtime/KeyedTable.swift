@@ -12,7 +12,8 @@ public struct KeyedTable<Key: SequentialIdentifier, Value> {
     public var count: Int { positions.count }
 
     public subscript(key: Key) -> Value? {
-        get {
+        // Inlined, so that `table[id]?.field` copies the field, not the whole record.
+        @inline(__always) get {
             guard let position = positions[key] else { return nil }
             return slots[position]
         }

@@ -24,7 +24,7 @@ public struct Sentinel {
     /// Every master, replica and sentinel entry.
     public internal(set) var instances = KeyedTable<InstanceID, MonitoredInstance>()
     /// Per-master state, keyed by the master's instance id.
-    public internal(set) var masters: [InstanceID: MasterState] = [:]
+    public internal(set) var masters = KeyedTable<InstanceID, MasterState>()
     /// Masters in the order they were added (the order of replies and INFO).
     public internal(set) var masterOrder: [InstanceID] = []
     /// Masters by name (names are case-sensitive, §1.1).
@@ -48,6 +48,10 @@ public struct Sentinel {
     /// Pattern subscriptions: pattern → subscribed clients.
     var patternSubscribers: [String: [ClientID]] = [:]
     var statistics = ServerStatistics()
+    /// Changes with every input that may change what a query shows (all but read-only
+    /// queries); `replyCache` entries are valid for one version.
+    var stateVersion: UInt64 = 0
+    var replyCache = ReplyCache()
     var userDirectory: UserDirectory
     var scriptQueue = ScriptQueue()
 
@@ -131,6 +135,11 @@ public struct Sentinel {
     /// Feeds one input to the core and appends what must happen to `effects`.
     public mutating func handle(_ input: SentinelInput, at time: Timestamp, effects: inout [SentinelEffect]) {
         lastWallClock = time.wallClock
+        if case .clientCommand = input {
+            // Read-only queries keep the version (see handleClientCommand).
+        } else {
+            stateVersion &+= 1
+        }
         switch input {
         case .tick:
             handleTick(at: time, effects: &effects)

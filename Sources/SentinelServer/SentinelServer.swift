@@ -35,11 +35,15 @@ public final class SentinelServer {
     private final class LinkConnection {
         let stream: StreamConnection
         var parser = RESPReplyParser()
+        /// Commands produced while handling one input, written with a single call afterwards
+        /// (a tick often sends a PING, an INFO and a hello to the same instance).
+        var pendingOutput: [UInt8] = []
         init(stream: StreamConnection) { self.stream = stream }
     }
 
     private var clients = ClientTable<ClientConnection>()
     private var dirtyClients: [ClientID] = []
+    private var dirtyLinks: [ConnectionID] = []
     private var links: [ConnectionID: LinkConnection] = [:]
     private var scripts: [pid_t: ScriptID] = [:]
     private var runningScripts: [ScriptID: pid_t] = [:]
@@ -115,6 +119,7 @@ public final class SentinelServer {
         }
         pendingInputs.removeAll(keepingCapacity: true)
         isDispatching = false
+        flushLinks()
     }
 
     private func accept(_ socket: AcceptedSocket) {
@@ -203,9 +208,13 @@ public final class SentinelServer {
                 }
                 resolver?.resolve(host)
             case .sendOnConnection(let id, let bytes):
-                links[id]?.stream.write(bytes)
+                guard let link = links[id] else { continue }
+                if link.pendingOutput.isEmpty { dirtyLinks.append(id) }
+                link.pendingOutput += bytes
             case .closeConnection(let id):
-                links.removeValue(forKey: id)?.stream.close()
+                guard let link = links.removeValue(forKey: id) else { continue }
+                if !link.pendingOutput.isEmpty { link.stream.write(link.pendingOutput) }
+                link.stream.close()
             case .persistConfiguration(let text, let ticket):
                 var failure: String?
                 do {
@@ -247,6 +256,17 @@ public final class SentinelServer {
     /// Remembers that `client` has replies to write (call before adding them).
     private func markDirty(_ client: ClientConnection, _ id: ClientID) {
         if client.pendingOutput.isEmpty { dirtyClients.append(id) }
+    }
+
+    /// Writes each link's collected commands with one call.
+    private func flushLinks() {
+        guard !dirtyLinks.isEmpty else { return }
+        for id in dirtyLinks {
+            guard let link = links[id], !link.pendingOutput.isEmpty else { continue }
+            link.stream.write(link.pendingOutput)
+            link.pendingOutput.removeAll(keepingCapacity: true)
+        }
+        dirtyLinks.removeAll(keepingCapacity: true)
     }
 
     /// Writes each client's collected replies with one call.

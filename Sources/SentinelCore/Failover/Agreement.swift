@@ -16,7 +16,8 @@ extension Sentinel {
 
     /// ODOWN (§5.2): we see the master SDOWN and `1 + peers flagged master_down ≥ quorum`.
     mutating func checkObjectivelyDown(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
-        guard let master = instances[masterID], let state = masters[masterID] else { return }
+        guard let flags = instances.field(masterID, \.flags), flags.contains(.subjectivelyDown) || flags.contains(.objectivelyDown),
+              let master = instances[masterID], let state = masters[masterID] else { return }
         var agreeing = 0
         var objectivelyDown = false
         if master.flags.contains(.subjectivelyDown) {
@@ -39,16 +40,17 @@ extension Sentinel {
     /// see the master SDOWN (§6): every ask period, or at once when `forced`. Answers older than
     /// five ask periods are forgotten first. Our run id asks for a vote while we fail over.
     mutating func askOtherSentinels(about masterID: InstanceID, forced: Bool, now: Milliseconds, effects: inout [SentinelEffect]) {
-        guard let master = instances[masterID], let state = masters[masterID] else { return }
-        for sentinelID in state.sentinels {
-            guard let peer = instances[sentinelID] else { continue }
-            let elapsed = now - peer.lastMasterDownReplyTime
-            if elapsed > timings.askPeriod * 5 {
+        guard let masterFlags = instances.field(masterID, \.flags), let sentinels = masters.field(masterID, \.sentinels) else { return }
+        for sentinelID in sentinels {
+            guard let lastReplyTime = instances.field(sentinelID, \.lastMasterDownReplyTime) else { continue }
+            let elapsed = now - lastReplyTime
+            if elapsed > timings.askPeriod * 5 && (instances.field(sentinelID, \.flags)?.contains(.masterDown) == true || instances.field(sentinelID, \.leader) != nil) {
                 instances[sentinelID]?.flags.remove(.masterDown)
                 instances[sentinelID]?.leader = nil
             }
-            guard master.flags.contains(.subjectivelyDown) else { continue }
-            guard let link = links[peer.link], !link.isDisconnected else { continue }
+            guard masterFlags.contains(.subjectivelyDown) else { continue }
+            guard let master = instances[masterID], let state = masters[masterID], let peer = instances[sentinelID],
+                  let link = links[peer.link], !link.isDisconnected else { continue }
             // Until the quorum agrees and while our election runs, ask again sooner than
             // Redis's one second: a peer that answered "up" may have noticed the failure a few
             // milliseconds later, and one that refused its vote may now give it.

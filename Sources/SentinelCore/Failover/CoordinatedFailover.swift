@@ -133,10 +133,11 @@ extension Sentinel {
 
     /// Whether an instance takes part in a coordinated failover waiting for its promotion
     /// (its INFO is then polled every tick).
-    func isAwaitingCoordinatedSwitch(_ instance: MonitoredInstance) -> Bool {
-        let masterID = instance.kind == .master ? instance.id : instance.master
-        guard let masterID, let state = masters[masterID], state.failoverState == .waitPromotion,
-              state.coordinatedFailover?.phase == .sent else { return false }
-        return instance.kind == .master || state.promotedReplica == instance.id
+    func isAwaitingCoordinatedSwitch(_ instanceID: InstanceID) -> Bool {
+        guard let kind = instances.field(instanceID, \.kind) else { return false }
+        let masterID = kind == .master ? instanceID : (instances.field(instanceID, \.master) ?? nil)
+        guard let masterID, masters.field(masterID, \.failoverState) == .waitPromotion,
+              masters[masterID]?.coordinatedFailover?.phase == .sent else { return false }
+        return kind == .master || masters.field(masterID, \.promotedReplica) == instanceID
     }
 }

@@ -55,8 +55,8 @@ extension Sentinel {
     /// One step of the failover state machine (§8). Each state either waits for its input
     /// or moves on; transitions triggered by replies run at once from the reply handlers.
     mutating func runFailoverStateMachine(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
-        guard let state = masters[masterID], instances[masterID]?.flags.contains(.failoverInProgress) == true else {
-            if masters[masterID]?.failoverState == .updateConfig { switchToPromotedReplica(masterID, now: now, effects: &effects) }
+        guard instances.field(masterID, \.flags)?.contains(.failoverInProgress) == true, let state = masters[masterID] else {
+            if masters.field(masterID, \.failoverState) == .updateConfig { switchToPromotedReplica(masterID, now: now, effects: &effects) }
             return
         }
         switch state.failoverState {

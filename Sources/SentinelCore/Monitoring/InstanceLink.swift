@@ -60,6 +60,28 @@ public struct InstanceLink: Sendable {
     public var isDisconnected: Bool {
         !commandConnected || (needsPubSub && !pubSubConnected)
     }
+
+    /// The connections and timings the per-tick health check reads, without the link's
+    /// references (read in place with `KeyedTable.field`, so the link is not copied).
+    var health: LinkHealth {
+        LinkHealth(commandConnection: commandConnection, commandConnected: commandConnected,
+                   commandConnectedTime: commandConnectedTime, pubSubConnection: pubSubConnection,
+                   pubSubConnectedTime: pubSubConnectedTime, pubSubLastActivity: pubSubLastActivity,
+                   lastAvailableTime: lastAvailableTime, activePingTime: activePingTime, lastPongTime: lastPongTime)
+    }
+}
+
+/// See `InstanceLink.health`.
+struct LinkHealth {
+    var commandConnection: ConnectionID?
+    var commandConnected: Bool
+    var commandConnectedTime: Milliseconds
+    var pubSubConnection: ConnectionID?
+    var pubSubConnectedTime: Milliseconds
+    var pubSubLastActivity: Milliseconds
+    var lastAvailableTime: Milliseconds
+    var activePingTime: Milliseconds
+    var lastPongTime: Milliseconds
 }
 
 /// What a reply on a command connection answers, so that it reaches the right handler.

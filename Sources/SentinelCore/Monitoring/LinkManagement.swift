@@ -5,7 +5,8 @@ extension Sentinel {
     /// (§1.3). The command connection is greeted with AUTH (if credentials apply), CLIENT
     /// SETNAME and a PING; the pub/sub one with AUTH, CLIENT SETNAME and SUBSCRIBE.
     mutating func reconnect(_ instanceID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
-        guard let instance = instances[instanceID], var link = links[instance.link], link.isDisconnected else { return }
+        guard let linkID = instances.field(instanceID, \.link), links.field(linkID, \.isDisconnected) == true,
+              let instance = instances[instanceID], var link = links[linkID] else { return }
         guard instance.address.port != 0 else { return }
         guard now - link.lastReconnectTime >= timings.pingPeriod else { return }
         link.lastReconnectTime = now

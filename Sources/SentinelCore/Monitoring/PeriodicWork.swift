@@ -9,8 +9,11 @@ extension Sentinel {
             guard masters[masterID] != nil else { continue }
             handleInstance(masterID, now: now, effects: &effects)
             handleMasterAgreementAndFailover(masterID, now: now, effects: &effects)
-            for child in (masters[masterID]?.replicas ?? []) + (masters[masterID]?.sentinels ?? []) {
-                handleInstance(child, now: now, effects: &effects)
+            for replica in masters.field(masterID, \.replicas) ?? [] {
+                handleInstance(replica, now: now, effects: &effects)
+            }
+            for peer in masters.field(masterID, \.sentinels) ?? [] {
+                handleInstance(peer, now: now, effects: &effects)
             }
         }
         runDueScripts(now: now, effects: &effects)
@@ -45,22 +48,26 @@ extension Sentinel {
     /// INFO, PING and hello on a fully connected link under the pending limit (§2). Unlike
     /// Redis, an INFO or hello is not re-sent while one is still unanswered, so a stalled link
     /// does not pile up commands and replay them in a burst (§16.2).
+    ///
+    /// Runs for every instance on every tick, so it reads single fields rather than copying
+    /// whole records.
     mutating func sendPeriodicCommands(_ instanceID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
-        guard let instance = instances[instanceID], let link = links[instance.link], !link.isDisconnected else { return }
-        guard link.pendingCommands < 100 * link.referenceCount else { return }
-        if instance.kind != .sentinel {
-            let period = infoPeriod(for: instance)
-            let infoInFlight = link.pendingReplies.contains { $0.kind == .info && $0.instance == instanceID }
-            if !infoInFlight && (instance.infoRefresh == 0 || now - instance.infoRefresh > period) {
-                sendCommand(["INFO"], to: instanceID, expecting: .info, effects: &effects)
-            }
+        guard let linkID = instances.field(instanceID, \.link), links.field(linkID, \.isDisconnected) == false,
+              let pendingCommands = links.field(linkID, \.pendingCommands), let referenceCount = links.field(linkID, \.referenceCount),
+              pendingCommands < 100 * referenceCount,
+              let kind = instances.field(instanceID, \.kind), let infoRefresh = instances.field(instanceID, \.infoRefresh)
+        else { return }
+        if kind != .sentinel && (infoRefresh == 0 || now - infoRefresh > infoPeriod(for: instanceID)),
+           links.field(linkID, \.pendingReplies)?.contains(where: { $0.kind == .info && $0.instance == instanceID }) == false {
+            sendCommand(["INFO"], to: instanceID, expecting: .info, effects: &effects)
         }
-        let pingPeriod = min(instance.downAfterMilliseconds, timings.pingPeriod)
-        if let link = links[instance.link], now - link.lastPongTime > pingPeriod && now - link.lastPingTime > pingPeriod / 2 {
+        let pingPeriod = min(instances.field(instanceID, \.downAfterMilliseconds) ?? 0, timings.pingPeriod)
+        if let lastPongTime = links.field(linkID, \.lastPongTime), let lastPingTime = links.field(linkID, \.lastPingTime),
+           now - lastPongTime > pingPeriod && now - lastPingTime > pingPeriod / 2 {
             sendPing(instanceID, now: now, effects: &effects)
         }
-        if now - instance.lastPublishTime > timings.publishPeriod,
-           links[instance.link]?.pendingReplies.contains(where: { $0.kind == .hello && $0.instance == instanceID }) == false {
+        if let lastPublishTime = instances.field(instanceID, \.lastPublishTime), now - lastPublishTime > timings.publishPeriod,
+           links.field(linkID, \.pendingReplies)?.contains(where: { $0.kind == .hello && $0.instance == instanceID }) == false {
             sendHello(to: instanceID, effects: &effects)
         }
     }
@@ -69,12 +76,13 @@ extension Sentinel {
     /// which reports its replication link down (§2), or — unlike Redis — which claims to be a
     /// master, so that a returning old master is converted promptly (§16.1). A replica being
     /// reconfigured by our failover is polled every tick.
-    func infoPeriod(for instance: MonitoredInstance) -> Milliseconds {
-        if isAwaitingCoordinatedSwitch(instance) { return 100 }
-        if instance.flags.contains(.reconfigurationSent) || instance.flags.contains(.reconfigurationInProgress) { return 100 }
-        if instance.kind == .replica, let masterID = instance.master, let master = instances[masterID] {
-            if master.flags.contains(.objectivelyDown) || master.flags.contains(.failoverInProgress) || instance.masterLinkDownTime != 0
-                || instance.roleReported == .master {
+    func infoPeriod(for instanceID: InstanceID) -> Milliseconds {
+        guard let flags = instances.field(instanceID, \.flags) else { return timings.infoPeriod }
+        if isAwaitingCoordinatedSwitch(instanceID) { return 100 }
+        if flags.contains(.reconfigurationSent) || flags.contains(.reconfigurationInProgress) { return 100 }
+        if instances.field(instanceID, \.kind) == .replica, let masterID = instances.field(instanceID, \.master) ?? nil, let masterFlags = instances.field(masterID, \.flags) {
+            if masterFlags.contains(.objectivelyDown) || masterFlags.contains(.failoverInProgress)
+                || instances.field(instanceID, \.masterLinkDownTime) != 0 || instances.field(instanceID, \.roleReported) == .master {
                 return 1000
             }
         }
@@ -111,7 +119,7 @@ extension Sentinel {
     /// more than half of down-after and no reply at all for as long is closed; so is a silent
     /// pub/sub link.
     mutating func checkSubjectivelyDown(_ instanceID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
-        guard let instance = instances[instanceID], let link = links[instance.link] else { return }
+        guard let linkID = instances.field(instanceID, \.link), let link = links.field(linkID, \.health) else { return }
         // Unlike Redis, only a missing *command* connection counts as unreachable here: a
         // pub/sub connection dropped by the promotion's `CLIENT KILL TYPE pubsub` does not make
         // an instance that answers every PING look down.
@@ -121,7 +129,8 @@ extension Sentinel {
         } else if !link.commandConnected {
             elapsed = now - link.lastAvailableTime
         }
-        let downAfter = instance.downAfterMilliseconds
+        guard let kind = instances.field(instanceID, \.kind), let flags = instances.field(instanceID, \.flags),
+              let downAfter = instances.field(instanceID, \.downAfterMilliseconds) else { return }
         if link.commandConnection != nil && now - link.commandConnectedTime > timings.minimumLinkReconnectPeriod
             && link.activePingTime != 0 && now - link.activePingTime > downAfter / 2 && now - link.lastPongTime > downAfter / 2 {
             closeConnection(link.commandConnection, effects: &effects)
@@ -130,17 +139,18 @@ extension Sentinel {
             && now - link.pubSubLastActivity > timings.publishPeriod * 3 {
             closeConnection(link.pubSubConnection, effects: &effects)
         }
-        let masterRebootPeriod = instance.kind == .master ? (masters[instanceID]?.masterRebootDownAfterPeriod ?? 0) : 0
+        let masterRebootPeriod = kind == .master ? (masters.field(instanceID, \.masterRebootDownAfterPeriod) ?? 0) : 0
         let isDown = elapsed > downAfter
-            || (instance.kind == .master && instance.roleReported == .replica && now - instance.roleReportedTime > downAfter + timings.infoPeriod * 2)
-            || (instance.flags.contains(.masterReboot) && now - instance.masterRebootSince > masterRebootPeriod)
+            || (kind == .master && instances.field(instanceID, \.roleReported) == .replica
+                && now - (instances.field(instanceID, \.roleReportedTime) ?? now) > downAfter + timings.infoPeriod * 2)
+            || (flags.contains(.masterReboot) && now - (instances.field(instanceID, \.masterRebootSince) ?? now) > masterRebootPeriod)
         if isDown {
-            if !instance.flags.contains(.subjectivelyDown) {
+            if !flags.contains(.subjectivelyDown), let instance = instances[instanceID] {
                 instances[instanceID]?.subjectivelyDownSince = now
                 instances[instanceID]?.flags.insert(.subjectivelyDown)
                 emitEvent(.warning, "+sdown", about: instance, effects: &effects)
             }
-        } else if instance.flags.contains(.subjectivelyDown) {
+        } else if flags.contains(.subjectivelyDown), let instance = instances[instanceID] {
             instances[instanceID]?.flags.remove([.subjectivelyDown, .scriptKillSent])
             emitEvent(.warning, "-sdown", about: instance, effects: &effects)
         }

@@ -6,8 +6,8 @@
 #                    [--only startup,rss,bench,failover,cpu] [--down-after 1000,5000]
 #                    [--cpu-window SECONDS] [--keep]
 #
-# Installs Redis if missing, builds swift-sentinel in release with the Swift runtime linked
-# statically, then runs Scripts/bench.py, which starts every process itself on 127.0.0.1
+# Installs Redis if missing, builds swift-sentinel in release as one static executable (the
+# Swift runtime and the C library linked in; in .build/static, apart from other builds), then runs Scripts/bench.py, which starts every process itself on 127.0.0.1
 # (free ports), stops them by PID and removes its temporary directories. Prints a markdown
 # table (medians, ratio swift / redis); --output FILE writes it to FILE too. About 20 minutes
 # by default, about 4 with --quick.
@@ -16,8 +16,9 @@ cd "$(dirname "$0")/.."
 source Scripts/lib.sh
 
 ensure_redis
-echo "Building swift-sentinel (release, -static-stdlib)..." >&2
-swift build -c release --product swift-sentinel -Xswiftc -static-stdlib >&2
-BINARY="$(swift build -c release --show-bin-path)/swift-sentinel"
+echo "Building swift-sentinel (release, static executable)..." >&2
+STATIC=(-c release -Xswiftc -static-executable --scratch-path .build/static)
+swift build "${STATIC[@]}" --product swift-sentinel >&2
+BINARY="$(swift build "${STATIC[@]}" --show-bin-path)/swift-sentinel"
 
 exec python3 Scripts/bench.py --swift "$BINARY" "$@"

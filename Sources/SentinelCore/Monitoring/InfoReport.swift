@@ -108,7 +108,7 @@ public struct InfoReport: Sendable, Equatable {
     static func parseReplicaLine(_ line: Substring) -> HostPort? {
         guard let colon = line.firstIndex(of: ":") else { return nil }
         let body = line[line.index(after: colon)...]
-        if body.contains("ip=") {
+        if body.split(separator: ",").contains(where: { $0.hasPrefix("ip=") }) {
             var host: String?
             var port: Int?
             for field in body.split(separator: ",") {

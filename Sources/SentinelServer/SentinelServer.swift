@@ -79,8 +79,11 @@ public final class SentinelServer {
         spawner.onExit = { [unowned self] exit in self.handleChildExit(exit) }
         var startEffects: [SentinelEffect] = []
         core.start(effects: &startEffects)
+        isDispatching = true
         execute(startEffects)
-        drainInputs()
+        drainInputs(at: now())
+        isDispatching = false
+        flushLinks()
         if exitCode == nil { try loop.run() }
         signals?.close()
         for listener in listeners { listener.close() }
@@ -96,30 +99,44 @@ public final class SentinelServer {
     /// Hands one input to the core and executes what it asks; inputs that effects produce
     /// (e.g. a configuration write's result) are queued and handled in order afterwards.
     private func feed(_ input: SentinelInput) {
-        pendingInputs.append(input)
-        drainInputs()
+        dispatch(input, at: now())
         flushClients()
     }
 
-    private func drainInputs() {
-        guard !isDispatching else { return }
+    /// Hands `input` to the core and executes its effects, then the inputs those effects
+    /// queued, in order. Called while dispatching (from an effect), it only queues `input`.
+    private func dispatch(_ input: SentinelInput, at time: Timestamp) {
+        guard !isDispatching else {
+            pendingInputs.append(input)
+            return
+        }
         isDispatching = true
-        // One clock reading serves every input handled in this turn of the loop.
-        let time = now()
+        handle(input, at: time)
+        drainInputs(at: time)
+        isDispatching = false
+        flushLinks()
+    }
+
+    /// Handles the queued inputs (effects' results, e.g. a configuration write's).
+    private func drainInputs(at time: Timestamp) {
+        guard !pendingInputs.isEmpty else { return }
         var index = 0
         while index < pendingInputs.count && exitCode == nil {
             let input = pendingInputs[index]
             index += 1
-            var batch: [SentinelEffect] = []
-            swap(&batch, &effects)
-            batch.removeAll(keepingCapacity: true)
-            core.handle(input, at: time, effects: &batch)
-            execute(batch)
-            swap(&batch, &effects)
+            handle(input, at: time)
         }
         pendingInputs.removeAll(keepingCapacity: true)
-        isDispatching = false
-        flushLinks()
+    }
+
+    private func handle(_ input: SentinelInput, at time: Timestamp) {
+        guard exitCode == nil else { return }
+        var batch: [SentinelEffect] = []
+        swap(&batch, &effects)
+        batch.removeAll(keepingCapacity: true)
+        core.handle(input, at: time, effects: &batch)
+        execute(batch)
+        swap(&batch, &effects)
     }
 
     private func accept(_ socket: AcceptedSocket) {
@@ -141,14 +158,15 @@ public final class SentinelServer {
     private func receive(_ bytes: UnsafeRawBufferPointer, from id: ClientID) {
         guard let client = clients[id], !client.closing else { return }
         client.parser.append(bytes)
-        // Every complete command of this read is handed over in one turn (one clock reading,
-        // one write of all the replies).
+        // Every complete command of this read is handled with one clock reading, and all the
+        // replies are written with one call; each command is handled as soon as it is parsed,
+        // so its argument buffers are freed before the next command's are allocated.
+        let time = now()
         while true {
             let command: [[UInt8]]?
             do {
                 command = try client.parser.next()
             } catch {
-                drainInputs()
                 var reply: [UInt8] = []
                 RESPEncoder.encode(error.reply, as: .resp2, into: &reply)
                 markDirty(client, id)
@@ -159,9 +177,9 @@ public final class SentinelServer {
                 return
             }
             guard let command, !command.isEmpty else { break }
-            pendingInputs.append(.clientCommand(id, command))
+            dispatch(.clientCommand(id, command), at: time)
+            if client.closing { break }
         }
-        drainInputs()
         flushClients()
     }
 
@@ -303,18 +321,18 @@ public final class SentinelServer {
     private func receiveReply(_ bytes: UnsafeRawBufferPointer, on id: ConnectionID) {
         guard let link = links[id] else { return }
         link.parser.append(bytes)
+        let time = now()
         while links[id] != nil {
             do {
                 guard let value = try link.parser.next() else { break }
-                pendingInputs.append(.connectionReply(id, value))
+                dispatch(.connectionReply(id, value), at: time)
             } catch {
                 links[id] = nil
                 link.stream.close()
-                pendingInputs.append(.connectionClosed(id, reason: error.message))
+                dispatch(.connectionClosed(id, reason: error.message), at: time)
                 break
             }
         }
-        drainInputs()
         flushClients()
     }
 }

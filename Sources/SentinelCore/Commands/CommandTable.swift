@@ -21,6 +21,9 @@ final class CommandDescription: Sendable {
     let isListed: Bool
     /// The name as typed by clients (for a subcommand, the part after `|`), lowercase bytes.
     let typedName: [UInt8]
+    /// The subcommands grouped by the length of their typed name, so that finding the one a
+    /// client typed compares one or two names, not all of them.
+    let subcommandsByLength: NamesByLength
     /// The handler that runs it.
     let route: CommandRoute
 
@@ -37,6 +40,7 @@ final class CommandDescription: Sendable {
         self.isListed = !CommandDescription.unlistedNames.contains(name)
         self.typedName = Array(name.split(separator: "|").last.map(String.init)?.utf8 ?? name.utf8)
         self.route = CommandRoute(name: name)
+        self.subcommandsByLength = NamesByLength(subcommands)
     }
 
     static let unlistedNames: Set<String> = [
@@ -62,7 +66,7 @@ final class CommandDescription: Sendable {
 
     /// The subcommand typed as `bytes` (any case).
     func subcommand(matching bytes: [UInt8]) -> CommandDescription? {
-        subcommands.first { $0.matches(bytes) }
+        subcommandsByLength.find(bytes)
     }
 
     /// Whether `count` arguments (name included) satisfy the arity.
@@ -203,9 +207,33 @@ enum CommandTable {
 
     /// The top-level command typed as `bytes` (any case), without building a `String`.
     static func lookup(typed bytes: [UInt8]) -> CommandDescription? {
-        commands.first { $0.matches(bytes) }
+        commandsByLength.find(bytes)
     }
+
+    private static let commandsByLength = NamesByLength(commands)
 
     /// The command or `container|sub` subcommand named `name` (lowercase).
     static func lookup(_ name: String) -> CommandDescription? { byName[name] }
+}
+
+/// Commands grouped by the length of their typed name (see `CommandDescription.typedName`).
+struct NamesByLength: Sendable {
+    private let groups: [[CommandDescription]]
+
+    init(_ commands: [CommandDescription]) {
+        var groups: [[CommandDescription]] = []
+        for command in commands {
+            let length = command.typedName.count
+            while groups.count <= length { groups.append([]) }
+            groups[length].append(command)
+        }
+        self.groups = groups
+    }
+
+    /// The command whose name `bytes` spell, ignoring ASCII case.
+    func find(_ bytes: [UInt8]) -> CommandDescription? {
+        guard bytes.count < groups.count else { return nil }
+        for command in groups[bytes.count] where command.matches(bytes) { return command }
+        return nil
+    }
 }

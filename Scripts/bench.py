@@ -787,6 +787,8 @@ def mass_once(binary, groups, replicas, down_after=1000):
                 len({g for _, g in pending}), groups)
         last = max(done_at.values())
         time.sleep(5.0)  # watch for false suspicion and second failovers
+        if SHOW_EVENTS:
+            log_mass_stages(collectors, t0, groups, done_at)
         false_sdowns = 0
         twice = set()
         for c in collectors:
@@ -810,6 +812,37 @@ def mass_once(binary, groups, replicas, down_after=1000):
         for c in collectors:
             c.join(2.0)
         env.close()
+
+
+MASS_STAGES = ["+sdown", "+odown", "+try-failover", "+elected-leader", "+promoted-slave",
+               "+switch-master"]
+
+
+def log_mass_stages(collectors, t0, groups, done_at):
+    """With --events: for each stage, when the first sentinel reached it, per group (median and
+    slowest group), and the slowest group's whole timeline: where the time goes."""
+    firsts = {stage: {} for stage in MASS_STAGES}
+    for c in collectors:
+        for t, ch, payload in list(c.events):
+            words = payload.split()
+            if ch not in firsts or len(words) < 2:
+                continue
+            name = words[1] if words[0] == "master" else words[0]
+            if not name.startswith("group"):
+                continue
+            g = int(name[5:])
+            if g not in firsts[ch] or t - t0 < firsts[ch][g]:
+                firsts[ch][g] = t - t0
+    parts = []
+    for stage in MASS_STAGES:
+        values = sorted(firsts[stage].values())
+        if values:
+            parts.append("%s median %.3f max %.3f (%d groups)" % (
+                stage, values[len(values) // 2], values[-1], len(values)))
+    log("  stages (first sentinel): " + "; ".join(parts))
+    slowest = max(done_at, key=done_at.get)
+    timeline = ["%s %.3f" % (stage, firsts[stage][slowest]) for stage in MASS_STAGES if slowest in firsts[stage]]
+    log("  slowest group%d: %s; all 3 sentinels %.3f" % (slowest, ", ".join(timeline), done_at[slowest]))
 
 
 def run_mass(daemons, runs):

@@ -197,6 +197,56 @@ final class FailoverTests: FailoverTestCase {
         XCTAssertEqual(h.events("+new-epoch").last, "2")
     }
 
+    /// A peer that was a candidate in the same instant: it voted for itself in the first
+    /// epoch it was asked about, and votes like any sentinel after that.
+    func selfVotingPeerAnswer(_ peer: Character) -> ([String]) -> RESPValue {
+        var votes: [String: String] = [:]
+        var firstEpoch: String?
+        return { arguments in
+            let epoch = arguments[4]
+            if arguments[5] == "*" { return .array([.integer(1), .bulk("*"), .integer(0)]) }
+            if firstEpoch == nil { firstEpoch = epoch }
+            let vote = votes[epoch] ?? (epoch == firstEpoch ? runID(peer) : arguments[5])
+            votes[epoch] = vote
+            return .array([.integer(1), .bulk(vote), .integer(Int64(epoch) ?? 0)])
+        }
+    }
+
+    /// A crashed master whose peers were candidates too (see `selfVotingPeerAnswer`).
+    func splitVoteWorld(peers: [Character]) throws -> World {
+        let w = try makeWorld(peers: peers)
+        for (peer, digit) in zip(w.peers, peers) { peer.isMasterDownReply = selfVotingPeerAnswer(digit) }
+        crash(w.master, in: w.h)
+        return w
+    }
+
+    func testASplitVoteIsRestartedAtOnceByTheLowestRunID() throws {
+        // Three candidates voted for themselves in epoch 1: nobody can win it. Our run id is the
+        // lowest, so we start epoch 2 at once, and the others vote for us there.
+        let w = try splitVoteWorld(peers: ["b", "c"])
+        let h = w.h
+        h.run(until: { !h.events("+elected-leader").isEmpty }, limit: 20_000)
+        XCTAssertEqual(h.events("+try-failover").count, 2)
+        XCTAssertEqual(h.events("+new-epoch"), ["1", "2"])
+        XCTAssertTrue(h.logLines.contains("Split vote for mymaster at epoch 1: starting a new election"))
+        XCTAssertTrue(h.events("-failover-abort-not-elected").isEmpty)
+        XCTAssertTrue(w.peers[0].received.contains { $0.arguments == ["SENTINEL", "is-master-down-by-addr", "127.0.0.1", "6379", "2", FailoverTestCase.myID] })
+        // A second election of ours in epoch 2 only: the new master gets one failover.
+        h.run(until: { !h.events("+failover-end").isEmpty }, limit: 20_000)
+        XCTAssertEqual(h.events("+elected-leader").count, 1)
+    }
+
+    func testASplitVoteIsLeftToTheCandidateWithTheLowestRunID() throws {
+        // The same split, but a peer has a lower run id: it restarts, not us; our election
+        // just times out.
+        let w = try splitVoteWorld(peers: ["0", "c"])
+        let h = w.h
+        h.run(until: { !h.events("-failover-abort-not-elected").isEmpty }, limit: 30_000)
+        XCTAssertEqual(h.events("+try-failover").count, 1)
+        XCTAssertTrue(h.events("+elected-leader").isEmpty)
+        XCTAssertFalse(h.logLines.contains { $0.hasPrefix("Split vote") })
+    }
+
     func testMajorityWithoutQuorumIsNotElected() throws {
         // Quorum 3 of three sentinels: all agree the master is down, but one peer votes for
         // somebody else, so we have 2 votes — a majority, below the quorum.

@@ -21,16 +21,22 @@ extension Sentinel {
     /// Enters `wait_start` with a new epoch (§7): `+new-epoch`, `+try-failover`, and a start
     /// time desynchronised by up to one second.
     mutating func startFailover(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+        guard instances[masterID] != nil else { return }
+        masters[masterID]?.failoverState = .waitStart
+        masters[masterID]?.failoverStartTime = now + Milliseconds(random.next() % 1000)
+        instances[masterID]?.flags.insert(.failoverInProgress)
+        beginElection(masterID, now: now, effects: &effects)
+        refreshReplicaInfo(masterID, effects: &effects)
+    }
+
+    /// A new election in `wait_start`: the next epoch, `+new-epoch` and `+try-failover`.
+    mutating func beginElection(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
         guard let master = instances[masterID] else { return }
         currentEpoch += 1
-        masters[masterID]?.failoverState = .waitStart
         masters[masterID]?.failoverEpoch = currentEpoch
-        masters[masterID]?.failoverStartTime = now + Milliseconds(random.next() % 1000)
         masters[masterID]?.failoverStateChangeTime = now
-        instances[masterID]?.flags.insert(.failoverInProgress)
         emitEvent(.warning, "+new-epoch", message: String(currentEpoch), notifying: masterID, effects: &effects)
         emitEvent(.warning, "+try-failover", about: master, effects: &effects)
-        refreshReplicaInfo(masterID, effects: &effects)
     }
 
     /// Asks the master's connected replicas for INFO at once (unless one is in flight): from
@@ -98,6 +104,14 @@ extension Sentinel {
         }
         let leader = electedLeader(masterID, epoch: state.failoverEpoch, now: now, effects: &effects)
         let isLeader = leader?.lowercased() == myID.lowercased()
+        if leader == nil && !master.flags.contains(.forceFailover)
+            && now - state.failoverStateChangeTime >= Sentinel.splitElectionRestartDelay
+            && shouldRestartSplitElection(masterID, epoch: state.failoverEpoch) {
+            log(.warning, "Split vote for \(master.name) at epoch \(state.failoverEpoch): starting a new election", effects: &effects)
+            beginElection(masterID, now: now, effects: &effects)
+            askOtherSentinels(about: masterID, forced: true, now: now, effects: &effects)
+            return
+        }
         if !isLeader && !master.flags.contains(.forceFailover) {
             if now - state.failoverStartTime > min(timings.electionTimeout, state.failoverTimeout) {
                 emitEvent(.warning, "-failover-abort-not-elected", about: master, effects: &effects)
@@ -153,6 +167,45 @@ extension Sentinel {
             return found
         }
         return nil
+    }
+
+    /// How long an election runs before a split vote may restart it: the votes of one round
+    /// trip, and at most a few restarts a second even with peers that vote for themselves in
+    /// every epoch (the election timeout still counts from the failover's start).
+    static let splitElectionRestartDelay: Milliseconds = 250
+
+    /// Whether the election for master M at `epoch` is split and we are the candidate that
+    /// starts the next one at once, instead of every candidate waiting 2 × failover-timeout.
+    ///
+    /// When several sentinels reach ODOWN in the same instant, each starts an election and
+    /// votes for itself before any request arrives; with many masters failing together they
+    /// even pick the same epochs. A vote is final for its epoch, so once the known votes leave
+    /// no candidate a way to the majority (or the quorum), nobody can win this epoch. Of the
+    /// candidates that voted for themselves, the one with the lowest run id starts a new epoch;
+    /// the others keep their (dead) elections and vote for it, as for any higher epoch. Safety
+    /// is the same as for any new epoch: one vote per master and epoch.
+    func shouldRestartSplitElection(_ masterID: InstanceID, epoch: UInt64) -> Bool {
+        guard let sentinels = masters.field(masterID, \.sentinels), let quorum = masters.field(masterID, \.quorum),
+              instances.field(masterID, \.leaderEpoch) == epoch,
+              let ourVote = instances.field(masterID, \.leader) ?? nil, ourVote.lowercased() == myID.lowercased() else { return false }
+        let needed = max((sentinels.count + 1) / 2 + 1, quorum)
+        var counts: [String: Int] = [ourVote.lowercased(): 1]
+        var unknown = 0
+        var selfVoters: [String] = [myID.lowercased()]
+        for sentinelID in sentinels {
+            guard let leader = instances.field(sentinelID, \.leader) ?? nil, instances.field(sentinelID, \.leaderEpoch) == epoch else {
+                unknown += 1
+                continue
+            }
+            counts[leader.lowercased(), default: 0] += 1
+            if let runID = instances.field(sentinelID, \.runID) ?? nil, runID.lowercased() == leader.lowercased() {
+                selfVoters.append(leader.lowercased())
+            }
+        }
+        // Split: the votes together could have elected someone, but no candidate can now.
+        let total = counts.values.reduce(0, +)
+        guard selfVoters.count >= 2, total + unknown >= needed, (counts.values.max() ?? 0) + unknown < needed else { return false }
+        return selfVoters.min() == myID.lowercased()
     }
 
     /// `select_slave` (§8.2).

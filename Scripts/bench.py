@@ -718,7 +718,8 @@ MASS_CASES = [(20, 1), (20, 2), (50, 1), (50, 2)]
 
 
 def mass_once(binary, groups, replicas, down_after=1000):
-    """K groups of 1 master + `replicas` replicas, 3 sentinels watching all of them; every
+    """K groups of 1 master + `replicas` replicas, 3 sentinels watching all of them (`binary`,
+    or a list of 3 binaries for a mixed fleet); every
     master is killed with SIGKILL at once. Returns (seconds until the last group's new address
     is given by all 3 sentinels, just-promoted masters flagged +sdown, groups failed over
     twice) or an error string."""
@@ -742,9 +743,10 @@ def mass_once(binary, groups, replicas, down_after=1000):
         for base in layout:
             wait_replicas_online(base[0], replicas, timeout=60.0)
         monitors = [("group%d" % g, layout[g][0], 2) for g in range(groups)]
-        for sp in sports:
+        binaries = binary if isinstance(binary, list) else [binary] * 3
+        for sp, sentinel_binary in zip(sports, binaries):
             conf = env.sentinel_conf(sp, monitors, down_after=down_after, failover_timeout=20000)
-            env.sentinel(binary, conf)
+            env.sentinel(sentinel_binary, conf)
         for sp in sports:
             wait_ping(sp)
         want = ",slaves=%d,sentinels=3" % replicas
@@ -866,6 +868,21 @@ def run_mass(daemons, runs):
                         m.fail(name, res)
                 log("[mass run %d/%d] %-15s K=%d R=%d (%.0f s): %s" % (
                     r + 1, runs, name, groups, replicas, time.monotonic() - t, res))
+
+
+def run_mass_mixed(daemons, runs):
+    """Mixed fleets (swift-sentinel beside redis-sentinel peers) under the mass failure: every
+    group must still be failed over once, on every sentinel. Logged, not tabulated."""
+    swift, redis = daemons[0][1], daemons[1][1]
+    fleets = [("2 swift + 1 redis", [swift, swift, redis]), ("1 swift + 2 redis", [swift, redis, redis])]
+    runs = min(runs, 2)
+    for r in range(runs):
+        for groups, replicas in [(20, 1), (20, 2)]:
+            for label, binaries in fleets:
+                t = time.monotonic()
+                res = mass_once(binaries, groups, replicas)
+                log("[mass-mixed run %d/%d] %s K=%d R=%d (%.0f s): %s" % (
+                    r + 1, runs, label, groups, replicas, time.monotonic() - t, res))
 
 
 # --------------------------------------------------------------------------------------
@@ -1238,6 +1255,7 @@ def main():
         ("failover", lambda: run_failover(daemons, runs, down_afters, ["kill", "sleep"])),
         ("cpu", lambda: run_cpu(daemons, cpu_runs, cpu_window_s)),
         ("mass", lambda: run_mass(daemons, runs)),
+        ("mass-mixed", lambda: run_mass_mixed(daemons, runs)),
     ]
     for key, fn in sections:
         if key not in only:

@@ -3,11 +3,12 @@
 # failover timeline, redis-benchmark throughput and latency, RSS, CPU and start-up time.
 #
 #   Scripts/bench.sh [--reference /usr/bin/redis-sentinel] [--runs N] [--quick] [--output FILE]
-#                    [--only startup,rss,bench,failover,cpu] [--down-after 1000,5000]
-#                    [--cpu-window SECONDS] [--keep]
+#                    [--only startup,rss,bench,failover,cpu,mass,mass-mixed] [--down-after 1000,5000]
+#                    [--cpu-window SECONDS] [--events] [--keep]
 #
 # Installs Redis if missing, builds swift-sentinel in release as one static executable (the
-# Swift runtime and the C library linked in; in .build/static, apart from other builds), then runs Scripts/bench.py, which starts every process itself on 127.0.0.1
+# Swift runtime and the C library linked in; in .build/static, apart from other builds),
+# then runs Scripts/bench.py, which starts every process itself on 127.0.0.1
 # (free ports), stops them by PID and removes its temporary directories. Prints a markdown
 # table (medians, ratio swift / redis); --output FILE writes it to FILE too. About 20 minutes
 # by default, about 4 with --quick.

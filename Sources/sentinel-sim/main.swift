@@ -81,6 +81,8 @@ final class Collector: @unchecked Sendable {
     var failovers = 0
     var steps = 0
     var agreement: [Int64] = []
+    /// The seed that took longest to agree (to replay with `--seed S --trace`).
+    var slowest: (time: Int64, seed: UInt64)?
     var never = 0
 }
 let collector = Collector()
@@ -99,7 +101,12 @@ DispatchQueue.concurrentPerform(iterations: jobCount) { job in
         collector.done += 1
         collector.steps += result.steps
         collector.failovers += result.failoversCompleted
-        if let t = result.timeToAgreement { collector.agreement.append(t) } else { collector.never += 1 }
+        if let t = result.timeToAgreement {
+            collector.agreement.append(t)
+            if t > (collector.slowest?.time ?? -1) { collector.slowest = (t, seedOptions.seed) }
+        } else {
+            collector.never += 1
+        }
         if !result.violations.isEmpty {
             collector.failures.append(result)
             printFailure(result, lastLines: 40)
@@ -120,7 +127,7 @@ func percentile(_ p: Double) -> String {
 }
 print("""
 summary: \(total) histories in \(String(format: "%.1f", elapsed)) s (\(collector.steps) steps), \(collector.failovers) failovers completed, \
-time to agreement after the quiet period began: median \(percentile(0.5)), p99 \(percentile(0.99)), max \(percentile(1.0))\(collector.never > 0 ? ", never: \(collector.never)" : "")
+time to agreement after the quiet period began: median \(percentile(0.5)), p99 \(percentile(0.99)), max \(percentile(1.0))\(collector.slowest.map { " (seed \($0.seed))" } ?? "")\(collector.never > 0 ? ", never: \(collector.never)" : "")
 """)
 if collector.failures.isEmpty {
     print("all invariants held")

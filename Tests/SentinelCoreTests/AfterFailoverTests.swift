@@ -58,6 +58,30 @@ final class AfterFailoverTests: FailoverTestCase {
         XCTAssertEqual(w.master.masterPort, 6381)
     }
 
+    func testAReplicaPromotedByAFailoverWeMissedIsNotConvertedOnOlderHellos() throws {
+        let w = try failedOver()
+        let h = w.h
+        h.run(for: 10_000)
+        h.clearRecords()
+        // 6380 turns master: a peer promoted it in a failover we have not heard of yet. Until
+        // we see it, the peers' hellos still show our view (6381 at epoch 1).
+        w.r1.role = .master
+        var steps = 0
+        while h.events("-role-change").isEmpty && steps < 200 {
+            if steps % 10 == 0 {
+                h.deliverHello(confirmingHello("b", port: 26380), via: w.r2)
+                h.deliverHello(confirmingHello("c", port: 26381), via: w.r2)
+            }
+            h.run(for: 100)
+            steps += 1
+        }
+        XCTAssertFalse(h.events("-role-change").isEmpty)
+        // Those hellos predate its claim: they do not let us convert it at once.
+        h.run(for: 3_000)
+        XCTAssertTrue(h.events("+convert-to-slave").isEmpty)
+        XCTAssertEqual(w.r1.role, .master)
+    }
+
     func testReturningOldMasterWaitsWithoutConfirmation() throws {
         let w = try failedOver()
         let h = w.h

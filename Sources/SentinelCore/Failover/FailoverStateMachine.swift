@@ -23,6 +23,7 @@ extension Sentinel {
     mutating func startFailover(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
         guard instances[masterID] != nil else { return }
         masters[masterID]?.failoverState = .waitStart
+        masters[masterID]?.splitElectionRestarts = 0
         masters[masterID]?.failoverStartTime = now + Milliseconds(random.next() % 1000)
         instances[masterID]?.flags.insert(.failoverInProgress)
         beginElection(masterID, now: now, effects: &effects)
@@ -106,8 +107,10 @@ extension Sentinel {
         let isLeader = leader?.lowercased() == myID.lowercased()
         if leader == nil && !master.flags.contains(.forceFailover)
             && now - state.failoverStateChangeTime >= Sentinel.splitElectionRestartDelay
+            && state.splitElectionRestarts < Sentinel.maximumSplitElectionRestarts
             && shouldRestartSplitElection(masterID, epoch: state.failoverEpoch) {
             log(.warning, "Split vote for \(master.name) at epoch \(state.failoverEpoch): starting a new election", effects: &effects)
+            masters[masterID]?.splitElectionRestarts += 1
             beginElection(masterID, now: now, effects: &effects)
             askOtherSentinels(about: masterID, forced: true, now: now, effects: &effects)
             return
@@ -169,10 +172,12 @@ extension Sentinel {
         return nil
     }
 
-    /// How long an election runs before a split vote may restart it: the votes of one round
-    /// trip, and at most a few restarts a second even with peers that vote for themselves in
-    /// every epoch (the election timeout still counts from the failover's start).
-    static let splitElectionRestartDelay: Milliseconds = 250
+    /// How long an election runs before a split vote may restart it (the votes of one round
+    /// trip), and how many restarts one failover attempt makes at most: peers that vote for
+    /// themselves in every epoch cannot make the epoch climb (the election timeout still
+    /// counts from the failover's start, and then the attempt waits 2 × failover-timeout).
+    static let splitElectionRestartDelay: Milliseconds = 50
+    static let maximumSplitElectionRestarts = 3
 
     /// Whether the election for master M at `epoch` is split and we are the candidate that
     /// starts the next one at once, instead of every candidate waiting 2 × failover-timeout.

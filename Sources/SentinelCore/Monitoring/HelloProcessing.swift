@@ -59,16 +59,20 @@ extension Sentinel {
         }
     }
 
-    /// Whether every peer that is up has just announced (within two hello periods) exactly
-    /// our view of a master after a failover: its current address and config epoch. Then a
-    /// returning old master can be converted at once: the wait before converting exists only
-    /// to let a newer configuration arrive first, and none can be in flight.
-    func peersConfirmConfiguration(of masterID: InstanceID, now: Milliseconds) -> Bool {
+    /// Whether every peer that is up has announced, since `since` (when a replica started
+    /// claiming to be a master) and within two hello periods, exactly our view of a master
+    /// after a failover: its current address and config epoch. Then a returning old master can
+    /// be converted at once: the wait before converting exists only to let a newer
+    /// configuration arrive first, and none can be in flight. Hellos from before `since` do
+    /// not count: a replica that has just been promoted by a failover we have not heard of yet
+    /// also claims to be a master, and the peers' older hellos would still show our stale view.
+    func peersConfirmConfiguration(of masterID: InstanceID, since: Milliseconds, now: Milliseconds) -> Bool {
         guard let master = instances[masterID], let state = masters[masterID], state.configEpoch > 0 else { return false }
         let peers = state.sentinels.compactMap { instances[$0] }.filter { !$0.flags.contains(.subjectivelyDown) }
         guard !peers.isEmpty else { return false }
         return peers.allSatisfy { peer in
             now - peer.lastHelloTime <= timings.publishPeriod * 2
+                && peer.lastHelloTime > since
                 && peer.helloConfigEpoch == state.configEpoch
                 && peer.helloMasterAddress.map { sameAddress($0, master.address) } == true
         }

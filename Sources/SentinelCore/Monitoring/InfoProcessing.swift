@@ -69,7 +69,7 @@ extension Sentinel {
                 let wait = timings.publishPeriod * 4
                 let waited = noDown(current, for: wait, now: now) && now - current.roleReportedTime > wait
                 if !current.flags.contains(.promoted) && masterLooksSane(masterID, now: now)
-                    && (waited || peersConfirmConfiguration(of: masterID, now: now)) {
+                    && (waited || peersConfirmConfiguration(of: masterID, since: current.roleReportedTime, now: now)) {
                     if let master = instances[masterID] {
                         sendReplicaOf(instanceID, target: master.address, effects: &effects)
                         emitEvent(.notice, "+convert-to-slave", about: current, effects: &effects)

@@ -28,6 +28,9 @@ public struct MasterState: Sendable {
     public var failoverStateChangeTime: Milliseconds = 0
     public var failoverStartTime: Milliseconds = 0
     public var failoverDelayLogged: Milliseconds = 0
+    /// Elections restarted after a split vote in this failover attempt (see
+    /// `Sentinel.shouldRestartSplitElection`).
+    public var splitElectionRestarts = 0
     public var promotedReplica: InstanceID?
     /// A `SENTINEL FAILOVER … COORDINATED` in progress (issue: no acknowledged write lost).
     public var coordinatedFailover: CoordinatedFailover?

@@ -714,7 +714,9 @@ def run_failover(daemons, runs, down_afters, modes):
 # --------------------------------------------------------------------------------------
 # 1b. Mass failure: K masters killed at the same instant (opt-in: --only mass)
 
-MASS_CASES = [(20, 1), (20, 2), (50, 1), (50, 2)]
+# K masters x R replicas; MASS_CASES=50x2,20x1 in the environment selects some.
+MASS_CASES = [tuple(int(n) for n in case.split("x")) for case in os.environ["MASS_CASES"].split(",")] \
+    if os.environ.get("MASS_CASES") else [(20, 1), (20, 2), (50, 1), (50, 2)]
 
 
 def mass_once(binary, groups, replicas, down_after=1000):

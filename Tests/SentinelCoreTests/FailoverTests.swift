@@ -212,6 +212,43 @@ final class FailoverTests: FailoverTestCase {
         }
     }
 
+    func testTwoElectionsAtOnceEachAsksAtItsOwnEpoch() throws {
+        // Two masters fail together: their elections run at epochs 1 and 2. The peers vote
+        // only when asked a second time, so the first master's election needs the asks that
+        // follow the second one's start: they must carry epoch 1, not the global epoch 2.
+        let w = try makeWorld(extra: """
+            sentinel monitor other 127.0.0.1 6390 2
+            sentinel down-after-milliseconds other 5000
+            sentinel known-sentinel other 127.0.0.1 26380 \(runID("b"))
+            sentinel known-sentinel other 127.0.0.1 26381 \(runID("c"))
+            """)
+        let h = w.h
+        let other = h.addServer(FakeRedis(port: 6390, runID: runID("o")))
+        let otherReplica = h.addServer(FakeRedis(port: 6391, role: .replica, runID: runID("p")))
+        otherReplica.replicate(other)
+        for peer in w.peers {
+            var asked: Set<String> = []
+            var votes: [String: String] = [:]
+            peer.isMasterDownReply = { arguments in
+                let key = "\(arguments[3]) \(arguments[4])"
+                if arguments[5] == "*" { return .array([.integer(1), .bulk("*"), .integer(0)]) }
+                guard asked.contains(arguments[3]) else {
+                    asked.insert(arguments[3])
+                    return .array([.integer(1), .bulk("*"), .integer(0)])
+                }
+                let vote = votes[key] ?? arguments[5]
+                votes[key] = vote
+                return .array([.integer(1), .bulk(vote), .integer(Int64(arguments[4]) ?? 0)])
+            }
+        }
+        h.run(for: 1_500)
+        crash(w.master, in: h)
+        crash(other, in: h)
+        h.run(until: { h.events("+elected-leader").count == 2 }, limit: 20_000)
+        XCTAssertEqual(Set(h.events("+elected-leader")), [masterDetails, "master other 127.0.0.1 6390"])
+        XCTAssertTrue(h.events("-failover-abort-not-elected").isEmpty)
+    }
+
     /// A crashed master whose peers were candidates too (see `selfVotingPeerAnswer`).
     func splitVoteWorld(peers: [Character]) throws -> World {
         let w = try makeWorld(peers: peers)

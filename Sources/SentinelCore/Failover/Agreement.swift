@@ -59,8 +59,12 @@ extension Sentinel {
             if !forced && elapsed < period { continue }
             // One question in flight per peer: a slow peer is not flooded every tick.
             if link.pendingReplies.contains(where: { $0.kind == .isMasterDownByAddress && $0.instance == sentinelID }) && !forced { continue }
+            // A candidate asks for votes at its election's epoch: votes are counted per master
+            // at that epoch, and with several elections running the global epoch has moved on
+            // (a vote given at it would not count, and the election would stall).
             let candidate = state.failoverState != .none ? myID : "*"
-            sendCommand(["SENTINEL", "is-master-down-by-addr", announcedHost(master.address), String(master.address.port), String(currentEpoch), candidate],
+            let epoch = state.failoverState != .none ? state.failoverEpoch : currentEpoch
+            sendCommand(["SENTINEL", "is-master-down-by-addr", announcedHost(master.address), String(master.address.port), String(epoch), candidate],
                         to: sentinelID, expecting: .isMasterDownByAddress, effects: &effects)
         }
     }

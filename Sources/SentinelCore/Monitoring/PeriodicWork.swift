@@ -4,7 +4,6 @@ extension Sentinel {
     /// failover start, state machine, IS-MASTER-DOWN round) — then scripts.
     mutating func runPeriodicWork(at time: Timestamp, effects: inout [SentinelEffect]) {
         let now = time.monotonic
-        nextSubjectiveDownDeadline = nil
         checkTilt(now: now, effects: &effects)
         for masterID in masterOrder {
             guard masters[masterID] != nil else { continue }
@@ -145,12 +144,6 @@ extension Sentinel {
             || (kind == .master && instances.field(instanceID, \.roleReported) == .replica
                 && now - (instances.field(instanceID, \.roleReportedTime) ?? now) > downAfter + timings.infoPeriod * 2)
             || (flags.contains(.masterReboot) && now - (instances.field(instanceID, \.masterRebootSince) ?? now) > masterRebootPeriod)
-        if !isDown && (link.activePingTime != 0 || !link.commandConnected) {
-            // The moment the instance would be down if nothing arrives: the next tick comes no
-            // later, so SDOWN is flagged when down-after expires, not up to a tick after.
-            let deadline = now + downAfter - elapsed + 1
-            nextSubjectiveDownDeadline = min(nextSubjectiveDownDeadline ?? deadline, deadline)
-        }
         if isDown {
             if !flags.contains(.subjectivelyDown), let instance = instances[instanceID] {
                 instances[instanceID]?.subjectivelyDownSince = now

@@ -71,9 +71,6 @@ public struct Sentinel {
     var lastTickTime: Milliseconds = 0
     /// The wall clock of the latest input (for human-readable dates only).
     var lastWallClock: Milliseconds = 0
-    /// The earliest moment an instance checked in the last tick becomes SDOWN if nothing
-    /// arrives; the next tick is scheduled no later.
-    var nextSubjectiveDownDeadline: Milliseconds?
     /// Timer frequency drawn after each tick (INFO `hz`).
     var currentHz: Int = 10
     /// TILT mode (§15).
@@ -188,11 +185,7 @@ public struct Sentinel {
     mutating func handleTick(at time: Timestamp, effects: inout [SentinelEffect]) {
         runPeriodicWork(at: time, effects: &effects)
         lastTickTime = time.monotonic
-        var delay = nextTickDelay()
-        if let deadline = nextSubjectiveDownDeadline {
-            delay = min(delay, max(1, deadline - time.monotonic))
-        }
-        effects.append(.scheduleTick(afterMilliseconds: delay))
+        effects.append(.scheduleTick(afterMilliseconds: nextTickDelay()))
     }
 
     /// Redis redraws the timer frequency after each run as `10 + random(0..9)` Hz so that

@@ -44,6 +44,8 @@ public final class SentinelServer {
     private var clients = ClientTable<ClientConnection>()
     private var dirtyClients: [ClientID] = []
     private var dirtyLinks: [ConnectionID] = []
+    /// The configuration text to write before the next output, and the writes it answers.
+    private var pendingPersistence: (text: String?, tickets: [UInt64]) = (nil, [])
     private var links: [ConnectionID: LinkConnection] = [:]
     private var scripts: [pid_t: ScriptID] = [:]
     private var runningScripts: [ScriptID: pid_t] = [:]
@@ -83,7 +85,7 @@ public final class SentinelServer {
         execute(startEffects)
         drainInputs(at: now())
         isDispatching = false
-        flushLinks()
+        flushOutput()
         if exitCode == nil { try loop.run() }
         signals?.close()
         for listener in listeners { listener.close() }
@@ -100,7 +102,7 @@ public final class SentinelServer {
     /// (e.g. a configuration write's result) are queued and handled in order afterwards.
     private func feed(_ input: SentinelInput) {
         dispatch(input, at: now())
-        flushClients()
+        flushOutput()
     }
 
     /// Hands `input` to the core and executes its effects, then the inputs those effects
@@ -114,7 +116,6 @@ public final class SentinelServer {
         handle(input, at: time)
         drainInputs(at: time)
         isDispatching = false
-        flushLinks()
     }
 
     /// Handles the queued inputs (effects' results, e.g. a configuration write's).
@@ -180,7 +181,7 @@ public final class SentinelServer {
             dispatch(.clientCommand(id, command), at: time)
             if client.closing { break }
         }
-        flushClients()
+        flushOutput()
     }
 
     private func handleSignal(_ signal: Int32) {
@@ -231,16 +232,14 @@ public final class SentinelServer {
                 link.pendingOutput += bytes
             case .closeConnection(let id):
                 guard let link = links.removeValue(forKey: id) else { continue }
+                commitPersistence()
                 if !link.pendingOutput.isEmpty { link.stream.write(link.pendingOutput) }
                 link.stream.close()
             case .persistConfiguration(let text, let ticket):
-                var failure: String?
-                do {
-                    try AtomicFileWriter.write(text, to: configurationFilePath)
-                } catch {
-                    failure = error.message
-                }
-                pendingInputs.append(.configurationPersisted(ticket: ticket, error: failure))
+                // Written before any output leaves (`commitPersistence`), once for all the
+                // changes of this turn: fifty votes in one read cost one write, not fifty.
+                pendingPersistence.text = text
+                pendingPersistence.tickets.append(ticket)
             case .log(let level, let text):
                 logger.log(level, text)
             case .runScript(let id, let arguments):
@@ -276,8 +275,34 @@ public final class SentinelServer {
         if client.pendingOutput.isEmpty { dirtyClients.append(id) }
     }
 
+    /// Writes the configuration, then everything collected for links and clients.
+    private func flushOutput() {
+        commitPersistence()
+        flushLinks()
+        flushClients()
+    }
+
+    /// Writes the configuration text the core last asked for, if any, and hands the results
+    /// to the core. Called before any output leaves: a vote, a new epoch or a failover step is
+    /// durable before a peer, a client or an instance can learn of it.
+    private func commitPersistence() {
+        while let text = pendingPersistence.text {
+            let tickets = pendingPersistence.tickets
+            pendingPersistence = (nil, [])
+            var failure: String?
+            do {
+                try AtomicFileWriter.write(text, to: configurationFilePath)
+            } catch {
+                failure = error.message
+            }
+            let time = now()
+            for ticket in tickets { dispatch(.configurationPersisted(ticket: ticket, error: failure), at: time) }
+        }
+    }
+
     /// Writes each link's collected commands with one call.
     private func flushLinks() {
+        commitPersistence()
         guard !dirtyLinks.isEmpty else { return }
         for id in dirtyLinks {
             guard let link = links[id], !link.pendingOutput.isEmpty else { continue }
@@ -289,6 +314,7 @@ public final class SentinelServer {
 
     /// Writes each client's collected replies with one call.
     private func flushClients() {
+        commitPersistence()
         guard !dirtyClients.isEmpty else { return }
         // Writing never calls back into the server, so the list can be walked in place.
         for id in dirtyClients {
@@ -333,6 +359,6 @@ public final class SentinelServer {
                 break
             }
         }
-        flushClients()
+        flushOutput()
     }
 }

@@ -44,8 +44,8 @@ public final class SentinelServer {
     private var clients = ClientTable<ClientConnection>()
     private var dirtyClients: [ClientID] = []
     private var dirtyLinks: [ConnectionID] = []
-    /// The configuration text to write before the next output, and the writes it answers.
-    private var pendingPersistence: (text: String?, tickets: [UInt64]) = (nil, [])
+    /// Configuration writes the core asked for, to do (as one) before the next output.
+    private var pendingPersistenceTickets: [UInt64] = []
     private var links: [ConnectionID: LinkConnection] = [:]
     private var scripts: [pid_t: ScriptID] = [:]
     private var runningScripts: [ScriptID: pid_t] = [:]
@@ -235,11 +235,10 @@ public final class SentinelServer {
                 commitPersistence()
                 if !link.pendingOutput.isEmpty { link.stream.write(link.pendingOutput) }
                 link.stream.close()
-            case .persistConfiguration(let text, let ticket):
+            case .persistConfiguration(let ticket):
                 // Written before any output leaves (`commitPersistence`), once for all the
                 // changes of this turn: fifty votes in one read cost one write, not fifty.
-                pendingPersistence.text = text
-                pendingPersistence.tickets.append(ticket)
+                pendingPersistenceTickets.append(ticket)
             case .log(let level, let text):
                 logger.log(level, text)
             case .runScript(let id, let arguments):
@@ -286,9 +285,10 @@ public final class SentinelServer {
     /// to the core. Called before any output leaves: a vote, a new epoch or a failover step is
     /// durable before a peer, a client or an instance can learn of it.
     private func commitPersistence() {
-        while let text = pendingPersistence.text {
-            let tickets = pendingPersistence.tickets
-            pendingPersistence = (nil, [])
+        while !pendingPersistenceTickets.isEmpty {
+            let tickets = pendingPersistenceTickets
+            pendingPersistenceTickets = []
+            let text = core.configurationTextToWrite()
             var failure: String?
             do {
                 try AtomicFileWriter.write(text, to: configurationFilePath)

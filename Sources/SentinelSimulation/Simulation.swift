@@ -360,8 +360,8 @@ public final class Simulation {
             case .closeConnection(let id):
                 guard let c = sentinels[s].outgoing.removeValue(forKey: id.rawValue) else { continue }
                 closeByOwner(c)
-            case .persistConfiguration(let text, let ticket):
-                sentinels[s].persistedText = text
+            case .persistConfiguration(let ticket):
+                if let text = sentinels[s].core?.configurationTextToWrite() { sentinels[s].persistedText = text }
                 queue.push(.sentinelInput(sentinel: s, incarnation: incarnation, .configurationPersisted(ticket: ticket, error: nil)), at: now)
             case .log(let level, let text):
                 observeLog(level, text, of: s)

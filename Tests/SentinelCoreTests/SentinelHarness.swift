@@ -109,6 +109,10 @@ final class SentinelHarness {
             all += pending
             effects += pending
             recordEvents(pending)
+            // One write for the batch, as the shell writes once for all the requests of a turn.
+            if pending.contains(where: { if case .persistConfiguration = $0 { true } else { false } }) {
+                persistedConfigurations.append(sentinel.configurationTextToWrite())
+            }
             let answers = networkEnabled ? networkInputs(for: pending) : []
             pending = []
             for input in answers {
@@ -151,7 +155,7 @@ final class SentinelHarness {
             case .closeConnection(let connection):
                 connections[connection]?.forget(connection)
                 connections[connection] = nil
-            case .persistConfiguration(_, let ticket):
+            case .persistConfiguration(let ticket):
                 inputs.append(.configurationPersisted(ticket: ticket, error: persistError))
             default:
                 break
@@ -260,12 +264,12 @@ final class SentinelHarness {
         events = []
         eventTimes = []
         effects = []
+        persistedConfigurations = []
     }
 
-    /// Texts of the configuration writes asked for so far.
-    var persistedConfigurations: [String] {
-        effects.compactMap { if case .persistConfiguration(let text, _) = $0 { return text } else { return nil } }
-    }
+    /// Texts of the configuration writes asked for so far (each taken when its request was
+    /// executed, as the shell does).
+    private(set) var persistedConfigurations: [String] = []
 
     /// Log lines so far.
     var logLines: [String] {

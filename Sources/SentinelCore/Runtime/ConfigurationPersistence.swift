@@ -37,17 +37,29 @@ extension Sentinel {
         return result
     }
 
-    /// Rewrites the configuration file with the current state. With `replyTo`, that client
-    /// gets `+OK` or the save error once the shell reports the result.
+    /// Asks for the configuration file to be rewritten with the current state. With
+    /// `replyTo`, that client gets `+OK` or the save error once the shell reports the result.
+    ///
+    /// The text is not rendered here: the shell takes it with `configurationTextToWrite()`
+    /// when it writes, once for every request made since its last write (fifty votes handled
+    /// in one read cost one rendering and one write, not fifty).
     mutating func persistConfiguration(replyTo client: ClientID? = nil, effects: inout [SentinelEffect]) {
+        let ticket = nextPersistTicket
+        nextPersistTicket += 1
+        if let client { repliesAwaitingPersistence[ticket] = client }
+        effects.append(.persistConfiguration(ticket: ticket))
+    }
+
+    /// The configuration file's new text (§12.2), rendered from the state as it is now over
+    /// the text last written, which it becomes. The shell calls it when it executes
+    /// `persistConfiguration` effects — once for all those it writes together, since the
+    /// text always holds every change made so far.
+    public mutating func configurationTextToWrite() -> String {
         let updated = currentConfiguration()
         let text = ConfigurationRenderer.render(updated, over: configurationText)
         configurationText = text
         configuration = updated
-        let ticket = nextPersistTicket
-        nextPersistTicket += 1
-        if let client { repliesAwaitingPersistence[ticket] = client }
-        effects.append(.persistConfiguration(text: text, ticket: ticket))
+        return text
     }
 
     /// The shell finished writing the file (§12.2): log the outcome and answer a waiting client.

@@ -16,9 +16,10 @@ public enum SentinelEffect: Sendable {
     case sendOnConnection(ConnectionID, [UInt8])
     /// Close an outgoing connection; no `connectionClosed` input follows.
     case closeConnection(ConnectionID)
-    /// Atomically replace the configuration file with `text`; the shell answers with
-    /// `configurationPersisted(ticket:error:)`.
-    case persistConfiguration(text: String, ticket: UInt64)
+    /// Atomically replace the configuration file with the text of
+    /// `Sentinel.configurationTextToWrite()`, taken when the shell writes (one write may serve
+    /// several requests); the shell answers each with `configurationPersisted(ticket:error:)`.
+    case persistConfiguration(ticket: UInt64)
     /// Write one log line at `level` (the shell adds pid, role and time).
     case log(LogLevel, String)
     /// Start a script: `arguments[0]` is the executable path.

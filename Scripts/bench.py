@@ -724,7 +724,7 @@ def mass_once(binary, groups, replicas, down_after=1000):
     or a list of 3 binaries for a mixed fleet); every
     master is killed with SIGKILL at once. Returns (seconds until the last group's new address
     is given by all 3 sentinels, just-promoted masters flagged +sdown, groups failed over
-    twice) or an error string."""
+    twice, those +sdown by daemon) or an error string."""
     env = Env("mass")
     collectors = []
     try:
@@ -794,8 +794,9 @@ def mass_once(binary, groups, replicas, down_after=1000):
         if SHOW_EVENTS:
             log_mass_stages(collectors, t0, groups, done_at)
         false_sdowns = 0
+        false_by = {}  # which daemon flagged them (tells the peers of a mixed fleet apart)
         twice = set()
-        for c in collectors:
+        for c, sentinel_binary in zip(collectors, binaries):
             switched = {}
             for _, ch, payload in list(c.events):
                 words = payload.split()
@@ -807,7 +808,9 @@ def mass_once(binary, groups, replicas, down_after=1000):
                     name = words[1]
                     if switched.get(name):
                         false_sdowns += 1
-        return (last, false_sdowns, len(twice))
+                        daemon = os.path.basename(sentinel_binary)
+                        false_by[daemon] = false_by.get(daemon, 0) + 1
+        return (last, false_sdowns, len(twice), false_by)
     except Exception as e:  # noqa: BLE001 - reported in the table
         return "FAILED: %s" % e
     finally:

@@ -281,9 +281,9 @@ public final class SentinelServer {
         flushClients()
     }
 
-    /// Writes the configuration text the core last asked for, if any, and hands the results
-    /// to the core. Called before any output leaves: a vote, a new epoch or a failover step is
-    /// durable before a peer, a client or an instance can learn of it.
+    /// If the core asked for configuration writes, writes its current text once for all of
+    /// them and hands each result to the core. Called before any output leaves: a vote, a new
+    /// epoch or a failover step is durable before a peer, a client or an instance learns of it.
     private func commitPersistence() {
         while !pendingPersistenceTickets.isEmpty {
             let tickets = pendingPersistenceTickets

@@ -23,7 +23,13 @@ public final class SentinelServer {
     private var resolver: HostnameResolver?
     private let spawner = ProcessSpawner()
 
-    private final class ClientConnection {
+    /// A connection whose output is collected during a turn and written with one call.
+    private protocol CollectedOutput: AnyObject {
+        var stream: StreamConnection { get }
+        var pendingOutput: [UInt8] { get set }
+    }
+
+    private final class ClientConnection: CollectedOutput {
         let stream: StreamConnection
         var parser = RESPRequestParser()
         /// Replies produced while handling one read, written with a single call afterwards.
@@ -32,7 +38,7 @@ public final class SentinelServer {
         init(stream: StreamConnection) { self.stream = stream }
     }
 
-    private final class LinkConnection {
+    private final class LinkConnection: CollectedOutput {
         let stream: StreamConnection
         var parser = RESPReplyParser()
         /// Commands produced while handling one input, written with a single call afterwards
@@ -304,11 +310,7 @@ public final class SentinelServer {
     private func flushLinks() {
         commitPersistence()
         guard !dirtyLinks.isEmpty else { return }
-        for id in dirtyLinks {
-            guard let link = links[id], !link.pendingOutput.isEmpty else { continue }
-            link.stream.write(link.pendingOutput)
-            link.pendingOutput.removeAll(keepingCapacity: true)
-        }
+        for id in dirtyLinks { writeCollectedOutput(of: links[id]) }
         dirtyLinks.removeAll(keepingCapacity: true)
     }
 
@@ -317,14 +319,17 @@ public final class SentinelServer {
         commitPersistence()
         guard !dirtyClients.isEmpty else { return }
         // Writing never calls back into the server, so the list can be walked in place.
-        for id in dirtyClients {
-            guard let client = clients[id], !client.pendingOutput.isEmpty else { continue }
-            // Written in place (the stream copies what the kernel does not take), so the
-            // buffer's storage is reused for the next replies.
-            client.stream.write(client.pendingOutput)
-            client.pendingOutput.removeAll(keepingCapacity: true)
-        }
+        for id in dirtyClients { writeCollectedOutput(of: clients[id]) }
         dirtyClients.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes what was collected for `connection`, if anything, with one call. Written in
+    /// place (the stream copies what the kernel does not take), so the buffer's storage is
+    /// reused for the next turn.
+    private func writeCollectedOutput(of connection: (some CollectedOutput)?) {
+        guard let connection, !connection.pendingOutput.isEmpty else { return }
+        connection.stream.write(connection.pendingOutput)
+        connection.pendingOutput.removeAll(keepingCapacity: true)
     }
 
     private func openLink(_ id: ConnectionID, host: String, port: Int, sourceAddress: String?) {

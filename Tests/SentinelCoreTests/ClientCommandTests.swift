@@ -235,12 +235,15 @@ final class ClientCommandTests: XCTestCase {
         XCTAssertEqual(h.send(c, "SENTINEL", "SET", "mymaster", "down-after-milliseconds", "abc"), error("ERR Invalid argument 'abc' for SENTINEL SET 'down-after-milliseconds'"))
         XCTAssertEqual(h.send(c, "SENTINEL", "SET", "mymaster", "bogus", "1"), error("ERR Unknown option or number of arguments for SENTINEL SET 'bogus'"))
         XCTAssertEqual(h.send(c, "SENTINEL", "SET", "mymaster", "quorum", "2", "parallel-syncs"), error("ERR Unknown option or number of arguments for SENTINEL SET 'parallel-syncs'"))
-        // Earlier pairs stay applied (§12.3).
+        // Unlike Redis, a command with a bad pair changes nothing: the pairs before it are
+        // not applied, announced or persisted either.
         h.clearRecords()
         XCTAssertEqual(h.send(c, "SENTINEL", "SET", "mymaster", "quorum", "4", "failover-timeout", "-1"), error("ERR Invalid argument '-1' for SENTINEL SET 'failover-timeout'"))
-        XCTAssertEqual(h.masterFields("mymaster")["quorum"], "4")
-        XCTAssertEqual(h.events("+set"), ["master mymaster 127.0.0.1 6379 quorum 4"])
-        XCTAssertFalse(h.persistedConfigurations.isEmpty)
+        XCTAssertEqual(h.send(c, "SENTINEL", "SET", "mymaster", "quorum", "4", "auth-pass", "x", "bogus", "1"), error("ERR Unknown option or number of arguments for SENTINEL SET 'bogus'"))
+        XCTAssertEqual(h.masterFields("mymaster")["quorum"], "2")
+        XCTAssertEqual(h.events("+set"), [])
+        XCTAssertTrue(h.persistedConfigurations.isEmpty)
+        XCTAssertFalse(h.effects.contains { if case .closeConnection = $0 { true } else { false } }, "auth-pass of a refused command dropped the links")
     }
 
     func testSetScriptsDeniedByDefault() throws {

@@ -142,8 +142,8 @@ extension Sentinel {
         guard let quorum = Int64(arguments[5]) else { return replyError(to: client, "ERR Invalid quorum", effects: &effects) }
         guard let port = Int64(arguments[4]) else { return replyError(to: client, "ERR Invalid port", effects: &effects) }
         guard quorum > 0 else { return replyError(to: client, "ERR Quorum must be 1 or greater.", effects: &effects) }
-        let host = IPAddressLiteral.canonical(arguments[3]) ?? arguments[3]
-        guard IPAddressLiteral.isLiteral(host) || (configuration.resolveHostnames && !host.isEmpty && !host.contains(" ")) else {
+        guard let host = InstanceAddress.acceptedHost(arguments[3], resolveHostnames: configuration.resolveHostnames,
+                                                      announceHostnames: configuration.announceHostnames) else {
             return replyError(to: client, "ERR Invalid IP address or hostname specified", effects: &effects)
         }
         let name = arguments[2]
@@ -152,96 +152,69 @@ extension Sentinel {
         }
         guard masterID(named: name) == nil else { return replyError(to: client, "ERR Duplicate master name.", effects: &effects) }
         guard port > 0 && port <= 65535 else { return replyError(to: client, "ERR Invalid port number.", effects: &effects) }
-        var master = MasterConfiguration(name: name, host: host, port: Int(port), quorum: Int(quorum))
+        var master = MasterConfiguration(name: name, host: host, port: Int(port), quorum: InputLimits.count(quorum))
         master.downAfterMilliseconds = timings.defaultDownAfter
         master.failoverTimeout = timings.defaultFailoverTimeout
         let masterID = addMaster(master, now: now)
         persistConfiguration(replyTo: client, effects: &effects)
         if let instance = instances[masterID] {
-            emitEvent(.warning, "+monitor", about: instance, "quorum \(quorum)", effects: &effects)
+            emitEvent(.warning, "+monitor", about: instance, "quorum \(InputLimits.count(quorum))", effects: &effects)
         }
     }
 
-    /// `SENTINEL SET <name> <option> <value> …` (§12.3): pairs apply left to right, one `+set`
-    /// each; an error stops, earlier pairs stay applied and persisted.
+    /// `SENTINEL SET <name> <option> <value> …` (§12.3): every pair is validated first (see
+    /// `MasterSettingChange`); then they apply left to right, one `+set` each, and the reply
+    /// waits for the configuration write.
     mutating func setCommand(_ client: ClientID, _ arguments: [String], now: Milliseconds, effects: inout [SentinelEffect]) {
         guard let masterID = masterOrReplyError(client, arguments[2], effects: &effects) else { return }
-        var changes = 0
-        var index = 3
-        func fail(_ message: String, effects: inout [SentinelEffect]) {
-            replyError(to: client, message, effects: &effects)
-            if changes > 0 { persistConfiguration(effects: &effects) }
-        }
-        while index < arguments.count {
-            let option = arguments[index]
-            let remaining = arguments.count - 1 - index
-            guard remaining > 0 else {
-                return fail("ERR Unknown option or number of arguments for SENTINEL SET '\(option)'", effects: &effects)
+        let context = MasterSettingChange.Context(scriptsReconfigurationDenied: configuration.denyScriptsReconfig,
+                                                  isExecutable: environment.isExecutable)
+        switch MasterSettingChange.parse(arguments[3...], context: context) {
+        case .failure(let error):
+            replyError(to: client, error.reply, effects: &effects)
+        case .success(let changes):
+            for parsed in changes {
+                apply(parsed.change, to: masterID, effects: &effects)
+                if let master = instances[masterID] { emitEvent(.warning, "+set", about: master, parsed.eventText, effects: &effects) }
             }
-            let value = arguments[index + 1]
-            var eventText = "\(option) \(value)"
-            func badValue(_ text: String) -> String { "ERR Invalid argument '\(text)' for SENTINEL SET '\(option)'" }
-            switch option.lowercased() {
-            case "down-after-milliseconds", "failover-timeout", "parallel-syncs", "quorum":
-                guard let number = Int64(value), number > 0 else { return fail(badValue(value), effects: &effects) }
-                switch option.lowercased() {
-                case "down-after-milliseconds":
-                    instances[masterID]?.downAfterMilliseconds = number
-                    for child in (masters[masterID]?.replicas ?? []) + (masters[masterID]?.sentinels ?? []) {
-                        instances[child]?.downAfterMilliseconds = number
-                    }
-                case "failover-timeout": masters[masterID]?.failoverTimeout = number
-                case "parallel-syncs": masters[masterID]?.parallelSyncs = Int(number)
-                default: masters[masterID]?.quorum = Int(number)
-                }
-                index += 2
-            case "notification-script", "client-reconfig-script":
-                if configuration.denyScriptsReconfig {
-                    return fail("ERR Reconfiguration of scripts path is denied for security reasons. Check the deny-scripts-reconfig configuration directive in your Sentinel configuration", effects: &effects)
-                }
-                let isNotification = option.lowercased() == "notification-script"
-                if !value.isEmpty && !environment.isExecutable(value) {
-                    return fail(isNotification
-                        ? "ERR Notification script seems non existing or non executable"
-                        : "ERR Client reconfiguration script seems non existing or non executable", effects: &effects)
-                }
-                let path = value.isEmpty ? nil : value
-                if isNotification { masters[masterID]?.notificationScript = path } else { masters[masterID]?.clientReconfigScript = path }
-                index += 2
-            case "auth-pass", "auth-user":
-                if option.lowercased() == "auth-pass" {
-                    masters[masterID]?.authPass = value.isEmpty ? nil : value
-                    eventText = "\(option) ******"
-                } else {
-                    masters[masterID]?.authUser = value.isEmpty ? nil : value
-                }
-                dropConnections(ofMasterAndReplicas: masterID, effects: &effects)
-                index += 2
-            case "rename-command":
-                guard remaining > 1 else {
-                    return fail("ERR Unknown option or number of arguments for SENTINEL SET '\(option)'", effects: &effects)
-                }
-                let renamed = arguments[index + 2]
-                guard !value.isEmpty, !renamed.isEmpty else { return fail(badValue(renamed.isEmpty ? renamed : value), effects: &effects) }
-                masters[masterID]?.renamedCommands[value.lowercased()] = nil
-                masters[masterID]?.renamedCommandOrder.removeAll { $0.command.lowercased() == value.lowercased() }
-                if value.lowercased() != renamed.lowercased() {
-                    masters[masterID]?.renamedCommands[value.lowercased()] = renamed
-                    masters[masterID]?.renamedCommandOrder.append(RenamedCommand(command: value, renamed: renamed))
-                }
-                eventText = "\(option) \(value) \(renamed)"
-                index += 3
-            case "master-reboot-down-after-period":
-                guard let number = Int64(value), number >= 0 else { return fail(badValue(value), effects: &effects) }
-                masters[masterID]?.masterRebootDownAfterPeriod = number
-                index += 2
-            default:
-                return fail("ERR Unknown option or number of arguments for SENTINEL SET '\(option)'", effects: &effects)
-            }
-            changes += 1
-            if let master = instances[masterID] { emitEvent(.warning, "+set", about: master, eventText, effects: &effects) }
+            persistConfiguration(replyTo: client, effects: &effects)
         }
-        persistConfiguration(replyTo: client, effects: &effects)
+    }
+
+    /// Applies one validated `SENTINEL SET` option to a master.
+    mutating func apply(_ change: MasterSettingChange, to masterID: InstanceID, effects: inout [SentinelEffect]) {
+        switch change {
+        case .downAfter(let milliseconds):
+            instances[masterID]?.downAfterMilliseconds = milliseconds
+            for child in (masters[masterID]?.replicas ?? []) + (masters[masterID]?.sentinels ?? []) {
+                instances[child]?.downAfterMilliseconds = milliseconds
+            }
+        case .failoverTimeout(let milliseconds):
+            masters[masterID]?.failoverTimeout = milliseconds
+        case .parallelSyncs(let count):
+            masters[masterID]?.parallelSyncs = count
+        case .quorum(let quorum):
+            masters[masterID]?.quorum = quorum
+        case .notificationScript(let path):
+            masters[masterID]?.notificationScript = path
+        case .clientReconfigScript(let path):
+            masters[masterID]?.clientReconfigScript = path
+        case .authPass(let password):
+            masters[masterID]?.authPass = password
+            dropConnections(ofMasterAndReplicas: masterID, effects: &effects)
+        case .authUser(let user):
+            masters[masterID]?.authUser = user
+            dropConnections(ofMasterAndReplicas: masterID, effects: &effects)
+        case .renameCommand(let original, let renamed):
+            masters[masterID]?.renamedCommands[original.lowercased()] = nil
+            masters[masterID]?.renamedCommandOrder.removeAll { $0.command.lowercased() == original.lowercased() }
+            if original.lowercased() != renamed.lowercased() {
+                masters[masterID]?.renamedCommands[original.lowercased()] = renamed
+                masters[masterID]?.renamedCommandOrder.append(RenamedCommand(command: original, renamed: renamed))
+            }
+        case .masterRebootDownAfterPeriod(let milliseconds):
+            masters[masterID]?.masterRebootDownAfterPeriod = milliseconds
+        }
     }
 
     /// `SENTINEL CONFIG GET <glob>` / `SENTINEL CONFIG SET <option> <value>` (§12.3).
@@ -368,7 +341,7 @@ extension Sentinel {
             guard let value = Int64(arguments[index + 1]), value > 0 else {
                 return replyError(to: client, "ERR Invalid argument '\(arguments[index + 1])' for SENTINEL DEBUG '\(arguments[index])'", effects: &effects)
             }
-            updated[keyPath: parameter.keyPath] = value
+            updated[keyPath: parameter.keyPath] = InputLimits.duration(value)
             index += 2
         }
         timings = updated

@@ -17,6 +17,21 @@ enum RedisNumberParsing {
         return Int(Int32(truncatingIfNeeded: long))
     }
 
+    /// `strtoll(text, NULL, 10)`: like `atoi` without the truncation to 32 bits, saturating at
+    /// `Int64.min` and `Int64.max`.
+    static func strtoll(_ text: String) -> Int64 {
+        let (negative, digits) = signAndDigits(text)
+        var magnitude: UInt64 = 0
+        for digit in digits {
+            let (product, overflow1) = magnitude.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = product.addingReportingOverflow(UInt64(digit))
+            if overflow1 || overflow2 { return negative ? Int64.min : Int64.max }
+            magnitude = sum
+        }
+        if negative { return magnitude > UInt64(Int64.max) ? Int64.min : -Int64(magnitude) }
+        return magnitude > UInt64(Int64.max) ? Int64.max : Int64(magnitude)
+    }
+
     /// `strtoull(text, NULL, 10)`: like `atoi`, saturating at `UInt64.max`; a minus sign negates
     /// modulo 2^64 (`"-1"` is `UInt64.max`).
     static func strtoull(_ text: String) -> UInt64 {

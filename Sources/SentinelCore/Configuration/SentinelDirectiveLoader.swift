@@ -61,7 +61,7 @@ struct SentinelDirectiveLoader {
 
         case ("down-after-milliseconds", 3), ("failover-timeout", 3):
             guard let index = masterIndex else { return noSuchMaster }
-            let milliseconds = Int64(RedisNumberParsing.atoi(argv[2]))
+            let milliseconds = duration(argv[2])
             if argv[0].lowercased() == "failover-timeout" {
                 configuration.masters[index].failoverTimeout = milliseconds
             } else {
@@ -95,7 +95,7 @@ struct SentinelDirectiveLoader {
 
         case ("current-epoch", 2):
             // The current epoch only ever rises.
-            configuration.currentEpoch = max(configuration.currentEpoch, RedisNumberParsing.strtoull(argv[1]))
+            configuration.currentEpoch = max(configuration.currentEpoch, epoch(argv[1]))
 
         case ("myid", 2):
             guard argv[1].utf8.count == 40 else { return "Malformed Sentinel id in myid option." }
@@ -103,13 +103,13 @@ struct SentinelDirectiveLoader {
 
         case ("config-epoch", 3):
             guard let index = masterIndex else { return noSuchMaster }
-            let epoch = RedisNumberParsing.strtoull(argv[2])
-            configuration.masters[index].configEpoch = epoch
-            configuration.currentEpoch = max(configuration.currentEpoch, epoch)
+            let configEpoch = epoch(argv[2])
+            configuration.masters[index].configEpoch = configEpoch
+            configuration.currentEpoch = max(configuration.currentEpoch, configEpoch)
 
         case ("leader-epoch", 3):
             guard let index = masterIndex else { return noSuchMaster }
-            configuration.masters[index].leaderEpoch = RedisNumberParsing.strtoull(argv[2])
+            configuration.masters[index].leaderEpoch = epoch(argv[2])
 
         case ("known-slave", 4), ("known-replica", 4):
             guard let index = masterIndex else { return noSuchMaster }
@@ -127,6 +127,7 @@ struct SentinelDirectiveLoader {
 
         case ("known-sentinel", 5):
             guard let index = masterIndex else { return noSuchMaster }
+            guard RunIdentifier.isValid(argv[4]) else { return "Malformed Sentinel id in known-sentinel option." }
             switch address(argv[2], port: argv[3], in: configuration) {
             case .failure(let failure): return failure.message
             case .success(let sentinel):
@@ -176,7 +177,7 @@ struct SentinelDirectiveLoader {
 
         case ("master-reboot-down-after-period", 3):
             guard let index = masterIndex else { return noSuchMaster }
-            let milliseconds = Int64(RedisNumberParsing.atoi(argv[2]))
+            let milliseconds = duration(argv[2])
             configuration.masters[index].masterRebootDownAfterPeriod = milliseconds
             guard milliseconds >= 0 else { return "negative time parameter." }
 
@@ -186,19 +187,31 @@ struct SentinelDirectiveLoader {
         return nil
     }
 
+    /// A duration in milliseconds, read like Redis's `atoi` but without its truncation to 32
+    /// bits, and within `InputLimits.maximumDuration`: `SENTINEL SET` accepts durations up to
+    /// that, and what the rewrite writes must load back (Redis cannot reload a duration it
+    /// accepted above 2^31 − 1).
+    static func duration(_ text: String) -> Milliseconds {
+        InputLimits.duration(RedisNumberParsing.strtoll(text))
+    }
+
+    /// An epoch as Redis reads it (`strtoull`), capped at `InputLimits.maximumEpoch`: this
+    /// sentinel never writes a larger one, so only a hand-edited file is capped.
+    static func epoch(_ text: String) -> UInt64 {
+        InputLimits.epoch(RedisNumberParsing.strtoull(text))
+    }
+
     /// An instance address as `createSentinelAddr` checks it: the port (`atoi`) must be within
-    /// 0…65535 (`Invalid port number.`), and the host an IP literal unless `resolve-hostnames`
-    /// is on (`Can't resolve instance hostname.`; name resolution itself is the shell's). An IP
-    /// literal is kept in its canonical spelling, as Redis writes it back, unless
-    /// `announce-hostnames` makes Redis write the name as given.
+    /// 0…65535 (`Invalid port number.`), and the host as `InstanceAddress.acceptedHost` accepts
+    /// it (`Can't resolve instance hostname.`).
     static func address(_ host: String, port portText: String, in configuration: SentinelConfiguration) -> Result<HostPort, AddressError> {
         let port = RedisNumberParsing.atoi(portText)
         guard (0...65535).contains(port) else { return .failure(AddressError("Invalid port number.")) }
-        if let canonical = IPAddressLiteral.canonical(host) {
-            return .success(HostPort(host: configuration.announceHostnames ? host : canonical, port: port))
+        guard let accepted = InstanceAddress.acceptedHost(host, resolveHostnames: configuration.resolveHostnames,
+                                                          announceHostnames: configuration.announceHostnames) else {
+            return .failure(AddressError("Can't resolve instance hostname."))
         }
-        guard configuration.resolveHostnames else { return .failure(AddressError("Can't resolve instance hostname.")) }
-        return .success(HostPort(host: host, port: port))
+        return .success(HostPort(host: accepted, port: port))
     }
 
     struct AddressError: Error {

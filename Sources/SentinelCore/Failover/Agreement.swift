@@ -82,7 +82,7 @@ extension Sentinel {
         } else {
             instances[sentinelID]?.flags.remove(.masterDown)
         }
-        if leader != "*" {
+        if leader != "*" && RunIdentifier.isValid(leader) {
             if peer.leaderEpoch != UInt64(epoch) {
                 log(.warning, "\(peer.name) voted for \(leader) \(epoch)", effects: &effects)
             }
@@ -95,9 +95,10 @@ extension Sentinel {
     }
 
     /// `SENTINEL IS-MASTER-DOWN-BY-ADDR ip port epoch runid` (§6): down is 1 iff not in TILT
-    /// and the master at that address is SDOWN for us; with a run id, we vote.
+    /// and the master at that address is SDOWN for us; with a run id, we vote (a candidate
+    /// that is not a well-formed run id gets no vote, as if `*` had been asked).
     mutating func isMasterDownByAddressCommand(_ client: ClientID, _ arguments: [String], now: Milliseconds, effects: inout [SentinelEffect]) {
-        guard let port = Int64(arguments[3]), let requestedEpoch = UInt64(arguments[4]), requestedEpoch <= HelloMessage.maximumEpoch else {
+        guard let port = Int64(arguments[3]), let requestedEpoch = UInt64(arguments[4]), requestedEpoch <= InputLimits.maximumEpoch else {
             return replyError(to: client, "ERR value is not an integer or out of range", effects: &effects)
         }
         let masterID = masterOrder.first { id in
@@ -108,7 +109,7 @@ extension Sentinel {
         var leaderEpoch: UInt64 = 0
         if let masterID, let master = instances[masterID] {
             down = !tilt && master.flags.contains(.subjectivelyDown)
-            if arguments[5] != "*" {
+            if arguments[5] != "*" && RunIdentifier.isValid(arguments[5]) {
                 leader = voteLeader(masterID, epoch: requestedEpoch, candidate: arguments[5], now: now, effects: &effects)
                 leaderEpoch = instances[masterID]?.leaderEpoch ?? 0
             }

@@ -2,11 +2,13 @@ import RESP
 
 extension Sentinel {
     /// Starts a failover when the master is ODOWN, none is in progress, and the last attempt
-    /// (ours, or a vote we gave) is older than 2 × failover-timeout (§7).
+    /// (ours, or a vote we gave) is older than 2 × failover-timeout (§7). With no attempt yet
+    /// there is nothing to wait for (the monotonic clock starts at boot, so "older than" would
+    /// otherwise hold back the first failover of a freshly booted machine).
     mutating func startFailoverIfNeeded(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) -> Bool {
         guard let master = instances[masterID], let state = masters[masterID] else { return false }
         guard master.flags.contains(.objectivelyDown), !master.flags.contains(.failoverInProgress) else { return false }
-        if now - state.failoverStartTime < state.failoverTimeout * 2 {
+        if state.failoverStartTime != 0 && now - state.failoverStartTime < state.failoverTimeout * 2 {
             if state.failoverDelayLogged != state.failoverStartTime {
                 masters[masterID]?.failoverDelayLogged = state.failoverStartTime
                 let wallClock = state.failoverStartTime + state.failoverTimeout * 2 - now + lastWallClock
@@ -14,23 +16,32 @@ extension Sentinel {
             }
             return false
         }
-        startFailover(masterID, now: now, effects: &effects)
-        return true
+        return startFailover(masterID, now: now, effects: &effects)
     }
 
     /// Enters `wait_start` with a new epoch (§7): `+new-epoch`, `+try-failover`, and a start
-    /// time desynchronised by up to one second.
-    mutating func startFailover(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
-        guard instances[masterID] != nil else { return }
+    /// time desynchronised by up to one second. False when no new epoch is left (the current
+    /// one is `InputLimits.maximumEpoch`): the attempt then counts as made, so the next one
+    /// waits 2 × failover-timeout like after any failed attempt.
+    @discardableResult
+    mutating func startFailover(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) -> Bool {
+        guard let master = instances[masterID] else { return false }
+        guard currentEpoch < InputLimits.maximumEpoch else {
+            masters[masterID]?.failoverStartTime = now
+            log(.warning, "Failover of \(master.name) not started: the current epoch \(currentEpoch) is the largest possible", effects: &effects)
+            return false
+        }
         masters[masterID]?.failoverState = .waitStart
         masters[masterID]?.splitElectionRestarts = 0
         masters[masterID]?.failoverStartTime = now + Milliseconds(random.next() % 1000)
         instances[masterID]?.flags.insert(.failoverInProgress)
         beginElection(masterID, now: now, effects: &effects)
         refreshReplicaInfo(masterID, effects: &effects)
+        return true
     }
 
     /// A new election in `wait_start`: the next epoch, `+new-epoch` and `+try-failover`.
+    /// Callers make sure the current epoch is below `InputLimits.maximumEpoch`.
     mutating func beginElection(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
         guard let master = instances[masterID] else { return }
         currentEpoch += 1
@@ -108,6 +119,7 @@ extension Sentinel {
         if leader == nil && !master.flags.contains(.forceFailover)
             && now - state.failoverStateChangeTime >= Sentinel.splitElectionRestartDelay
             && state.splitElectionRestarts < Sentinel.maximumSplitElectionRestarts
+            && currentEpoch < InputLimits.maximumEpoch
             && shouldRestartSplitElection(masterID, epoch: state.failoverEpoch) {
             log(.warning, "Split vote for \(master.name) at epoch \(state.failoverEpoch): starting a new election", effects: &effects)
             masters[masterID]?.splitElectionRestarts += 1
@@ -431,6 +443,9 @@ extension Sentinel {
         }
         if selectReplicaForPromotion(masterID, now: now) == nil {
             return replyError(to: client, "NOGOODSLAVE No suitable replica to promote", effects: &effects)
+        }
+        guard currentEpoch < InputLimits.maximumEpoch else {
+            return replyError(to: client, "ERR The current epoch is the largest possible: no new failover can start", effects: &effects)
         }
         log(.warning, "Executing user requested FAILOVER of '\(master.name)'", effects: &effects)
         startFailover(masterID, now: now, effects: &effects)

@@ -2,10 +2,6 @@
 /// eight comma-separated fields, no spaces —
 /// `ip,port,runid,current_epoch,master_name,master_ip,master_port,master_config_epoch`.
 public struct HelloMessage: Sendable, Equatable {
-    /// Epochs above this are refused: they are sent as signed 64-bit integers in replies, and
-    /// a hostile peer must not be able to overflow them.
-    public static let maximumEpoch = UInt64(Int64.max - 1)
-
     /// The pub/sub channel of hellos.
     public static let channel = "__sentinel__:hello"
 
@@ -30,8 +26,10 @@ public struct HelloMessage: Sendable, Equatable {
         "\(sentinelAddress.host),\(sentinelAddress.port),\(sentinelRunID),\(currentEpoch),\(masterName),\(masterAddress.host),\(masterAddress.port),\(masterConfigEpoch)"
     }
 
-    /// Parses a hello; nil unless it has exactly eight fields with numeric ports and epochs
-    /// and a non-empty run id (a malformed peer message is ignored, never trusted).
+    /// Parses a hello; nil unless it has exactly eight fields, ports within 1…65535, epochs
+    /// within `InputLimits.maximumEpoch`, a well-formed run id (`RunIdentifier`) and a master
+    /// name (a malformed peer message is ignored, never trusted). The hosts are checked where
+    /// the hello is applied, which knows whether host names are allowed.
     public init?(parsing text: String) {
         self.init(parsing: Array(text.utf8))
     }
@@ -48,11 +46,11 @@ public struct HelloMessage: Sendable, Equatable {
         }
         func text(_ field: ArraySlice<UInt8>) -> String { String(decoding: field, as: UTF8.self) }
         guard fields.count == 8,
-              let port = Int(text(fields[1])), port >= 0, port <= 65535,
-              let epoch = UInt64(text(fields[3])), epoch <= HelloMessage.maximumEpoch,
-              let masterPort = Int(text(fields[6])), masterPort >= 0, masterPort <= 65535,
-              let configEpoch = UInt64(text(fields[7])), configEpoch <= HelloMessage.maximumEpoch,
-              !fields[2].isEmpty, !fields[4].isEmpty else { return nil }
+              let port = Int(text(fields[1])), port >= 1, port <= 65535,
+              let epoch = UInt64(text(fields[3])), epoch <= InputLimits.maximumEpoch,
+              let masterPort = Int(text(fields[6])), masterPort >= 1, masterPort <= 65535,
+              let configEpoch = UInt64(text(fields[7])), configEpoch <= InputLimits.maximumEpoch,
+              RunIdentifier.isValid(fields[2]), !fields[4].isEmpty else { return nil }
         self.init(
             sentinelAddress: HostPort(host: text(fields[0]), port: port),
             sentinelRunID: text(fields[2]),

@@ -1,17 +1,23 @@
 extension Sentinel {
     /// Processes a hello from a peer (pub/sub or `PUBLISH` to us), §4: discover or re-address
-    /// the sender, adopt a higher current epoch, and adopt a newer master configuration.
+    /// the sender, adopt a higher current epoch, and adopt a newer master configuration. A
+    /// hello naming an address we would not accept (`acceptedAddress`) is ignored whole.
     mutating func processHello(_ bytes: [UInt8], now: Milliseconds, effects: inout [SentinelEffect]) {
-        guard let hello = HelloMessage(parsing: bytes), let masterID = masterID(named: hello.masterName) else { return }
-        guard hello.sentinelRunID != myID else { return }
-        var senderID = masters[masterID]?.sentinels.first { id in
-            instances[id].map { $0.runID == hello.sentinelRunID && $0.address == hello.sentinelAddress } ?? false
+        guard var hello = HelloMessage(parsing: bytes), let masterID = masterID(named: hello.masterName) else { return }
+        guard hello.sentinelRunID != myID,
+              let sentinelAddress = acceptedAddress(hello.sentinelAddress),
+              let masterAddress = acceptedAddress(hello.masterAddress) else { return }
+        hello.sentinelAddress = sentinelAddress
+        hello.masterAddress = masterAddress
+        var senderID = masters[masterID]?.sentinelIDsByRunID[hello.sentinelRunID].flatMap { id in
+            instances.field(id, \.address) == hello.sentinelAddress ? id : nil
         }
         if senderID == nil {
             let removed = removeSentinels(withRunID: hello.sentinelRunID, from: masterID, effects: &effects)
             if removed > 0, let master = instances[masterID] {
                 emitEvent(.notice, "+sentinel-address-switch", about: master, "ip \(hello.sentinelAddress.host) port \(hello.sentinelAddress.port) for \(hello.sentinelRunID)", effects: &effects)
-            } else if let other = masters[masterID]?.sentinels.compactMap({ instances[$0] }).first(where: { $0.address == hello.sentinelAddress }) {
+            } else if let otherID = masters[masterID]?.sentinels.first(where: { instances.field($0, \.address) == hello.sentinelAddress }),
+                      let other = instances[otherID] {
                 // Another run id at this address: that sentinel restarted with a new identity.
                 emitEvent(.notice, "+sentinel-invalid-addr", about: other, effects: &effects)
                 if let obsolete = other.runID {
@@ -78,22 +84,23 @@ extension Sentinel {
         }
     }
 
-    /// Removes the sentinel entries of `masterID` with this run id; returns how many.
+    /// Removes the sentinel entry of `masterID` with this run id (there is at most one);
+    /// returns how many were removed.
     mutating func removeSentinels(withRunID runID: String, from masterID: InstanceID, effects: inout [SentinelEffect]) -> Int {
-        let matching = (masters[masterID]?.sentinels ?? []).filter { instances[$0]?.runID == runID }
-        for id in matching { removeInstance(id, effects: &effects) }
-        return matching.count
+        guard let id = masters[masterID]?.sentinelIDsByRunID[runID] else { return 0 }
+        removeInstance(id, effects: &effects)
+        return 1
     }
 
     /// After a sentinel changed address under one master, moves its entries under the other
     /// masters to the new address too (`+sentinel-address-update`).
     mutating func updateSentinelAddressInAllMasters(_ peer: MonitoredInstance, effects: inout [SentinelEffect]) {
+        guard let runID = peer.runID else { return }
         var updated = 0
         for masterID in masterOrder where masterID != peer.master {
-            for id in masters[masterID]?.sentinels ?? [] where instances[id]?.runID == peer.runID && instances[id]?.address != peer.address {
-                guard let old = instances[id] else { continue }
+            if let id = masters[masterID]?.sentinelIDsByRunID[runID], let old = instances[id], old.address != peer.address {
                 removeInstance(id, effects: &effects)
-                if let added = addSentinel(runID: peer.runID ?? peer.name, address: peer.address, to: masterID, now: old.lastHelloTime) {
+                if let added = addSentinel(runID: runID, address: peer.address, to: masterID, now: old.lastHelloTime) {
                     instances[added]?.lastHelloTime = old.lastHelloTime
                     updated += 1
                 }

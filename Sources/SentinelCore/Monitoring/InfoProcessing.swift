@@ -38,7 +38,8 @@ extension Sentinel {
         instances[instanceID] = instance
 
         if instance.kind == .master {
-            for address in report.replicas where address.port > 0 {
+            for listed in report.replicas {
+                guard let address = acceptedAddress(listed) else { continue }
                 if let replicaID = addReplica(address, to: instanceID, now: now), let replica = instances[replicaID] {
                     emitEvent(.notice, "+slave", about: replica, effects: &effects)
                     persistConfiguration(effects: &effects)

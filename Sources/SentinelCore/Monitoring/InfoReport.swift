@@ -1,7 +1,8 @@
 /// What a master's or replica's INFO reply says that a sentinel uses (SENTINEL-PROTOCOL.md §3.2).
 /// A pure parse of the text; applying it to an instance is `Sentinel.applyInfo`.
 public struct InfoReport: Sendable, Equatable {
-    /// `run_id:` (the first 40 characters of a line of at least 47).
+    /// `run_id:` (the first 40 characters of a line of at least 47), when they are a
+    /// well-formed run id.
     public var runID: String?
     /// `role:master` / `role:slave`; nil when absent.
     public var role: ReportedRole?
@@ -12,13 +13,17 @@ public struct InfoReport: Sendable, Equatable {
     public var serverFailoverState: String?
     /// Replicas listed by `slaveN:` lines, old (`ip,port,state`) or new (`ip=…,port=…`) form.
     public var replicas: [HostPort] = []
-    /// `master_link_down_since_seconds` × 1000 (0 when absent).
+    /// `master_link_down_since_seconds` × 1000 (0 when absent), within
+    /// `InputLimits.maximumDuration`.
     public var masterLinkDownTime: Milliseconds = 0
-    /// The fields below are read only after a `role:slave` line.
+    /// The fields below are read only after a `role:slave` line. Numbers are read with the C
+    /// functions Redis uses (`atoi`, `strtoull`), which never fail.
     public var masterHost: String?
+    /// `master_port:`; nil unless within 0…65535.
     public var masterPort: Int?
     public var masterLinkUp: Bool?
     public var replicaPriority: Int?
+    /// `slave_repl_offset:`, capped at `Int64.max`.
     public var replicationOffset: Int64?
     public var replicaAnnounced: Bool?
 
@@ -59,7 +64,8 @@ public struct InfoReport: Sendable, Equatable {
         switch line.first {
         case UInt8(ascii: "r"):
             if line.count >= 47 && InfoReport.hasPrefix(line, "run_id:") {
-                runID = String(decoding: UnsafeBufferPointer(rebasing: line[7..<47]), as: UTF8.self)
+                let bytes = UnsafeBufferPointer(rebasing: line[7..<47])
+                if RunIdentifier.isValid(bytes) { runID = String(decoding: bytes, as: UTF8.self) }
             } else if let version = value(after: "redis_version:") {
                 redisVersion = version
             } else if InfoReport.hasPrefix(line, "role:master") {
@@ -67,7 +73,7 @@ public struct InfoReport: Sendable, Equatable {
             } else if InfoReport.hasPrefix(line, "role:slave") {
                 role = .replica
             } else if role == .replica, let announced = value(after: "replica_announced:") {
-                replicaAnnounced = (Int(announced) ?? 0) != 0
+                replicaAnnounced = RedisNumberParsing.atoi(announced) != 0
             }
         case UInt8(ascii: "s"):
             if line.count >= 7 && InfoReport.hasPrefix(line, "slave") && line[5] >= UInt8(ascii: "0") && line[5] <= UInt8(ascii: "9") {
@@ -75,19 +81,20 @@ public struct InfoReport: Sendable, Equatable {
                     replicas.append(replica)
                 }
             } else if role == .replica, let priority = value(after: "slave_priority:") {
-                replicaPriority = Int(priority) ?? 0
+                replicaPriority = RedisNumberParsing.atoi(priority)
             } else if role == .replica, let offset = value(after: "slave_repl_offset:") {
-                replicationOffset = Int64(offset) ?? 0
+                replicationOffset = Int64(clamping: RedisNumberParsing.strtoull(offset))
             }
         case UInt8(ascii: "m"):
             if let seconds = value(after: "master_link_down_since_seconds:") {
-                masterLinkDownTime = (Int64(seconds) ?? 0) * 1000
+                masterLinkDownTime = InputLimits.duration(seconds: RedisNumberParsing.strtoll(seconds))
             } else if let state = value(after: "master_failover_state:") {
                 serverFailoverState = state
             } else if role == .replica, let host = value(after: "master_host:") {
                 masterHost = host
             } else if role == .replica, let port = value(after: "master_port:") {
-                masterPort = Int(port) ?? 0
+                let number = RedisNumberParsing.atoi(port)
+                masterPort = (0...65535).contains(number) ? number : nil
             } else if role == .replica, let status = value(after: "master_link_status:") {
                 masterLinkUp = status.lowercased() == "up"
             }
@@ -104,7 +111,9 @@ public struct InfoReport: Sendable, Equatable {
         return true
     }
 
-    /// `slave0:ip=127.0.0.1,port=6380,state=online,…` or `slave0:127.0.0.1,6380,online`.
+    /// `slave0:ip=127.0.0.1,port=6380,state=online,…` or `slave0:127.0.0.1,6380,online`. The
+    /// port is read with `atoi`, like Redis; nil unless it is within 1…65535 (the host is
+    /// checked where the replica is added, see `Sentinel.acceptedAddress`).
     static func parseReplicaLine(_ line: Substring) -> HostPort? {
         guard let colon = line.firstIndex(of: ":") else { return nil }
         let body = line[line.index(after: colon)...]
@@ -113,13 +122,15 @@ public struct InfoReport: Sendable, Equatable {
             var port: Int?
             for field in body.split(separator: ",") {
                 if field.hasPrefix("ip=") { host = String(field.dropFirst(3)) }
-                if field.hasPrefix("port=") { port = Int(field.dropFirst(5)) }
+                if field.hasPrefix("port=") { port = RedisNumberParsing.atoi(String(field.dropFirst(5))) }
             }
-            guard let host, let port, !host.isEmpty else { return nil }
+            guard let host, let port, !host.isEmpty, (1...65535).contains(port) else { return nil }
             return HostPort(host: host, port: port)
         }
         let parts = body.split(separator: ",", omittingEmptySubsequences: false)
-        guard parts.count >= 3, let port = Int(parts[1]), !parts[0].isEmpty else { return nil }
+        guard parts.count >= 3, !parts[0].isEmpty else { return nil }
+        let port = RedisNumberParsing.atoi(String(parts[1]))
+        guard (1...65535).contains(port) else { return nil }
         return HostPort(host: String(parts[0]), port: port)
     }
 }

@@ -9,8 +9,11 @@ public struct LinkID: Sendable, SequentialIdentifier {
 /// everything, and for masters and replicas a pub/sub connection for hellos.
 public struct InstanceLink: Sendable {
     public let id: LinkID
-    /// Instances using this link (> 1 only for shared sentinel links).
-    public var referenceCount: Int = 1
+    /// The instances using this link, oldest first (more than one only for shared sentinel
+    /// links).
+    public var users: [InstanceID]
+    /// How many instances use this link (`link-refcount`).
+    public var referenceCount: Int { users.count }
     /// Whether a pub/sub connection is needed (masters and replicas).
     public var needsPubSub: Bool
     /// The command connection, once asked for.
@@ -48,8 +51,9 @@ public struct InstanceLink: Sendable {
     /// Last reconnection attempt (at most one per ping period).
     public var lastReconnectTime: Milliseconds = 0
 
-    public init(id: LinkID, needsPubSub: Bool, now: Milliseconds) {
+    public init(id: LinkID, user: InstanceID, needsPubSub: Bool, now: Milliseconds) {
         self.id = id
+        self.users = [user]
         self.needsPubSub = needsPubSub
         self.lastAvailableTime = now
         self.activePingTime = now

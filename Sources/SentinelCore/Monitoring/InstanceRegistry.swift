@@ -17,13 +17,23 @@ extension Sentinel {
         return address
     }
 
+    /// An address announced by a peer or listed by an instance, as it is stored: the port
+    /// within 1…65535 and the host as `InstanceAddress.acceptedHost` accepts it; nil otherwise
+    /// (the hello or INFO line is then ignored, as Redis ignores an address it cannot resolve).
+    func acceptedAddress(_ address: HostPort) -> HostPort? {
+        guard (1...65535).contains(address.port),
+              let host = InstanceAddress.acceptedHost(address.host, resolveHostnames: configuration.resolveHostnames,
+                                                      announceHostnames: configuration.announceHostnames) else { return nil }
+        return HostPort(host: host, port: address.port)
+    }
+
     /// Adds a master from its configuration, with its known replicas and sentinels.
     @discardableResult
     mutating func addMaster(_ configuration: MasterConfiguration, now: Milliseconds) -> InstanceID {
         let id = makeInstanceID()
-        let link = makeLink(needsPubSub: true, now: now)
+        let link = makeLink(for: id, needsPubSub: true, now: now)
         var master = MonitoredInstance(id: id, kind: .master, name: configuration.name, address: HostPort(host: configuration.host, port: configuration.port), master: nil, link: link, downAfterMilliseconds: configuration.downAfterMilliseconds, now: now)
-        master.leaderEpoch = min(configuration.leaderEpoch, HelloMessage.maximumEpoch)
+        master.leaderEpoch = configuration.leaderEpoch
         instances[id] = master
         masters[id] = MasterState(id: id, configuration: configuration)
         masterOrder.append(id)
@@ -42,11 +52,11 @@ extension Sentinel {
     mutating func addReplica(_ address: HostPort, to masterID: InstanceID, now: Milliseconds) -> InstanceID? {
         guard let master = instances[masterID], var state = masters[masterID] else { return nil }
         let name = address.description
-        if state.replicas.contains(where: { instances[$0]?.name == name }) { return nil }
+        if state.replicaIDsByName[name] != nil { return nil }
         let id = makeInstanceID()
-        let link = makeLink(needsPubSub: true, now: now)
+        let link = makeLink(for: id, needsPubSub: true, now: now)
         instances[id] = MonitoredInstance(id: id, kind: .replica, name: name, address: address, master: masterID, link: link, downAfterMilliseconds: master.downAfterMilliseconds, now: now)
-        state.replicas.append(id)
+        state.addReplica(id, name: name)
         masters[masterID] = state
         return id
     }
@@ -56,20 +66,21 @@ extension Sentinel {
     @discardableResult
     mutating func addSentinel(runID: String, address: HostPort, to masterID: InstanceID, now: Milliseconds) -> InstanceID? {
         guard let master = instances[masterID], var state = masters[masterID] else { return nil }
-        if state.sentinels.contains(where: { instances[$0]?.runID == runID }) { return nil }
+        if state.sentinelIDsByRunID[runID] != nil { return nil }
         let id = makeInstanceID()
-        let shared = instances.values.first { $0.kind == .sentinel && $0.runID == runID && $0.address == address }
+        let sharedKey = SharedSentinelLink(runID: runID, address: address)
         let link: LinkID
-        if let shared {
-            link = shared.link
-            links[link]?.referenceCount += 1
+        if let shared = sharedSentinelLinks[sharedKey], links[shared] != nil {
+            link = shared
+            links[link]?.users.append(id)
         } else {
-            link = makeLink(needsPubSub: false, now: now)
+            link = makeLink(for: id, needsPubSub: false, now: now)
+            sharedSentinelLinks[sharedKey] = link
         }
         var entry = MonitoredInstance(id: id, kind: .sentinel, name: runID, address: address, master: masterID, link: link, downAfterMilliseconds: master.downAfterMilliseconds, now: now)
         entry.runID = runID
         instances[id] = entry
-        state.sentinels.append(id)
+        state.addSentinel(id, runID: runID)
         masters[masterID] = state
         return id
     }
@@ -83,10 +94,9 @@ extension Sentinel {
             masterOrder.removeAll { $0 == id }
             masterIDsByName[instance.name] = nil
         } else if let masterID = instance.master {
-            masters[masterID]?.replicas.removeAll { $0 == id }
-            masters[masterID]?.sentinels.removeAll { $0 == id }
+            masters[masterID]?.remove(id, kind: instance.kind, key: instance.name)
         }
-        releaseLink(instance.link, for: id, effects: &effects)
+        releaseLink(of: instance, effects: &effects)
     }
 
     mutating func makeInstanceID() -> InstanceID {
@@ -94,29 +104,42 @@ extension Sentinel {
         return InstanceID(nextInstanceID)
     }
 
-    mutating func makeLink(needsPubSub: Bool, now: Milliseconds) -> LinkID {
+    mutating func makeLink(for user: InstanceID, needsPubSub: Bool, now: Milliseconds) -> LinkID {
         let id = LinkID(nextLinkID)
         nextLinkID += 1
-        links[id] = InstanceLink(id: id, needsPubSub: needsPubSub, now: now)
+        links[id] = InstanceLink(id: id, user: user, needsPubSub: needsPubSub, now: now)
         return id
     }
 
-    /// Drops one reference to a link; the last one closes its connections. Pending replies
-    /// for the departed instance are kept in the queue (to stay in step) but ignored.
-    mutating func releaseLink(_ linkID: LinkID, for instance: InstanceID, effects: inout [SentinelEffect]) {
+    /// Drops a removed instance's use of its link; the last user closes its connections.
+    /// Pending replies for the departed instance are kept in the queue (to stay in step) but
+    /// ignored.
+    mutating func releaseLink(of instance: MonitoredInstance, effects: inout [SentinelEffect]) {
+        let linkID = instance.link
         guard var link = links[linkID] else { return }
-        link.referenceCount -= 1
-        if link.referenceCount > 0 {
-            for index in link.pendingReplies.indices where link.pendingReplies[index].instance == instance {
+        link.users.removeAll { $0 == instance.id }
+        if !link.users.isEmpty {
+            for index in link.pendingReplies.indices where link.pendingReplies[index].instance == instance.id {
                 link.pendingReplies[index] = PendingReply(.ignored, instance: nil)
             }
             links[linkID] = link
             return
         }
         links[linkID] = nil
+        if instance.kind == .sentinel, let runID = instance.runID {
+            let key = SharedSentinelLink(runID: runID, address: instance.address)
+            if sharedSentinelLinks[key] == linkID { sharedSentinelLinks[key] = nil }
+        }
         for connection in [link.commandConnection, link.pubSubConnection].compactMap({ $0 }) {
             connectionOwners[connection] = nil
             effects.append(.closeConnection(connection))
         }
     }
+}
+
+/// What sentinel entries under several masters must have in common to share one link (§1.3):
+/// the same run id at the same address.
+struct SharedSentinelLink: Hashable {
+    var runID: String
+    var address: HostPort
 }

@@ -140,7 +140,7 @@ extension Sentinel {
     /// A connection failed or broke: the link is disconnected and reconnects on a later tick.
     mutating func handleConnectionClosed(_ connection: ConnectionID, reason: String, now: Milliseconds, effects: inout [SentinelEffect]) {
         guard let owner = forgetConnection(connection) else { return }
-        if let instance = instances.values.first(where: { $0.link == owner.link }) {
+        if let user = links.field(owner.link, \.users)?.first, let instance = instances[user] {
             emitEvent(.debug, owner.isPubSub ? "-pubsub-link-reconnection" : "-cmd-link-reconnection", about: instance, "#\(reason)", effects: &effects)
         }
     }

@@ -8,12 +8,16 @@ extension Sentinel {
     /// suspected because of the old one (redis/redis#8607).
     mutating func resetMaster(_ masterID: InstanceID, keepSentinels: Bool, now: Milliseconds, effects: inout [SentinelEffect]) {
         guard var state = masters[masterID], var master = instances[masterID] else { return }
-        for replicaID in state.replicas { removeInstance(replicaID, effects: &effects) }
-        state = masters[masterID] ?? state
-        state.replicas = []
+        // The lists are emptied first, so that removing each entry does not search them.
+        let replicaIDs = state.replicas
+        state.removeAllReplicas()
+        masters[masterID] = state
+        for replicaID in replicaIDs { removeInstance(replicaID, effects: &effects) }
         if !keepSentinels {
-            for sentinelID in state.sentinels { removeInstance(sentinelID, effects: &effects) }
-            state.sentinels = []
+            let sentinelIDs = state.sentinels
+            state.removeAllSentinels()
+            masters[masterID] = state
+            for sentinelID in sentinelIDs { removeInstance(sentinelID, effects: &effects) }
         } else {
             for sentinelID in state.sentinels {
                 instances[sentinelID]?.flags.remove(.masterDown)

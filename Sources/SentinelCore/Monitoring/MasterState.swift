@@ -16,10 +16,14 @@ public struct MasterState: Sendable {
     public var renamedCommands: [String: String] = [:]
     /// `rename-command` pairs as configured, in order (for the rewrite).
     public var renamedCommandOrder: [RenamedCommand] = []
-    /// Replicas in discovery order (keys are `ip:port` names).
-    public var replicas: [InstanceID] = []
+    /// Replicas in discovery order (their names are `ip:port`).
+    public private(set) var replicas: [InstanceID] = []
     /// Sentinel entries in discovery order.
-    public var sentinels: [InstanceID] = []
+    public private(set) var sentinels: [InstanceID] = []
+    /// `replicas` by name, and `sentinels` by run id: an INFO listing every replica and a hello
+    /// from every peer look their entry up at once, instead of searching the lists.
+    private(set) var replicaIDsByName: [String: InstanceID] = [:]
+    private(set) var sentinelIDsByRunID: [String: InstanceID] = [:]
 
     // MARK: Failover (§7, §8)
 
@@ -45,11 +49,45 @@ public struct MasterState: Sendable {
         self.authPass = configuration.authPass
         self.authUser = configuration.authUser
         self.masterRebootDownAfterPeriod = configuration.masterRebootDownAfterPeriod
-        self.configEpoch = min(configuration.configEpoch, HelloMessage.maximumEpoch)
+        self.configEpoch = configuration.configEpoch
         for rename in configuration.renamedCommands {
             renamedCommands[rename.command.lowercased()] = rename.renamed
             renamedCommandOrder.append(rename)
         }
+    }
+
+    mutating func addReplica(_ id: InstanceID, name: String) {
+        replicas.append(id)
+        replicaIDsByName[name] = id
+    }
+
+    mutating func addSentinel(_ id: InstanceID, runID: String) {
+        sentinels.append(id)
+        sentinelIDsByRunID[runID] = id
+    }
+
+    /// Forgets one replica or sentinel entry (by its id and its name or run id).
+    mutating func remove(_ id: InstanceID, kind: InstanceKind, key: String) {
+        switch kind {
+        case .replica:
+            replicas.removeAll { $0 == id }
+            if replicaIDsByName[key] == id { replicaIDsByName[key] = nil }
+        case .sentinel:
+            sentinels.removeAll { $0 == id }
+            if sentinelIDsByRunID[key] == id { sentinelIDsByRunID[key] = nil }
+        case .master:
+            break
+        }
+    }
+
+    mutating func removeAllReplicas() {
+        replicas = []
+        replicaIDsByName = [:]
+    }
+
+    mutating func removeAllSentinels() {
+        sentinels = []
+        sentinelIDsByRunID = [:]
     }
 }
 

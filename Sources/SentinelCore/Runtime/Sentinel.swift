@@ -31,6 +31,8 @@ public struct Sentinel {
     var masterIDsByName: [String: InstanceID] = [:]
     /// Instance links, shared by sentinel entries with the same run id.
     public internal(set) var links = KeyedTable<LinkID, InstanceLink>()
+    /// The link of each sentinel run id and address (shared by its entries under every master).
+    var sharedSentinelLinks: [SharedSentinelLink: LinkID] = [:]
     /// The last address each hostname resolved to (`resolve-hostnames yes`).
     var resolvedHosts: [String: String] = [:]
     /// Which link each open connection belongs to, and whether it is the pub/sub one.
@@ -92,7 +94,7 @@ public struct Sentinel {
         var random = SplitMix64(seed: randomSeed)
         self.processRunID = Sentinel.randomHexIdentifier(using: &random)
         self.myID = configuration.myID ?? ""
-        self.currentEpoch = min(configuration.currentEpoch, HelloMessage.maximumEpoch)
+        self.currentEpoch = configuration.currentEpoch
         self.startTime = now
         self.random = random
         for master in configuration.masters {

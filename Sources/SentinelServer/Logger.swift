@@ -113,12 +113,16 @@ public final class Logger {
         level != .nothing && level >= configuration.minimumLevel
     }
 
-    /// Logs one line at `level` if it passes the minimum level.
+    /// Logs one line at `level` if it passes the minimum level. Line breaks in the message
+    /// (from a name or a reply that reached it) are written as spaces: one call, one line.
     public func log(_ level: LogLevel, _ message: String) {
         guard isEnabled(level) else { return }
         var text = message
         if text.utf8.count > Self.maximumMessageBytes {
             text = String(decoding: text.utf8.prefix(Self.maximumMessageBytes), as: UTF8.self)
+        }
+        if text.utf8.contains(where: { $0 == 10 || $0 == 13 }) {
+            text = String(decoding: text.utf8.map { $0 == 10 || $0 == 13 ? 32 : $0 }, as: UTF8.self)
         }
         let line = Self.formatLine(pid: pid, role: configuration.roleCharacter,
                                    timestamp: LogTimestamp.local(epochMilliseconds: clock()), level: level, message: text)

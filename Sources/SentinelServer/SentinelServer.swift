@@ -40,7 +40,7 @@ public final class SentinelServer {
 
     private final class LinkConnection: CollectedOutput {
         let stream: StreamConnection
-        var parser = RESPReplyParser()
+        var parser = RESPReplyParser(limits: .instanceReplies)
         /// Commands produced while handling one input, written with a single call afterwards
         /// (a tick often sends a PING, an INFO and a hello to the same instance).
         var pendingOutput: [UInt8] = []

@@ -72,6 +72,17 @@ final class LoggerTests: XCTestCase {
         XCTAssertTrue(line.hasSuffix(" * " + String(repeating: "a", count: Logger.maximumMessageBytes) + "\n"))
     }
 
+    func testLineBreaksInAMessageCannotForgeLines() throws {
+        let directory = try TestDirectory()
+        defer { directory.remove() }
+        let path = directory.path + "/sentinel.log"
+        let logger = Logger(configuration: Logger.Configuration(logFile: path), pid: 1, clock: { 0 })
+        logger.notice("voted for evil\r\n1:X 01 Jan 1970 00:00:00.000 # +switch-master forged")
+        let text = try FileAccess.readString(path)
+        XCTAssertEqual(text.split(separator: "\n").count, 1, text)
+        XCTAssertTrue(text.hasSuffix(" * voted for evil  1:X 01 Jan 1970 00:00:00.000 # +switch-master forged\n"), text)
+    }
+
     func testSyslogCanBeEnabled() {
         // Only checks that openlog/syslog/closelog run without touching stdout/stderr.
         let logger = Logger(configuration: Logger.Configuration(logFile: "/dev/null", syslogEnabled: true,

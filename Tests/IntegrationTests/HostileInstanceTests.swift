@@ -164,6 +164,9 @@ final class HostileInstanceTests: IntegrationTestCase {
                            .array([.bulk("127.0.0.1"), .bulk(String(master.port))]))
             usleep(100_000)
         }
+        // Its timer kept running on time all along: a stalled loop would have entered TILT.
+        let log = try String(contentsOfFile: sentinel.logPath, encoding: .utf8)
+        XCTAssertFalse(log.contains("+tilt"), "the event loop stalled")
         try restart(sentinel)
         XCTAssertEqual(try sentinelMaster(sentinel)["num-slaves"], String(count))
     }

@@ -68,6 +68,19 @@ final class HostileInputTests: FailoverTestCase {
         _ = try restarted(from: w.h)
     }
 
+    func testAMasterCannotListMoreReplicasThanTheLimit() throws {
+        let w = try makeWorld(replicas: false)
+        let limit = InputLimits.maximumInstancesPerMaster
+        var lines = ["role:master"]
+        for index in 0..<(limit + 5) {
+            lines.append("slave\(index):ip=10.\(index / 65536).\(index / 256 % 256).\(index % 256),port=6379,state=online,offset=0,lag=0")
+        }
+        w.master.infoOverride = lines.joined(separator: "\r\n") + "\r\n"
+        w.h.run(for: 11_000)
+        XCTAssertEqual(w.h.masterFields("mymaster")["num-slaves"], String(limit))
+        XCTAssertEqual(w.h.logLines.filter { $0 == "Master mymaster has \(limit) known slaves: more are ignored" }.count, 1)
+    }
+
     func testHostnamesAreAcceptedOnlyWhenResolvingAndOnlyInTheShapeOfANameWhenResolving() {
         XCTAssertEqual(InstanceAddress.acceptedHost("127.1", resolveHostnames: false, announceHostnames: false), "127.0.0.1")
         XCTAssertEqual(InstanceAddress.acceptedHost("127.1", resolveHostnames: false, announceHostnames: true), "127.1")

@@ -32,6 +32,8 @@ extension Sentinel {
                     updateSentinelAddressInAllMasters(peer, effects: &effects)
                 }
                 persistConfiguration(effects: &effects)
+            } else if masters.field(masterID, \.sentinels.count) ?? 0 >= InputLimits.maximumInstancesPerMaster {
+                noteInstanceLimit(of: masterID, kind: .sentinel, effects: &effects)
             }
         }
         if hello.currentEpoch > currentEpoch {

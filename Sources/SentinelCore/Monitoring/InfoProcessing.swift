@@ -43,6 +43,9 @@ extension Sentinel {
                 if let replicaID = addReplica(address, to: instanceID, now: now), let replica = instances[replicaID] {
                     emitEvent(.notice, "+slave", about: replica, effects: &effects)
                     persistConfiguration(effects: &effects)
+                } else if masters.field(instanceID, \.replicas.count) ?? 0 >= InputLimits.maximumInstancesPerMaster {
+                    noteInstanceLimit(of: instanceID, kind: .replica, effects: &effects)
+                    break
                 }
             }
         }

@@ -47,12 +47,13 @@ extension Sentinel {
         return id
     }
 
-    /// Adds a replica entry named `ip:port` under a master; nil if it exists already.
+    /// Adds a replica entry named `ip:port` under a master; nil if it exists already or the
+    /// master has `InputLimits.maximumInstancesPerMaster` replicas.
     @discardableResult
     mutating func addReplica(_ address: HostPort, to masterID: InstanceID, now: Milliseconds) -> InstanceID? {
         guard let master = instances[masterID], var state = masters[masterID] else { return nil }
         let name = address.description
-        if state.replicaIDsByName[name] != nil { return nil }
+        if state.replicaIDsByName[name] != nil || state.replicas.count >= InputLimits.maximumInstancesPerMaster { return nil }
         let id = makeInstanceID()
         let link = makeLink(for: id, needsPubSub: true, now: now)
         instances[id] = MonitoredInstance(id: id, kind: .replica, name: name, address: address, master: masterID, link: link, downAfterMilliseconds: master.downAfterMilliseconds, now: now)
@@ -62,11 +63,12 @@ extension Sentinel {
     }
 
     /// Adds a sentinel entry under a master, sharing the link of an entry with the same run
-    /// id under another master (§1.3); nil if one with that run id exists under this master.
+    /// id under another master (§1.3); nil if one with that run id exists under this master,
+    /// or the master has `InputLimits.maximumInstancesPerMaster` sentinels.
     @discardableResult
     mutating func addSentinel(runID: String, address: HostPort, to masterID: InstanceID, now: Milliseconds) -> InstanceID? {
         guard let master = instances[masterID], var state = masters[masterID] else { return nil }
-        if state.sentinelIDsByRunID[runID] != nil { return nil }
+        if state.sentinelIDsByRunID[runID] != nil || state.sentinels.count >= InputLimits.maximumInstancesPerMaster { return nil }
         let id = makeInstanceID()
         let sharedKey = SharedSentinelLink(runID: runID, address: address)
         let link: LinkID
@@ -83,6 +85,14 @@ extension Sentinel {
         state.addSentinel(id, runID: runID)
         masters[masterID] = state
         return id
+    }
+
+    /// Logs, once per master (again only after a reset), that a new replica or sentinel was
+    /// ignored because the master already has `InputLimits.maximumInstancesPerMaster` of them.
+    mutating func noteInstanceLimit(of masterID: InstanceID, kind: InstanceKind, effects: inout [SentinelEffect]) {
+        guard masters.field(masterID, \.instanceLimitLogged) == false, let name = instances.field(masterID, \.name) else { return }
+        masters[masterID]?.instanceLimitLogged = true
+        log(.warning, "Master \(name) has \(InputLimits.maximumInstancesPerMaster) known \(kind.word)s: more are ignored", effects: &effects)
     }
 
     /// Removes an instance entry (and, for a master, its replicas and sentinels), releasing

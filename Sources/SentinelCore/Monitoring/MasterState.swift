@@ -24,6 +24,9 @@ public struct MasterState: Sendable {
     /// from every peer look their entry up at once, instead of searching the lists.
     private(set) var replicaIDsByName: [String: InstanceID] = [:]
     private(set) var sentinelIDsByRunID: [String: InstanceID] = [:]
+    /// Whether refusing a replica or sentinel beyond `InputLimits.maximumInstancesPerMaster`
+    /// was logged (cleared when the lists are emptied).
+    var instanceLimitLogged = false
 
     // MARK: Failover (§7, §8)
 
@@ -83,11 +86,13 @@ public struct MasterState: Sendable {
     mutating func removeAllReplicas() {
         replicas = []
         replicaIDsByName = [:]
+        instanceLimitLogged = false
     }
 
     mutating func removeAllSentinels() {
         sentinels = []
         sentinelIDsByRunID = [:]
+        instanceLimitLogged = false
     }
 }
 

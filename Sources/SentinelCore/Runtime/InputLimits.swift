@@ -37,6 +37,11 @@ public enum InputLimits {
         Int(min(max(value, 0), Int64(maximumCount)))
     }
 
+    /// The most replicas and the most sentinels one master may have: a master's INFO and the
+    /// hellos on its channel can name any number of them, and each one costs a link and memory.
+    /// Far above any real deployment; beyond it new entries are ignored (and logged once).
+    public static let maximumInstancesPerMaster = 10_000
+
     /// `value` capped at `maximumEpoch`.
     public static func epoch(_ value: UInt64) -> UInt64 {
         min(value, maximumEpoch)

@@ -441,11 +441,11 @@ extension Sentinel {
         if master.flags.contains(.failoverInProgress) {
             return replyError(to: client, "INPROG Failover already in progress", effects: &effects)
         }
-        if selectReplicaForPromotion(masterID, now: now) == nil {
-            return replyError(to: client, "NOGOODSLAVE No suitable replica to promote", effects: &effects)
-        }
         guard currentEpoch < InputLimits.maximumEpoch else {
             return replyError(to: client, "ERR The current epoch is the largest possible: no new failover can start", effects: &effects)
+        }
+        if selectReplicaForPromotion(masterID, now: now) == nil {
+            return replyError(to: client, "NOGOODSLAVE No suitable replica to promote", effects: &effects)
         }
         log(.warning, "Executing user requested FAILOVER of '\(master.name)'", effects: &effects)
         startFailover(masterID, now: now, effects: &effects)

@@ -41,7 +41,7 @@ extension Sentinel {
         case .info: infoCommand(client, arguments, at: time, effects: &effects)
         case .role: reply(to: client, .array([.bulk("sentinel"), .array(masterOrder.compactMap { instances[$0].map { .bulk($0.name) } })]), effects: &effects)
         case .publish: publishCommand(client, arguments, at: time, effects: &effects)
-        case .shutdown: shutdown(reason: "User requested shutdown...", effects: &effects)
+        case .shutdown: shutdownCommand(client, arguments, effects: &effects)
         case .sentinel: sentinelCommand(client, command, arguments, at: time, effects: &effects)
         default:
             // The rarely used commands take their arguments as text.

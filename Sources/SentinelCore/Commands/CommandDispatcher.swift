@@ -105,10 +105,7 @@ extension Sentinel {
 
     mutating func removeClient(_ client: ClientID) {
         guard let session = clients.removeValue(forKey: client) else { return }
-        for channel in session.channels { channelSubscribers[channel]?.removeAll { $0 == client } }
-        for pattern in session.patterns { patternSubscribers[pattern]?.removeAll { $0 == client } }
-        channelSubscribers = channelSubscribers.filter { !$0.value.isEmpty }
-        patternSubscribers = patternSubscribers.filter { !$0.value.isEmpty }
+        removeSubscriptions(of: session)
     }
 
     // MARK: Connection commands

@@ -43,10 +43,8 @@ public struct Sentinel {
 
     /// Connected clients of the sentinel port.
     var clients = ClientTable<ClientSession>()
-    /// Channel subscriptions: channel → subscribed clients in subscription order.
-    var channelSubscribers: [String: [ClientID]] = [:]
-    /// Pattern subscriptions: pattern → subscribed clients.
-    var patternSubscribers: [String: [ClientID]] = [:]
+    /// Channel and pattern subscriptions (each session also lists its own).
+    var subscriptions = PubSubRegistry()
     var statistics = ServerStatistics()
     /// Changes with every input that may change what a query shows (all but read-only
     /// queries); `replyCache` entries are valid for one version.

@@ -83,7 +83,7 @@ extension Sentinel {
         Sentinel.lines("Clients", [
             ("connected_clients", String(clients.count)),
             ("cluster_connections", "0"),
-            ("maxclients", "10000"),
+            ("maxclients", String(maximumClients)),
             ("client_recent_max_input_buffer", "0"),
             ("client_recent_max_output_buffer", "0"),
             ("blocked_clients", "0"),

@@ -76,7 +76,11 @@ public final class SentinelServer {
         let listener = try Listener(loop: loop, bindAddresses: bindAddresses, port: port) { [unowned self] socket in
             self.accept(socket)
         }
-        listener.onAcceptError = { [unowned self] message in self.logger.warning("Accepting client connection: \(message)") }
+        listener.onAcceptError = { [unowned self] message in self.logger.warning(message) }
+        // Out of descriptors, waiting connections are turned away with the core's refusal
+        // rather than left pending (see Listener).
+        listener.refusalMessage = Sentinel.maximumClientsReply
+        listener.onRefused = { [unowned self] in self.feed(.clientRefused) }
         listeners.append(listener)
     }
 

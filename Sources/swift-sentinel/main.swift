@@ -151,7 +151,11 @@ let pid = getpid()
 logger.notice("oO0OoO0OoO0Oo swift-sentinel is starting oO0OoO0OoO0Oo")
 logger.notice("swift-sentinel version=\(Sentinel.version) (Redis \(Sentinel.redisVersion) protocol), bits=64, pid=\(pid), just started")
 logger.notice("Configuration loaded")
-
+// As Redis does at start-up: room for maxclients clients plus the reserved descriptors, or a
+// lower maxclients (the core applies it from the limit).
+let openFiles = OpenFilesLimitAdjustment.adjust(maximumClients: configuration.maxClients)
+for message in openFiles.messages { logger.log(message.level, message.text) }
+if openFiles.isFatal { exit(1) }
 
 var seed: UInt64 = 0
 withUnsafeMutableBytes(of: &seed) { buffer in
@@ -177,7 +181,8 @@ let environment = SentinelEnvironment(
         func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1_000_000 }
         return ResourceUsage(systemSeconds: seconds(own.ru_stime), userSeconds: seconds(own.ru_utime),
                              childrenSystemSeconds: seconds(children.ru_stime), childrenUserSeconds: seconds(children.ru_utime))
-    })
+    },
+    openFilesLimit: openFiles.limit)
 let startTime = Timestamp(monotonic: MonotonicClock.now(), wallClock: WallClock.nowMilliseconds())
 let core = Sentinel(configuration: configuration, configurationText: fileText, environment: environment, randomSeed: seed, now: startTime)
 

@@ -67,9 +67,9 @@ final class ConfigurationParserTests: XCTestCase {
         XCTAssertEqual(c.aclFile, "/etc/users.acl")
         XCTAssertEqual(c.enableDebugCommand, "local")
         XCTAssertEqual(c.enableProtectedConfigs, "yes")
+        XCTAssertEqual(c.maxClients, 100)
         XCTAssertEqual(c.ignoredDirectives, [
             IgnoredDirective(name: "tls-port", arguments: ["0"]),
-            IgnoredDirective(name: "maxclients", arguments: ["100"]),
             IgnoredDirective(name: "rename-command", arguments: ["CONFIG", ""]),
         ])
     }

@@ -16,9 +16,9 @@ struct ClientSession: Sendable {
     var protocolVersion: RESPVersion = .resp2
     /// The user this client is authenticated as (nil while authentication is required).
     var user: String?
-    /// Channels and patterns subscribed to.
-    var channels: [String] = []
-    var patterns: [String] = []
+    /// Channels and patterns subscribed to, in subscription order.
+    var channels = InsertionOrderedSet<String>()
+    var patterns = InsertionOrderedSet<String>()
     /// `CLIENT REPLY`.
     var replyMode: ReplyMode = .on
     /// The last command's name (CLIENT LIST `cmd=`).

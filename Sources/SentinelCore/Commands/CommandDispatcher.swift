@@ -41,7 +41,7 @@ extension Sentinel {
         case .info: infoCommand(client, arguments, at: time, effects: &effects)
         case .role: reply(to: client, .array([.bulk("sentinel"), .array(masterOrder.compactMap { instances[$0].map { .bulk($0.name) } })]), effects: &effects)
         case .publish: publishCommand(client, arguments, at: time, effects: &effects)
-        case .shutdown: shutdown(reason: "User requested shutdown...", effects: &effects)
+        case .shutdown: shutdownCommand(client, arguments, effects: &effects)
         case .sentinel: sentinelCommand(client, command, arguments, at: time, effects: &effects)
         default:
             // The rarely used commands take their arguments as text.
@@ -105,10 +105,7 @@ extension Sentinel {
 
     mutating func removeClient(_ client: ClientID) {
         guard let session = clients.removeValue(forKey: client) else { return }
-        for channel in session.channels { channelSubscribers[channel]?.removeAll { $0 == client } }
-        for pattern in session.patterns { patternSubscribers[pattern]?.removeAll { $0 == client } }
-        channelSubscribers = channelSubscribers.filter { !$0.value.isEmpty }
-        patternSubscribers = patternSubscribers.filter { !$0.value.isEmpty }
+        removeSubscriptions(of: session)
     }
 
     // MARK: Connection commands

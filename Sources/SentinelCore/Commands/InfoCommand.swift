@@ -83,7 +83,7 @@ extension Sentinel {
         Sentinel.lines("Clients", [
             ("connected_clients", String(clients.count)),
             ("cluster_connections", "0"),
-            ("maxclients", "10000"),
+            ("maxclients", String(maximumClients)),
             ("client_recent_max_input_buffer", "0"),
             ("client_recent_max_output_buffer", "0"),
             ("blocked_clients", "0"),
@@ -98,8 +98,8 @@ extension Sentinel {
             ("total_commands_processed", String(statistics.totalCommandsProcessed)),
             ("instantaneous_ops_per_sec", "0"),
             ("rejected_connections", String(statistics.rejectedConnections)),
-            ("pubsub_channels", String(channelSubscribers.count)),
-            ("pubsub_patterns", String(patternSubscribers.count)),
+            ("pubsub_channels", String(subscriptions.channelCount)),
+            ("pubsub_patterns", String(subscriptions.patternCount)),
             ("total_error_replies", String(statistics.totalErrorReplies)),
         ])
     }

@@ -3,56 +3,61 @@ import RESP
 extension Sentinel {
     /// `SUBSCRIBE` / `PSUBSCRIBE`: one confirmation per channel with the running count.
     mutating func subscribeCommand(_ client: ClientID, _ arguments: [String], patterns: Bool, effects: inout [SentinelEffect]) {
+        guard let index = clients.index(of: client) else { return }
         let kind = patterns ? "psubscribe" : "subscribe"
         for channel in arguments.dropFirst() {
-            guard var session = clients[client] else { return }
+            // In place: the session's sets are not copied for each channel.
             if patterns {
-                if !session.patterns.contains(channel) {
-                    session.patterns.append(channel)
-                    patternSubscribers[channel, default: []].append(client)
-                }
-            } else if !session.channels.contains(channel) {
-                session.channels.append(channel)
-                channelSubscribers[channel, default: []].append(client)
+                if clients[position: index].patterns.insert(channel) { subscriptions.subscribe(client, toPattern: channel) }
+            } else if clients[position: index].channels.insert(channel) {
+                subscriptions.subscribe(client, toChannel: channel)
             }
-            clients[client] = session
-            reply(to: client, .push([.bulk(kind), .bulk(channel), .integer(Int64(session.subscriptionCount))]), effects: &effects)
-        }
-    }
-
-    /// `UNSUBSCRIBE` / `PUNSUBSCRIBE`: the named channels, or all of them; with none
-    /// subscribed the reply names a null channel and count 0.
-    mutating func unsubscribeCommand(_ client: ClientID, _ arguments: [String], patterns: Bool, effects: inout [SentinelEffect]) {
-        let kind = patterns ? "punsubscribe" : "unsubscribe"
-        guard let session = clients[client] else { return }
-        let current = patterns ? session.patterns : session.channels
-        let targets = arguments.count > 1 ? Array(arguments.dropFirst()) : current
-        if targets.isEmpty {
-            return reply(to: client, .push([.bulk(kind), .nullBulkString, .integer(Int64(session.subscriptionCount))]), effects: &effects)
-        }
-        for channel in targets {
-            if patterns {
-                clients[client]?.patterns.removeAll { $0 == channel }
-                patternSubscribers[channel]?.removeAll { $0 == client }
-                if patternSubscribers[channel]?.isEmpty == true { patternSubscribers[channel] = nil }
-            } else {
-                clients[client]?.channels.removeAll { $0 == channel }
-                channelSubscribers[channel]?.removeAll { $0 == client }
-                if channelSubscribers[channel]?.isEmpty == true { channelSubscribers[channel] = nil }
-            }
-            let count = clients[client]?.subscriptionCount ?? 0
+            let count = clients[position: index].subscriptionCount
             reply(to: client, .push([.bulk(kind), .bulk(channel), .integer(Int64(count))]), effects: &effects)
         }
     }
 
-    /// Delivers an event to the local subscribers of `channel` and of matching patterns.
+    /// `UNSUBSCRIBE` / `PUNSUBSCRIBE`: the named channels, or all of them in subscription
+    /// order; with none subscribed the reply names a null channel and count 0.
+    mutating func unsubscribeCommand(_ client: ClientID, _ arguments: [String], patterns: Bool, effects: inout [SentinelEffect]) {
+        guard let index = clients.index(of: client) else { return }
+        let kind = patterns ? "punsubscribe" : "unsubscribe"
+        let targets: [String]
+        if arguments.count > 1 {
+            targets = Array(arguments.dropFirst())
+        } else {
+            targets = patterns ? clients[position: index].patterns.elements : clients[position: index].channels.elements
+        }
+        if targets.isEmpty {
+            let count = clients[position: index].subscriptionCount
+            return reply(to: client, .push([.bulk(kind), .nullBulkString, .integer(Int64(count))]), effects: &effects)
+        }
+        for channel in targets {
+            if patterns {
+                if clients[position: index].patterns.remove(channel) { subscriptions.unsubscribe(client, fromPattern: channel) }
+            } else if clients[position: index].channels.remove(channel) {
+                subscriptions.unsubscribe(client, fromChannel: channel)
+            }
+            let count = clients[position: index].subscriptionCount
+            reply(to: client, .push([.bulk(kind), .bulk(channel), .integer(Int64(count))]), effects: &effects)
+        }
+    }
+
+    /// Forgets a departed client's subscriptions (work proportional to their number).
+    mutating func removeSubscriptions(of session: ClientSession) {
+        for channel in session.channels { subscriptions.unsubscribe(session.id, fromChannel: channel) }
+        for pattern in session.patterns { subscriptions.unsubscribe(session.id, fromPattern: pattern) }
+    }
+
+    /// Delivers an event to the local subscribers of `channel`, then to those of each matching
+    /// pattern (patterns in the order they were first subscribed).
     mutating func publish(channel: String, message: String, effects: inout [SentinelEffect]) {
-        if let subscribers = channelSubscribers[channel] {
+        if let subscribers = subscriptions.subscribers(ofChannel: channel) {
             for client in subscribers {
                 reply(to: client, .push([.bulk("message"), .bulk(channel), .bulk(message)]), effects: &effects)
             }
         }
-        for (pattern, subscribers) in patternSubscribers where GlobPattern.matches(pattern, channel) {
+        for (pattern, subscribers) in subscriptions.patternSubscribers(matching: channel) {
             for client in subscribers {
                 reply(to: client, .push([.bulk("pmessage"), .bulk(pattern), .bulk(channel), .bulk(message)]), effects: &effects)
             }

@@ -26,7 +26,8 @@ public enum ConfigurationRenderer {
 
     /// The standard options a sentinel's rewrite writes, each forced when not at Redis's
     /// default (sentinel mode makes `port` 26379 and `protected-mode no` non-default; `dir` is
-    /// always written, absolute and quoted; `save` lines are dropped).
+    /// always written, absolute and quoted; `save` lines are dropped; `maxclients` is written as
+    /// configured, not as lowered for the open-files limit).
     static func writeGenericOptions(_ configuration: SentinelConfiguration, into state: inout ConfigurationRewriteState) {
         let c = configuration
         if !c.ignoredDirectives.contains(where: { $0.name == "latency-tracking-info-percentiles" }) {
@@ -40,6 +41,9 @@ public enum ConfigurationRenderer {
             state.rewrite("bind", line: "bind " + c.bindAddresses.joined(separator: " "), force: true)
         }
         string("bind-source-addr", c.bindSourceAddress, default: nil, into: &state)
+        // The configured value: Redis writes the one it lowered to fit the open-files limit of
+        // that start, which then stays after the limit is raised.
+        state.rewrite("maxclients", line: "maxclients \(c.maxClients)", force: c.maxClients != SentinelConfiguration.defaultMaxClients)
         yesNo("daemonize", c.daemonize, default: false, into: &state)
         string("pidfile", c.pidFile, default: nil, into: &state)
         string("logfile", c.logFile, default: "", into: &state)

@@ -22,6 +22,11 @@ enum GenericDirectiveApplier {
             configuration.bindAddresses = values == [""] ? [] : values
         case "bind-source-addr":
             configuration.bindSourceAddress = value.isEmpty ? nil : value
+        case "maxclients":
+            guard let count = RedisNumberParsing.string2ll(value) else { return "argument couldn't be parsed into an integer" }
+            // An unsigned option: Redis reads a negative value as a huge one, equally refused.
+            guard (1...Int64(UInt32.max)).contains(count) else { return "argument must be between 1 and 4294967295 inclusive" }
+            configuration.maxClients = Int(count)
         case "protected-mode":
             guard let flag = RedisNumberParsing.yesNo(value) else { return yesNoError }
             configuration.protectedMode = flag

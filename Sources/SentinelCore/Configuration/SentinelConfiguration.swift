@@ -14,6 +14,11 @@ public struct SentinelConfiguration: Sendable, Equatable {
     public var bindSourceAddress: String?
     /// `protected-mode` (default **no** in sentinel mode).
     public var protectedMode: Bool = false
+    /// `maxclients` as configured (1…4294967295, default 10000). The limit in effect may be
+    /// lower: see `Sentinel.maximumClients`.
+    public var maxClients: Int = SentinelConfiguration.defaultMaxClients
+    /// Redis's default `maxclients`.
+    public static let defaultMaxClients = 10000
     /// `daemonize`.
     public var daemonize: Bool = false
     /// `pidfile`.
@@ -83,7 +88,7 @@ public struct SentinelConfiguration: Sendable, Equatable {
     }
 }
 
-/// A Redis directive that a sentinel accepts without using it (e.g. `maxclients`, `tls-port`).
+/// A Redis directive that a sentinel accepts without using it (e.g. `hz`, `tls-port`).
 public struct IgnoredDirective: Sendable, Equatable {
     public var name: String
     public var arguments: [String]

@@ -45,10 +45,8 @@ public struct Sentinel {
 
     /// Connected clients of the sentinel port.
     var clients = ClientTable<ClientSession>()
-    /// Channel subscriptions: channel → subscribed clients in subscription order.
-    var channelSubscribers: [String: [ClientID]] = [:]
-    /// Pattern subscriptions: pattern → subscribed clients.
-    var patternSubscribers: [String: [ClientID]] = [:]
+    /// Channel and pattern subscriptions (each session also lists its own).
+    var subscriptions = PubSubRegistry()
     var statistics = ServerStatistics()
     /// Changes with every input that may change what a query shows (all but read-only
     /// queries); `replyCache` entries are valid for one version.
@@ -146,16 +144,9 @@ public struct Sentinel {
         case .tick:
             handleTick(at: time, effects: &effects)
         case .clientConnected(let client, let remote, let local):
-            var session = ClientSession(id: client, remoteAddress: remote, localAddress: local, now: time)
-            // As in Redis, a connection made while the default user needs no password is
-            // authenticated as `default` for its whole life.
-            if !userDirectory.authenticationRequired { session.user = "default" }
-            clients[client] = session
-            if configuration.protectedMode && !userDirectory.authenticationRequired && !Sentinel.isLoopback(remote) {
-                replyError(to: client, Sentinel.protectedModeMessage, effects: &effects)
-                effects.append(.closeClient(client))
-            }
-            statistics.totalConnectionsReceived += 1
+            admitClient(client, remoteAddress: remote, localAddress: local, at: time, effects: &effects)
+        case .clientRefused:
+            statistics.rejectedConnections += 1
         case .clientCommand(let client, let arguments):
             handleClientCommand(client, arguments, at: time, effects: &effects)
         case .clientDisconnected(let client):

@@ -15,6 +15,10 @@ public struct SentinelEnvironment: Sendable {
     public var resourceUsage: @Sendable () -> ResourceUsage
     /// Bytes of memory in use (INFO `used_memory`), when known.
     public var memoryUsage: @Sendable () -> Int
+    /// The process's open-files limit (`RLIMIT_NOFILE`) after the start-up adjustment; nil
+    /// when unknown or irrelevant (the simulator, tests). It caps `maxclients` and the
+    /// connections that clients and links hold together (see `Sentinel.maximumClients`).
+    public var openFilesLimit: Int?
 
     public init(
         processID: Int32 = 0,
@@ -23,7 +27,8 @@ public struct SentinelEnvironment: Sendable {
         listeningPort: Int = 26379,
         isExecutable: @escaping @Sendable (String) -> Bool = { _ in true },
         resourceUsage: @escaping @Sendable () -> ResourceUsage = { ResourceUsage() },
-        memoryUsage: @escaping @Sendable () -> Int = { 0 }
+        memoryUsage: @escaping @Sendable () -> Int = { 0 },
+        openFilesLimit: Int? = nil
     ) {
         self.processID = processID
         self.executablePath = executablePath
@@ -32,6 +37,7 @@ public struct SentinelEnvironment: Sendable {
         self.isExecutable = isExecutable
         self.resourceUsage = resourceUsage
         self.memoryUsage = memoryUsage
+        self.openFilesLimit = openFilesLimit
     }
 }
 

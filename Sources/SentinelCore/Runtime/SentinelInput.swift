@@ -59,6 +59,9 @@ public enum SentinelInput: Sendable {
     case clientCommand(ClientID, [[UInt8]])
     /// A client's connection is gone (closed by either side or after a protocol error).
     case clientDisconnected(ClientID)
+    /// A connection was accepted and closed at once with `Sentinel.maximumClientsReply`: the
+    /// process had no descriptor left for it (INFO `rejected_connections`).
+    case clientRefused
     /// An outgoing connection is established; `localAddress` is this end's IP (used in hellos).
     case connectionEstablished(ConnectionID, localAddress: String)
     /// An outgoing connection could not be established, or broke; it is closed.

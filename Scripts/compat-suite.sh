@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Runs Redis's own sentinel test suite (tests/sentinel, tag 7.0.15) against swift-sentinel.
+# Runs Redis's own sentinel test suite (tests/sentinel, tag 7.0.15 unless --tag says otherwise)
+# against swift-sentinel.
 #
 #   Scripts/compat-suite.sh [options] PATH_TO_REDIS_GIT [NN-name.tcl ...]
 #
-#   PATH_TO_REDIS_GIT   a Redis git checkout or bare repository that has the tag 7.0.15
+#   PATH_TO_REDIS_GIT   a Redis git checkout or bare repository that has the tag
 #   NN-name.tcl         test files of tests/sentinel/tests to run (default: all of them)
 #
 # Options:
+#   --tag TAG           the Redis release whose tests run (7.0.15; 7.2.4 is the other one the
+#                       README reports)
 #   --reference         run the real /usr/bin/redis-sentinel instead (checks the harness)
 #   --timeout SECONDS   a file still running after this is killed and counted failed (300)
 #   --scratch DIR       where to export the tests and keep the logs (default: a new folder
@@ -43,6 +46,8 @@ positional=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --reference) reference=1 ;;
+        --tag) [ $# -ge 2 ] || usage; TAG=$2; shift ;;
+        --tag=*) TAG=${1#*=} ;;
         --timeout) [ $# -ge 2 ] || usage; timeout_seconds=$2; shift ;;
         --timeout=*) timeout_seconds=${1#*=} ;;
         --scratch) [ $# -ge 2 ] || usage; scratch=$2; shift ;;

@@ -251,6 +251,8 @@ public final class SentinelServer {
                 pendingPersistenceTickets.append(ticket)
             case .log(let level, let text):
                 logger.log(level, text)
+            case .setLogLevel(let level):
+                logger.configuration.minimumLevel = level
             case .runScript(let id, let arguments):
                 do {
                     let pid = try spawner.spawn(path: arguments[0], arguments: Array(arguments.dropFirst()))

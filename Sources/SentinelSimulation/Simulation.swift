@@ -365,7 +365,7 @@ public final class Simulation {
                 queue.push(.sentinelInput(sentinel: s, incarnation: incarnation, .configurationPersisted(ticket: ticket, error: nil)), at: now)
             case .log(let level, let text):
                 observeLog(level, text, of: s)
-            case .runScript, .killScript:
+            case .runScript, .killScript, .setLogLevel:
                 break
             case .resolveHostname(let host):
                 // The simulated world uses IP literals only: a name never resolves.

@@ -312,7 +312,7 @@ final class ClientCommandTests: XCTestCase {
         XCTAssertEqual(h.send(c, "SENTINEL", "CONFIG", "GET", "*"), .array([
             .bulk("resolve-hostnames"), .bulk("no"), .bulk("announce-hostnames"), .bulk("no"),
             .bulk("announce-ip"), .bulk(""), .bulk("announce-port"), .bulk("0"),
-            .bulk("sentinel-user"), .bulk(""), .bulk("sentinel-pass"), .bulk(""),
+            .bulk("sentinel-user"), .bulk(""), .bulk("sentinel-pass"), .bulk(""), .bulk("loglevel"), .bulk("notice"),
         ]))
         XCTAssertEqual(h.send(c, "SENTINEL", "CONFIG", "SET", "announce-port", "26999"), .ok)
         XCTAssertEqual(h.send(c, "SENTINEL", "CONFIG", "GET", "announce-port"), .array([.bulk("announce-port"), .bulk("26999")]))

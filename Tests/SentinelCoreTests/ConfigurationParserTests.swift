@@ -203,8 +203,8 @@ final class ConfigurationParserTests: XCTestCase {
         assertError("port x", line: 1, message: "argument couldn't be parsed into an integer")
         assertError("port 65536", line: 1, message: "argument must be between 0 and 65535 inclusive")
         assertError("daemonize maybe", line: 1, message: "argument must be 'yes' or 'no'")
-        assertError("loglevel nothing", line: 1,
-                    message: "argument(s) must be one of the following: debug, verbose, notice, warning")
+        assertError("loglevel loud", line: 1,
+                    message: "argument(s) must be one of the following: debug, verbose, notice, warning, nothing")
         assertError("bind " + Array(repeating: "1.1.1.1", count: 17).joined(separator: " "), line: 1,
                     message: "Too many bind addresses specified.")
         assertError("port \"1", line: 1, message: "Unbalanced quotes in configuration line")

@@ -8,7 +8,7 @@ extension Sentinel {
         statistics.totalCommandsProcessed += 1
         clients[position: sessionIndex].lastCommandTime = time.monotonic
 
-        guard var command = CommandTable.lookup(typed: first) else {
+        guard var command = commandTable.lookup(typed: first) else {
             return replyError(to: client, unknownCommandMessage(String(decoding: first, as: UTF8.self), arguments), effects: &effects)
         }
         let topLevelCommand = command
@@ -193,7 +193,7 @@ extension Sentinel {
         let protocolNumber: Int64 = clients[client]?.protocolVersion == .resp3 ? 3 : 2
         reply(to: client, .map([
             RESPMapEntry(.bulk("server"), .bulk("redis")),
-            RESPMapEntry(.bulk("version"), .bulk(Sentinel.redisVersion)),
+            RESPMapEntry(.bulk("version"), .bulk(configuration.redisCompatibility.redisVersion)),
             RESPMapEntry(.bulk("proto"), .integer(protocolNumber)),
             RESPMapEntry(.bulk("id"), .integer(Int64(client.rawValue))),
             RESPMapEntry(.bulk("mode"), .bulk("sentinel")),
@@ -215,6 +215,7 @@ extension Sentinel {
         effects.append(.exit(code: 0))
     }
 
-    /// The Redis version a sentinel reports (INFO, HELLO): the one whose protocol it speaks.
-    public static let redisVersion = "7.0.15"
+    /// The Redis version a sentinel reports by default (`redis-compatibility 7.0`); `INFO` and
+    /// `HELLO` report the configured one.
+    public static let redisVersion = RedisCompatibility.redis70.redisVersion
 }

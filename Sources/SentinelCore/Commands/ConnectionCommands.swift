@@ -142,28 +142,29 @@ extension Sentinel {
         }
     }
 
-    /// `COMMAND [COUNT|LIST|INFO|DOCS|GETKEYS|HELP]` over the sentinel's own command table.
+    /// `COMMAND [COUNT|LIST|INFO|DOCS|GETKEYS|HELP]` over the command table of the release the
+    /// sentinel presents; unlisted names are unknown to `INFO` (null) and `DOCS` (left out).
     mutating func commandCommand(_ client: ClientID, _ arguments: [String], effects: inout [SentinelEffect]) {
+        let table = commandTable
         guard arguments.count >= 2 else {
-            return reply(to: client, .array(CommandTable.commands.map(\.infoReply)), effects: &effects)
+            return reply(to: client, .array(table.commands.map(\.infoReply)), effects: &effects)
         }
         switch arguments[1].lowercased() {
         case "count":
-            reply(to: client, .integer(Int64(CommandTable.commands.count)), effects: &effects)
+            reply(to: client, .integer(Int64(table.commands.count)), effects: &effects)
         case "list":
-            let names = CommandTable.commands.flatMap { [$0.name] + $0.subcommands.filter(\.isListed).map(\.name) }
-            reply(to: client, .array(names.map { .bulk($0) }), effects: &effects)
+            reply(to: client, .array(table.listedNames.map { .bulk($0) }), effects: &effects)
         case "info":
-            let names = arguments.count > 2 ? Array(arguments.dropFirst(2)) : CommandTable.commands.map(\.name)
-            reply(to: client, .array(names.map { CommandTable.lookup($0.lowercased())?.infoReply ?? .nullArray }), effects: &effects)
+            let names = arguments.count > 2 ? Array(arguments.dropFirst(2)) : table.commands.map(\.name)
+            reply(to: client, .array(names.map { table.listed($0)?.infoReply ?? .nullBulkString }), effects: &effects)
         case "docs":
-            let names = arguments.count > 2 ? Array(arguments.dropFirst(2)) : CommandTable.commands.map(\.name)
+            let names = arguments.count > 2 ? Array(arguments.dropFirst(2)) : table.commands.map(\.name)
             let entries = names.compactMap { name in
-                CommandTable.lookup(name.lowercased()).map { RESPMapEntry(.bulk($0.name), $0.docsReply) }
+                table.listed(name).map { RESPMapEntry(.bulk($0.name), $0.docsReply) }
             }
             reply(to: client, .map(entries), effects: &effects)
         case "getkeys", "getkeysandflags":
-            guard CommandTable.lookup(arguments[2].lowercased()) != nil else {
+            guard table.listed(arguments[2]) != nil else {
                 return replyError(to: client, "ERR Invalid command specified", effects: &effects)
             }
             replyError(to: client, "ERR The command has no key arguments", effects: &effects)
@@ -246,7 +247,9 @@ extension Sentinel {
 
     /// A `HELP` reply: a title line, the given lines, and the closing `HELP` lines.
     func helpReply(for command: String, _ lines: [String]) -> RESPValue {
-        let all = ["\(command) <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"] + lines + ["HELP", "    Print this help."]
+        // Redis 7.0 ends every help with "Prints this help.", 7.2 with "Print this help.".
+        let trailer = configuration.redisCompatibility == .redis70 ? "    Prints this help." : "    Print this help."
+        let all = ["\(command) <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"] + lines + ["HELP", trailer]
         return .array(all.map { .status($0) })
     }
 }

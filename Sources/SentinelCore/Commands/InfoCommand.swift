@@ -54,7 +54,7 @@ extension Sentinel {
     func serverInfo(at time: Timestamp) -> String {
         let uptime = (time.monotonic - startTime.monotonic) / 1000
         return Sentinel.lines("Server", [
-            ("redis_version", Sentinel.redisVersion),
+            ("redis_version", configuration.redisCompatibility.redisVersion),
             ("redis_git_sha1", "00000000"),
             ("redis_git_dirty", "0"),
             ("redis_build_id", "0"),

@@ -14,7 +14,8 @@ extension Sentinel {
         map.field("ip", announcedHost(instance.address))
         map.field("port", Int64(instance.address.port))
         map.field("runid", instance.runID ?? "")
-        map.flags(instance, isDisconnected: link?.isDisconnected ?? true)
+        map.flags(instance, isDisconnected: link?.isDisconnected ?? true,
+                  showsMasterReboot: configuration.redisCompatibility == .redis72)
         map.field("link-pending-commands", Int64(link?.pendingCommands ?? 0))
         map.field("link-refcount", Int64(link?.referenceCount ?? 1))
         if instance.flags.contains(.failoverInProgress), let state {
@@ -113,8 +114,9 @@ struct InstanceMapWriter {
         count += 1
     }
 
-    /// The `flags` field: set flags comma-separated, always in Redis's order (§1.2).
-    mutating func flags(_ instance: MonitoredInstance, isDisconnected: Bool) {
+    /// The `flags` field: set flags comma-separated, always in Redis's order (§1.2), with
+    /// Redis 7.2's `master_reboot` when the presented release shows it.
+    mutating func flags(_ instance: MonitoredInstance, isDisconnected: Bool, showsMasterReboot: Bool) {
         var text: [UInt8] = []
         text.reserveCapacity(64)
         func add(_ name: String) {
@@ -134,6 +136,7 @@ struct InstanceMapWriter {
         if flags.contains(.reconfigurationDone) { add("reconf_done") }
         if flags.contains(.forceFailover) { add("force_failover") }
         if flags.contains(.scriptKillSent) { add("script_kill_sent") }
+        if showsMasterReboot && flags.contains(.masterReboot) { add("master_reboot") }
         RESPEncoder.appendBulk("flags", into: &buffer)
         RESPEncoder.appendBulk(bytes: text, into: &buffer)
         count += 1

@@ -93,33 +93,7 @@ extension Sentinel {
         case .sentinelFailover:
             failoverCommand(client, arguments, now: now, effects: &effects)
         default:
-            reply(to: client, helpReply(for: "SENTINEL", [
-                "CKQUORUM <master-name>", "    Check if the current Sentinel configuration is able to reach the quorum needed",
-                "    to failover a master and the majority needed to authorize the failover.",
-                "CONFIG SET <param> <value>", "    Set a global Sentinel configuration parameter.",
-                "CONFIG GET <param>", "    Get global Sentinel configuration parameter.",
-                "DEBUG [<param> <value> ...]", "    Show a list of configurable time parameters and their values (milliseconds).",
-                "    Or update current configurable parameters values (one or more).",
-                "GET-MASTER-ADDR-BY-NAME <master-name>", "    Return the ip and port number of the master with that name.",
-                "FAILOVER <master-name>", "    Manually failover a master node without asking for agreement from other",
-                "    Sentinels",
-                "FLUSHCONFIG", "    Force Sentinel to rewrite its configuration on disk, including the current",
-                "    Sentinel state.",
-                "INFO-CACHE <master-name>", "    Return last INFO output from masters and slaves of the master.",
-                "IS-MASTER-DOWN-BY-ADDR <ip> <port> <current-epoch> <runid>", "    Check if the master specified by ip:port is down from current Sentinel's",
-                "    point of view.",
-                "MASTER <master-name>", "    Show the state and info of the specified master.",
-                "MASTERS", "    Show a list of monitored masters and their state.",
-                "MONITOR <name> <ip> <port> <quorum>", "    Start monitoring a new master with the specified name, ip, port and quorum.",
-                "MYID", "    Return the ID of the Sentinel instance.",
-                "PENDING-SCRIPTS", "    Get pending scripts information.",
-                "REMOVE <master-name>", "    Remove master from Sentinel's monitor list.",
-                "REPLICAS <master-name>", "    Show a list of replicas for this master and their state.",
-                "RESET <pattern>", "    Reset masters for specific master name matching this pattern.",
-                "SENTINELS <master-name>", "    Show a list of Sentinel instances for this master and their state.",
-                "SET <master-name> <option> <value> [<option> <value> ...]", "    Set configuration paramters for certain masters.",
-                "SIMULATE-FAILURE [CRASH-AFTER-ELECTION] [CRASH-AFTER-PROMOTION] [HELP]", "    Simulate a Sentinel crash.",
-            ]), effects: &effects)
+            reply(to: client, helpReply(for: "SENTINEL", sentinelHelpLines), effects: &effects)
         }
     }
 
@@ -215,45 +189,6 @@ extension Sentinel {
         case .masterRebootDownAfterPeriod(let milliseconds):
             masters[masterID]?.masterRebootDownAfterPeriod = milliseconds
         }
-    }
-
-    /// `SENTINEL CONFIG GET <glob>` / `SENTINEL CONFIG SET <option> <value>` (§12.3).
-    mutating func configCommand(_ client: ClientID, _ arguments: [String], effects: inout [SentinelEffect]) {
-        let action = arguments[2].lowercased()
-        if action == "get" && arguments.count == 4 {
-            let options: [(String, String)] = [
-                ("resolve-hostnames", configuration.resolveHostnames ? "yes" : "no"),
-                ("announce-hostnames", configuration.announceHostnames ? "yes" : "no"),
-                ("announce-ip", configuration.announceIP ?? ""),
-                ("announce-port", String(configuration.announcePort)),
-                ("sentinel-user", configuration.sentinelUser ?? ""),
-                ("sentinel-pass", configuration.sentinelPass ?? ""),
-            ]
-            let matching = options.filter { GlobPattern.matches(arguments[3], $0.0, caseInsensitive: true) }
-            return reply(to: client, .map(matching.map { RESPMapEntry(.bulk($0.0), .bulk($0.1)) }), effects: &effects)
-        }
-        guard action == "set" && arguments.count == 5 else {
-            return replyError(to: client, "ERR Only SENTINEL CONFIG GET <option> / SET <option> <value> are supported.", effects: &effects)
-        }
-        let option = arguments[3]
-        let value = arguments[4]
-        let invalidValue = "ERR Invalid value '\(value)' to SENTINEL CONFIG SET '\(option)'"
-        switch option.lowercased() {
-        case "resolve-hostnames", "announce-hostnames":
-            guard let flag = ["yes": true, "no": false][value.lowercased()] else { return replyError(to: client, invalidValue, effects: &effects) }
-            if option.lowercased() == "resolve-hostnames" { configuration.resolveHostnames = flag } else { configuration.announceHostnames = flag }
-        case "announce-ip":
-            configuration.announceIP = value.isEmpty ? nil : value
-        case "announce-port":
-            guard let port = Int(value), port >= 0 && port <= 65535 else { return replyError(to: client, invalidValue, effects: &effects) }
-            configuration.announcePort = port
-        case "sentinel-user", "sentinel-pass":
-            if option.lowercased() == "sentinel-user" { configuration.sentinelUser = value.isEmpty ? nil : value } else { configuration.sentinelPass = value.isEmpty ? nil : value }
-            dropSentinelConnections(effects: &effects)
-        default:
-            return replyError(to: client, "ERR Invalid argument '\(option)' to SENTINEL CONFIG SET", effects: &effects)
-        }
-        persistConfiguration(replyTo: client, effects: &effects)
     }
 
     /// `SENTINEL CKQUORUM`: usable sentinels (us plus peers not SDOWN/ODOWN) against the

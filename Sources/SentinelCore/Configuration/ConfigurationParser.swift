@@ -84,6 +84,11 @@ public enum ConfigurationParser {
                 }
                 try parseGeneric(text: includedText, fileName: values[0], depth: depth + 1,
                                  readInclude: readInclude, into: &configuration, queue: &loader)
+            case "redis-compatibility" where values.count == 1:
+                guard let compatibility = RedisCompatibility(rawValue: values[0]) else {
+                    throw source.error(GenericDirectiveApplier.enumError(RedisCompatibility.allCases.map(\.rawValue)))
+                }
+                configuration.redisCompatibility = compatibility
             case "rename-command" where values.count == 2, "loadmodule" where !values.isEmpty:
                 configuration.ignoredDirectives.append(IgnoredDirective(name: name, arguments: values))
             case "user" where !values.isEmpty:

@@ -58,6 +58,8 @@ public enum ConfigurationRenderer {
         state.rewrite("enable-protected-configs", line: "enable-protected-configs \(c.enableProtectedConfigs)",
                       force: c.enableProtectedConfigs != "no")
         state.markProcessed("save")
+        state.rewrite("redis-compatibility", line: "redis-compatibility \(c.redisCompatibility.rawValue)",
+                      force: c.redisCompatibility != .redis70)
     }
 
     /// The rules of Redis's default user when nothing configures it.

@@ -4,7 +4,7 @@
 enum GenericDirectiveApplier {
     /// Redis allows at most this many `bind` addresses (`CONFIG_BINDADDR_MAX`).
     static let maximumBindAddresses = 16
-    static let logLevels = ["debug", "verbose", "notice", "warning"]
+    static let logLevels = ["debug", "verbose", "notice", "warning", "nothing"]
     static let syslogFacilities = ["user", "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"]
     static let protectedActions = ["no", "yes", "local"]
 

@@ -67,6 +67,10 @@ enum RedisDirectiveCatalog {
     /// Directives handled outside the table while loading but known to `CONFIG REWRITE`.
     static let specialNames: Set<String> = ["include", "rename-command", "user", "loadmodule", "sentinel"]
 
+    /// swift-sentinel's own directives (one argument each), handled by the parser and written
+    /// by the rewrite.
+    static let swiftSentinelNames: Set<String> = ["redis-compatibility"]
+
     /// Removed directives that 7.0 still accepts (and ignores) with one argument.
     static let deprecatedNames: Set<String> = [
         "list-max-ziplist-entries", "list-max-ziplist-value", "lua-replicate-commands",
@@ -79,6 +83,6 @@ enum RedisDirectiveCatalog {
     /// commenting it out with `# ??? `): standard names and the special ones.
     static func isKnownToRewrite(_ name: String) -> Bool {
         let lowered = name.lowercased()
-        return standardNames.contains(lowered) || specialNames.contains(lowered)
+        return standardNames.contains(lowered) || specialNames.contains(lowered) || swiftSentinelNames.contains(lowered)
     }
 }

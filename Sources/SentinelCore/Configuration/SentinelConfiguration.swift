@@ -45,6 +45,9 @@ public struct SentinelConfiguration: Sendable, Equatable {
     public var enableDebugCommand: String = "no"
     /// `enable-protected-configs` (accepted for compatibility).
     public var enableProtectedConfigs: String = "no"
+    /// `redis-compatibility` (swift-sentinel's own): the Redis release whose replies are given
+    /// where releases differ.
+    public var redisCompatibility: RedisCompatibility = .redis70
     /// Other Redis directives that are accepted and have no effect on a sentinel, kept for
     /// the rewrite as they were written: `(name lowercased, arguments)`.
     public var ignoredDirectives: [IgnoredDirective] = []

@@ -22,6 +22,8 @@ public enum SentinelEffect: Sendable {
     case persistConfiguration(ticket: UInt64)
     /// Write one log line at `level` (the shell adds pid, role and time).
     case log(LogLevel, String)
+    /// From now on write only lines at `level` or above (`SENTINEL CONFIG SET loglevel`).
+    case setLogLevel(LogLevel)
     /// Start a script: `arguments[0]` is the executable path.
     case runScript(ScriptID, arguments: [String])
     /// Kill a running script (SIGKILL).

@@ -1,0 +1,129 @@
+import RESP
+
+extension Sentinel {
+    /// The options of `SENTINEL CONFIG GET`, in the order a reply lists them.
+    static let sentinelConfigOptions = [
+        "resolve-hostnames", "announce-hostnames", "announce-ip", "announce-port", "sentinel-user", "sentinel-pass", "loglevel",
+    ]
+
+    /// The levels `SENTINEL CONFIG SET loglevel` takes.
+    static let settableLogLevels: [LogLevel] = [.debug, .verbose, .notice, .warning, .nothing]
+
+    /// `SENTINEL CONFIG GET <pattern> …` / `SENTINEL CONFIG SET <option> <value> …` (§12.3,
+    /// Redis 7.2's form, which takes 7.0's one-option form as a special case).
+    mutating func configCommand(_ client: ClientID, _ arguments: [String], effects: inout [SentinelEffect]) {
+        let action = arguments[2].lowercased()
+        if action == "set" && arguments.count >= 5 {
+            return configSetCommand(client, arguments, effects: &effects)
+        }
+        if action == "get" && arguments.count >= 4 {
+            return reply(to: client, .map(configGetEntries(patterns: arguments[3...])), effects: &effects)
+        }
+        switch configuration.redisCompatibility {
+        case .redis70:
+            replyError(to: client, "ERR Only SENTINEL CONFIG GET <option> / SET <option> <value> are supported.", effects: &effects)
+        case .redis72:
+            replyError(to: client, "ERR Only SENTINEL CONFIG GET <param> [<param> <param> ...]/ SET <param> <value> [<param> <value> ...] are supported.", effects: &effects)
+        }
+    }
+
+    /// The `SENTINEL CONFIG GET` pairs: for each pattern in turn, the options it matches (glob,
+    /// any case) that no earlier pattern matched; a pattern without `*`, `?` or `[` that was
+    /// already asked for is skipped.
+    func configGetEntries(patterns: ArraySlice<String>) -> [RESPMapEntry] {
+        var entries: [RESPMapEntry] = []
+        var answered: Set<String> = []
+        var askedLiterally: Set<String> = []
+        for pattern in patterns {
+            let isGlob = pattern.utf8.contains { $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "[") }
+            if !isGlob && !askedLiterally.insert(pattern).inserted { continue }
+            for option in Sentinel.sentinelConfigOptions where !answered.contains(option) {
+                guard GlobPattern.matches(pattern, option, caseInsensitive: true) else { continue }
+                answered.insert(option)
+                entries.append(RESPMapEntry(.bulk(option), .bulk(configValue(option))))
+            }
+        }
+        return entries
+    }
+
+    /// The current value of a `SENTINEL CONFIG` option, as `GET` shows it.
+    func configValue(_ option: String) -> String {
+        switch option {
+        case "resolve-hostnames": return configuration.resolveHostnames ? "yes" : "no"
+        case "announce-hostnames": return configuration.announceHostnames ? "yes" : "no"
+        case "announce-ip": return configuration.announceIP ?? ""
+        case "announce-port": return String(configuration.announcePort)
+        case "sentinel-user": return configuration.sentinelUser ?? ""
+        case "sentinel-pass": return configuration.sentinelPass ?? ""
+        default: return configuration.logLevel.name
+        }
+    }
+
+    /// `SENTINEL CONFIG SET <option> <value> …`: all or nothing. Every pair is checked first,
+    /// left to right, and the first bad one is answered with Redis 7.2's text (unknown option,
+    /// option given twice, value missing, value invalid; option names in any case) without
+    /// changing anything; then all apply, the configuration is written, and the reply waits for
+    /// the write. A new `sentinel-user` or `sentinel-pass` drops the links to the other
+    /// sentinels so they reconnect with it.
+    mutating func configSetCommand(_ client: ClientID, _ arguments: [String], effects: inout [SentinelEffect]) {
+        var changes: [(option: String, value: String)] = []
+        var index = 3
+        while index < arguments.count {
+            let typed = arguments[index]
+            let option = typed.lowercased()
+            guard Sentinel.sentinelConfigOptions.contains(option) else {
+                return replyError(to: client, "ERR Invalid argument '\(typed)' to SENTINEL CONFIG SET", effects: &effects)
+            }
+            guard !changes.contains(where: { $0.option == option }) else {
+                return replyError(to: client, "ERR Duplicate argument '\(typed)' to SENTINEL CONFIG SET", effects: &effects)
+            }
+            guard index + 1 < arguments.count else {
+                return replyError(to: client, "ERR Missing argument '\(typed)' value", effects: &effects)
+            }
+            let value = arguments[index + 1]
+            guard Sentinel.isValidConfigValue(value, for: option) else {
+                return replyError(to: client, "ERR Invalid value '\(value)' to SENTINEL CONFIG SET '\(typed)'", effects: &effects)
+            }
+            changes.append((option, value))
+            index += 2
+        }
+        var credentialsChanged = false
+        for (option, value) in changes {
+            switch option {
+            case "resolve-hostnames": configuration.resolveHostnames = RedisNumberParsing.yesNo(value) ?? false
+            case "announce-hostnames": configuration.announceHostnames = RedisNumberParsing.yesNo(value) ?? false
+            case "announce-ip": configuration.announceIP = value.isEmpty ? nil : value
+            case "announce-port": configuration.announcePort = Int(RedisNumberParsing.string2ll(value) ?? 0)
+            case "sentinel-user":
+                configuration.sentinelUser = value.isEmpty ? nil : value
+                credentialsChanged = true
+            case "sentinel-pass":
+                configuration.sentinelPass = value.isEmpty ? nil : value
+                credentialsChanged = true
+            default:
+                let level = LogLevel(name: value) ?? .notice
+                configuration.logLevel = level
+                effects.append(.setLogLevel(level))
+            }
+        }
+        if credentialsChanged { dropSentinelConnections(effects: &effects) }
+        persistConfiguration(replyTo: client, effects: &effects)
+    }
+
+    /// Whether `SENTINEL CONFIG SET` takes `value` for `option` (lowercase): `yes`/`no` for
+    /// the hostname options, an integer 0…65535 for `announce-port` (Redis's strict integer
+    /// syntax), one of the five levels for `loglevel`, anything for the others.
+    static func isValidConfigValue(_ value: String, for option: String) -> Bool {
+        switch option {
+        case "resolve-hostnames", "announce-hostnames":
+            return RedisNumberParsing.yesNo(value) != nil
+        case "announce-port":
+            guard let port = RedisNumberParsing.string2ll(value) else { return false }
+            return port >= 0 && port <= 65535
+        case "loglevel":
+            return LogLevel(name: value).map { settableLogLevels.contains($0) } ?? false
+        default:
+            return true
+        }
+    }
+}

@@ -10,6 +10,10 @@
 # Options:
 #   --tag TAG           the Redis release whose tests run (7.0.15; 7.2.4 is the other one the
 #                       README reports)
+#   --redis-compatibility 7.0|7.2
+#                       the release swift-sentinel presents (its `redis-compatibility`
+#                       directive, given on its command line); default: the tag's, 7.2 for
+#                       tags 7.2 and later, else 7.0
 #   --reference         run the real /usr/bin/redis-sentinel instead (checks the harness)
 #   --timeout SECONDS   a file still running after this is killed and counted failed (300)
 #   --scratch DIR       where to export the tests and keep the logs (default: a new folder
@@ -17,8 +21,9 @@
 #
 # The tests are exported with `git archive` into the scratch folder, never into the project,
 # and nothing is committed. In the scratch folder src/redis-server and src/redis-cli point at
-# the Debian binaries and src/redis-sentinel at the swift-sentinel that `swift build` made
-# (or at /usr/bin/redis-sentinel with --reference). Each file runs alone, as
+# the Debian binaries and src/redis-sentinel runs the swift-sentinel that `swift build` made
+# with `--redis-compatibility` added to its command line (or is /usr/bin/redis-sentinel with
+# --reference). Each file runs alone, as
 # `tclsh tests/sentinel/run.tcl --single NN-name.tcl --dont-clean`, inside its own network
 # namespace with only loopback (the fixture names a dummy master 10.0.0.1: nothing may leave
 # the machine) and its own PID namespace (so a file killed at the timeout takes every
@@ -33,6 +38,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$ROOT/Scripts/lib.sh"
 
 TAG=7.0.15
+compatibility=""
 reference=0
 timeout_seconds=300
 scratch=""
@@ -48,6 +54,8 @@ while [ $# -gt 0 ]; do
         --reference) reference=1 ;;
         --tag) [ $# -ge 2 ] || usage; TAG=$2; shift ;;
         --tag=*) TAG=${1#*=} ;;
+        --redis-compatibility) [ $# -ge 2 ] || usage; compatibility=$2; shift ;;
+        --redis-compatibility=*) compatibility=${1#*=} ;;
         --timeout) [ $# -ge 2 ] || usage; timeout_seconds=$2; shift ;;
         --timeout=*) timeout_seconds=${1#*=} ;;
         --scratch) [ $# -ge 2 ] || usage; scratch=$2; shift ;;
@@ -62,6 +70,17 @@ done
 [ ${#positional[@]} -ge 1 ] || usage
 redis_repo=${positional[0]}
 requested=("${positional[@]:1}")
+
+if [ -z "$compatibility" ]; then
+    case "$TAG" in
+        [0-6].*|7.[01].*) compatibility=7.0 ;;
+        *) compatibility=7.2 ;;
+    esac
+fi
+case "$compatibility" in
+    7.0|7.2) ;;
+    *) echo "--redis-compatibility: 7.0 or 7.2, not $compatibility" >&2; exit 2 ;;
+esac
 
 if [ "$(id -u)" -ne 0 ]; then
     echo "compat-suite.sh needs root: every file runs in its own network and PID namespace." >&2
@@ -96,7 +115,7 @@ else
     (cd "$ROOT" && swift build >/dev/null) || { echo "swift build failed" >&2; exit 2; }
     sentinel_bin="$(cd "$ROOT" && swift build --show-bin-path)/swift-sentinel"
     [ -x "$sentinel_bin" ] || { echo "$sentinel_bin: not built" >&2; exit 2; }
-    label="swift-sentinel ($sentinel_bin)"
+    label="swift-sentinel ($sentinel_bin, redis-compatibility $compatibility)"
 fi
 
 # --- Scratch folder with the tests at the tag ------------------------------------------------
@@ -116,7 +135,14 @@ git -C "$redis_repo" archive "$TAG" tests | tar -x -C "$scratch"
 mkdir -p "$scratch/src" "$scratch/logs"
 ln -s "$redis_server" "$scratch/src/redis-server"
 ln -s "$redis_cli" "$scratch/src/redis-cli"
-ln -s "$sentinel_bin" "$scratch/src/redis-sentinel"
+if [ "$reference" -eq 1 ]; then
+    ln -s "$sentinel_bin" "$scratch/src/redis-sentinel"
+else
+    # The framework starts `src/redis-sentinel <config>`; exec keeps the pid it records.
+    printf '#!/bin/sh\nexec "%s" "$@" --redis-compatibility %s\n' "$sentinel_bin" "$compatibility" \
+        >"$scratch/src/redis-sentinel"
+    chmod +x "$scratch/src/redis-sentinel"
+fi
 
 tests_dir="$scratch/tests/sentinel/tests"
 files=()

@@ -52,6 +52,7 @@ final class ClientCommandTests: XCTestCase {
         sentinel_masters:1\r
         sentinel_tilt:0\r
         sentinel_tilt_since_seconds:-1\r
+        sentinel_total_tilt:0\r
         sentinel_running_scripts:0\r
         sentinel_scripts_queue_length:0\r
         sentinel_simulate_failure_flags:0\r

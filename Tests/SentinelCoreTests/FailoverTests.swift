@@ -420,7 +420,7 @@ final class FailoverTests: FailoverTestCase {
         h.run(for: 10_100)
         h.clearRecords()
         let c = h.connectClient()
-        XCTAssertEqual(h.send(c, "SENTINEL", "FAILOVER", "mymaster", "COORDINATED"), .ok)
+        XCTAssertEqual(h.send(c, "SENTINEL", "FAILOVER", "mymaster"), .ok)
         h.run(until: { !h.events("+failover-end").isEmpty }, limit: 5_000)
         XCTAssertEqual(h.events("-coordinated-failover-fallback"),
                        [masterDetails + " the master answered: ERR FAILOVER target replica is not online."])

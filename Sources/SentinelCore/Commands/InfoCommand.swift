@@ -126,6 +126,7 @@ extension Sentinel {
             ("sentinel_masters", String(masterOrder.count)),
             ("sentinel_tilt", tilt ? "1" : "0"),
             ("sentinel_tilt_since_seconds", tilt ? String((lastTickTime - tiltStartTime) / 1000) : "-1"),
+            ("sentinel_total_tilt", String(tiltCount)),
             ("sentinel_running_scripts", String(scriptQueue.runningCount)),
             ("sentinel_scripts_queue_length", String(scriptQueue.queuedCount)),
             ("sentinel_simulate_failure_flags", String(simulateFailureFlags.rawValue)),

@@ -15,6 +15,7 @@ extension Sentinel {
         map.field("port", Int64(instance.address.port))
         map.field("runid", instance.runID ?? "")
         map.flags(instance, isDisconnected: link?.isDisconnected ?? true,
+                  coordinatedOnly: state?.coordinatedFailover?.allowsFallback == false,
                   showsMasterReboot: configuration.redisCompatibility == .redis72)
         map.field("link-pending-commands", Int64(link?.pendingCommands ?? 0))
         map.field("link-refcount", Int64(link?.referenceCount ?? 1))
@@ -115,8 +116,9 @@ struct InstanceMapWriter {
     }
 
     /// The `flags` field: set flags comma-separated, always in Redis's order (§1.2), with
-    /// Redis 7.2's `master_reboot` when the presented release shows it.
-    mutating func flags(_ instance: MonitoredInstance, isDisconnected: Bool, showsMasterReboot: Bool) {
+    /// Valkey's `coordinated_failover` during a `SENTINEL FAILOVER … COORDINATED` and Redis
+    /// 7.2's `master_reboot` when the presented release shows it.
+    mutating func flags(_ instance: MonitoredInstance, isDisconnected: Bool, coordinatedOnly: Bool, showsMasterReboot: Bool) {
         var text: [UInt8] = []
         text.reserveCapacity(64)
         func add(_ name: String) {
@@ -135,6 +137,7 @@ struct InstanceMapWriter {
         if flags.contains(.reconfigurationInProgress) { add("reconf_inprog") }
         if flags.contains(.reconfigurationDone) { add("reconf_done") }
         if flags.contains(.forceFailover) { add("force_failover") }
+        if coordinatedOnly { add("coordinated_failover") }
         if flags.contains(.scriptKillSent) { add("script_kill_sent") }
         if showsMasterReboot && flags.contains(.masterReboot) { add("master_reboot") }
         RESPEncoder.appendBulk("flags", into: &buffer)

@@ -79,7 +79,7 @@ enum MasterSettingChange: Equatable {
                 change = .renameCommand(original: value, renamed: renamed)
                 eventText = "\(option) \(value) \(renamed)"
                 width = 3
-            case "master-reboot-down-after-period":
+            case "master-reboot-down-after-period", "primary-reboot-down-after-period":
                 guard let number = Int64(value), number >= 0 else { return .failure(invalid) }
                 change = .masterRebootDownAfterPeriod(InputLimits.duration(number))
             default:

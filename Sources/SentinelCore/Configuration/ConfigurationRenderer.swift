@@ -85,7 +85,8 @@ public enum ConfigurationRenderer {
     /// The sentinel part, in `rewriteConfigSentinelOption`'s order: `myid`; the three yes/no
     /// options when non-default or already present; per master `monitor`, non-default
     /// `down-after-milliseconds`/`failover-timeout`/`parallel-syncs`, scripts, `auth-pass`,
-    /// `auth-user`, non-zero `master-reboot-down-after-period`, `config-epoch`, `leader-epoch`,
+    /// `auth-user`, non-zero `master-reboot-down-after-period` (or Valkey's spelling, see
+    /// `rebootPeriodSpelling`), `config-epoch`, `leader-epoch`,
     /// `known-replica`s, `known-sentinel`s, `rename-command`s; then `current-epoch`,
     /// `announce-ip` (quoted), non-zero `announce-port`, `sentinel-user`, `sentinel-pass`. Every
     /// per-master option is marked handled, so lines of removed masters or values disappear.
@@ -120,7 +121,7 @@ public enum ConfigurationRenderer {
             if let pass = master.authPass { emit("auth-pass", argument(pass)) }
             if let user = master.authUser { emit("auth-user", argument(user)) }
             if master.masterRebootDownAfterPeriod != 0 {
-                emit("master-reboot-down-after-period", "\(master.masterRebootDownAfterPeriod)")
+                emit(rebootPeriodSpelling(of: master.name, in: state), "\(master.masterRebootDownAfterPeriod)")
             }
             emit("config-epoch", "\(master.configEpoch)")
             emit("leader-epoch", "\(master.leaderEpoch)")
@@ -158,9 +159,17 @@ public enum ConfigurationRenderer {
         }
         for option in ["monitor", "down-after-milliseconds", "failover-timeout", "parallel-syncs", "notification-script",
                        "client-reconfig-script", "auth-pass", "auth-user", "config-epoch", "leader-epoch", "known-replica",
-                       "known-sentinel", "rename-command", "master-reboot-down-after-period"] {
+                       "known-sentinel", "rename-command", "master-reboot-down-after-period", "primary-reboot-down-after-period"] {
             state.markProcessed("sentinel " + option)
         }
+    }
+
+    /// The directive a master's reboot period is written with: Valkey's
+    /// `primary-reboot-down-after-period` when the old file spelled it so for this master,
+    /// else Redis's `master-reboot-down-after-period` (which Valkey reads too).
+    static func rebootPeriodSpelling(of master: String, in state: ConfigurationRewriteState) -> String {
+        state.hasLine(of: "sentinel primary-reboot-down-after-period", naming: master)
+            ? "primary-reboot-down-after-period" : "master-reboot-down-after-period"
     }
 
     /// `value` as Redis prints it (bare), or quoted when bare text would not read back as

@@ -46,6 +46,15 @@ struct ConfigurationRewriteState {
         return "sentinel " + (subcommand == "known-slave" ? "known-replica" : subcommand)
     }
 
+    /// Whether the old file has a line of `option` (a `sentinel` per-master option) for the
+    /// master called `name`.
+    func hasLine(of option: String, naming name: String) -> Bool {
+        (optionLines[option] ?? []).contains { index in
+            guard let arguments = RedisArgumentSplitter.split(lines[index]), arguments.count > 2 else { return false }
+            return arguments[2] == name
+        }
+    }
+
     /// Marks `option` as handled by the rewrite, so its unused old lines get blanked.
     mutating func markProcessed(_ option: String) {
         processed.insert(option)

@@ -175,7 +175,7 @@ struct SentinelDirectiveLoader {
             }
             configuration.announceHostnames = flag
 
-        case ("master-reboot-down-after-period", 3):
+        case ("master-reboot-down-after-period", 3), ("primary-reboot-down-after-period", 3):
             guard let index = masterIndex else { return noSuchMaster }
             let milliseconds = duration(argv[2])
             configuration.masters[index].masterRebootDownAfterPeriod = milliseconds

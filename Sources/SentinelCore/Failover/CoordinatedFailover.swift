@@ -3,9 +3,17 @@ import RESP
 /// A manual failover driven through the old master's own `FAILOVER TO <host> <port> TIMEOUT
 /// <ms>` (Redis ≥ 6.2): the master pauses writes (clients get `-READONLY`, never an OK that is
 /// later thrown away), waits for the chosen replica to catch up and swaps roles with it by a
-/// partial resync. `SENTINEL FAILOVER <name> [COORDINATED]` uses it when it can;
-/// `SENTINEL FAILOVER <name> FORCE`, an unreachable master, a Redis without `FAILOVER` or a
-/// server-side failover that gives up fall back to the classic `SLAVEOF NO ONE` path.
+/// partial resync. `SENTINEL FAILOVER <name>` uses it when it can: an unreachable master, a
+/// Redis without `FAILOVER` or a server-side failover that gives up fall back to the classic
+/// `SLAVEOF NO ONE` path, which `SENTINEL FAILOVER <name> FORCE` takes at once.
+///
+/// `SENTINEL FAILOVER <name> COORDINATED` is Valkey 9's: the master hands over or nothing
+/// happens. A master that reports no `FAILOVER` support is refused at once (`-NOGOODPRIMARY`);
+/// one that cannot be sent `FAILOVER TO` before one second of the failover-timeout is left
+/// aborts the failover with `-failover-abort-master-timeout`; after the command is sent, the
+/// failover waits for the promotion like any other and ends with `-failover-abort-slave-timeout`
+/// if none comes (a stuck server-side failover is stopped with `FAILOVER ABORT`). Unlike
+/// Valkey, no leader is elected first: like every `SENTINEL FAILOVER`, it needs no agreement.
 public struct CoordinatedFailover: Sendable, Equatable {
     public enum Phase: Sendable, Equatable {
         /// Asked for; the replica is being chosen.
@@ -20,10 +28,18 @@ public struct CoordinatedFailover: Sendable, Equatable {
     public var sentTime: Milliseconds = 0
     /// The `TIMEOUT` given to the server: how long it may wait for the replica to catch up.
     public var serverTimeout: Milliseconds
+    /// False for `COORDINATED` (Valkey's): never fall back to `SLAVEOF NO ONE`.
+    public var allowsFallback: Bool
+    /// Whether `FAILOVER ABORT` was sent to a stuck server-side failover.
+    public var abortSent = false
 
-    public init(serverTimeout: Milliseconds) {
+    public init(serverTimeout: Milliseconds, allowsFallback: Bool = true) {
         self.serverTimeout = serverTimeout
+        self.allowsFallback = allowsFallback
     }
+
+    /// How much of the failover-timeout must be left to send `FAILOVER TO` (Valkey's rule).
+    static let minimumTimeLeftToSend: Milliseconds = 1000
 
     /// Grace beyond the server's own timeout before a server-side failover counts as stuck.
     static let stuckGrace: Milliseconds = 2000
@@ -42,6 +58,8 @@ public struct CoordinatedFailover: Sendable, Equatable {
 enum ManualFailoverMode {
     /// Through the master's `FAILOVER` when possible (the default).
     case coordinated
+    /// Only through the master's `FAILOVER` (`COORDINATED`, Valkey's option).
+    case coordinatedOnly
     /// Always `SLAVEOF NO ONE` to the replica, without the master (Redis's behaviour).
     case force
 }
@@ -64,6 +82,10 @@ extension Sentinel {
         guard var coordinated = masters[masterID]?.coordinatedFailover, coordinated.phase == .requested,
               let replicaID = masters[masterID]?.promotedReplica, let replica = instances[replicaID] else { return false }
         if let obstacle = coordinatedFailoverObstacle(masterID) {
+            guard coordinated.allowsFallback else {
+                waitForMasterOrGiveUp(masterID, now: now, effects: &effects)
+                return true
+            }
             fallBackFromCoordinatedFailover(masterID, reason: obstacle, now: now, effects: &effects)
             return false
         }
@@ -80,12 +102,26 @@ extension Sentinel {
         return true
     }
 
+    /// `COORDINATED`: the master cannot be sent `FAILOVER TO` now; retried on every tick
+    /// until less than `minimumTimeLeftToSend` of the failover-timeout is left, then the
+    /// failover is aborted (`-failover-abort-master-timeout`).
+    mutating func waitForMasterOrGiveUp(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+        guard let state = masters[masterID], let master = instances[masterID] else { return }
+        guard state.failoverTimeout - (now - state.failoverStateChangeTime) < CoordinatedFailover.minimumTimeLeftToSend else { return }
+        emitEvent(.warning, "-failover-abort-master-timeout", about: master, effects: &effects)
+        abortFailover(masterID, now: now)
+    }
+
     /// The master's answer to `FAILOVER TO …`: an error (old Redis, a replica not in sync,
-    /// another failover running) means the classic path.
+    /// another failover running) means the classic path; after `COORDINATED` it is only
+    /// logged, and the failover waits for the promotion until its timeout.
     mutating func receiveServerFailoverReply(_ value: RESPValue, from masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
-        guard case .error(let bytes) = value, masters[masterID]?.coordinatedFailover?.phase == .sent,
-              masters[masterID]?.failoverState == .waitPromotion else { return }
+        guard case .error(let bytes) = value, let coordinated = masters[masterID]?.coordinatedFailover, coordinated.phase == .sent,
+              masters[masterID]?.failoverState == .waitPromotion, let master = instances[masterID] else { return }
         let reason = String(decoding: bytes, as: UTF8.self)
+        guard coordinated.allowsFallback else {
+            return log(.warning, "Coordinated failover of '\(master.name)': the master answered FAILOVER with \(reason)", effects: &effects)
+        }
         fallBackFromCoordinatedFailover(masterID, reason: "the master answered: \(reason)", now: now, effects: &effects)
         promoteDirectly(masterID, now: now, effects: &effects)
     }
@@ -97,6 +133,7 @@ extension Sentinel {
     mutating func checkCoordinatedFailover(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
         guard let coordinated = masters[masterID]?.coordinatedFailover, coordinated.phase == .sent,
               let master = instances[masterID] else { return }
+        guard coordinated.allowsFallback else { return abortStuckServerFailover(masterID, now: now, effects: &effects) }
         if master.flags.contains(.subjectivelyDown) {
             fallBackFromCoordinatedFailover(masterID, reason: "the master stopped answering", now: now, effects: &effects)
             promoteDirectly(masterID, now: now, effects: &effects)
@@ -111,6 +148,18 @@ extension Sentinel {
             fallBackFromCoordinatedFailover(masterID, reason: "the server-side failover ended without a switch (timeout)", now: now, effects: &effects)
         }
         promoteDirectly(masterID, now: now, effects: &effects)
+    }
+
+    /// `COORDINATED` waiting for the promotion: a server-side failover still running well past
+    /// its timeout is stopped once with `FAILOVER ABORT`, so the master takes writes again;
+    /// nothing else is done behind the master's back.
+    mutating func abortStuckServerFailover(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+        guard let coordinated = masters[masterID]?.coordinatedFailover, !coordinated.abortSent,
+              let master = instances[masterID], now - coordinated.sentTime > coordinated.serverTimeout + CoordinatedFailover.stuckGrace,
+              master.infoRefresh > coordinated.sentTime, let serverState = master.serverFailoverState, serverState != "no-failover" else { return }
+        sendCommand(["FAILOVER", "ABORT"], to: masterID, expecting: .ignored, effects: &effects)
+        masters[masterID]?.coordinatedFailover?.abortSent = true
+        log(.warning, "Coordinated failover of '\(master.name)': the server-side failover is stuck in \(serverState); sent FAILOVER ABORT", effects: &effects)
     }
 
     /// Marks the coordinated failover as given up, logged and published.

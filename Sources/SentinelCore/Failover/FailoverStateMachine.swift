@@ -423,8 +423,9 @@ extension Sentinel {
     }
 
     /// `SENTINEL FAILOVER <name> [COORDINATED|FORCE]` (§8.9): a failover with no agreement
-    /// needed. Coordinated (the default) hands over through the master's `FAILOVER` so that no
-    /// acknowledged write is lost; FORCE is Redis's classic behaviour.
+    /// needed. The default hands over through the master's `FAILOVER` so that no acknowledged
+    /// write is lost, and falls back to the classic path when it cannot; COORDINATED (Valkey's)
+    /// never falls back (see `CoordinatedFailover`); FORCE is Redis's classic behaviour.
     mutating func failoverCommand(_ client: ClientID, _ arguments: [String], now: Milliseconds, effects: inout [SentinelEffect]) {
         guard arguments.count == 3 || arguments.count == 4 else {
             return replyError(to: client, "ERR wrong number of arguments for 'sentinel|failover' command", effects: &effects)
@@ -432,12 +433,16 @@ extension Sentinel {
         var mode = ManualFailoverMode.coordinated
         if arguments.count == 4 {
             switch arguments[3].lowercased() {
-            case "coordinated": mode = .coordinated
+            case "coordinated": mode = .coordinatedOnly
             case "force": mode = .force
             default: return replyError(to: client, "ERR syntax error: SENTINEL FAILOVER <master-name> [COORDINATED|FORCE]", effects: &effects)
             }
         }
         guard let masterID = masterOrReplyError(client, arguments[2], effects: &effects), let master = instances[masterID] else { return }
+        if mode == .coordinatedOnly && master.serverFailoverState == nil
+            && !CoordinatedFailover.supportsServerFailover(version: master.redisVersion) {
+            return replyError(to: client, "NOGOODPRIMARY Primary does not support FAILOVER command", effects: &effects)
+        }
         if master.flags.contains(.failoverInProgress) {
             return replyError(to: client, "INPROG Failover already in progress", effects: &effects)
         }
@@ -450,10 +455,10 @@ extension Sentinel {
         log(.warning, "Executing user requested FAILOVER of '\(master.name)'", effects: &effects)
         startFailover(masterID, now: now, effects: &effects)
         instances[masterID]?.flags.insert(.forceFailover)
-        if mode == .coordinated {
+        if mode != .force {
             let serverTimeout = min(masters[masterID]!.failoverTimeout / 2, 10_000)
-            masters[masterID]?.coordinatedFailover = CoordinatedFailover(serverTimeout: serverTimeout)
-            if let obstacle = coordinatedFailoverObstacle(masterID) {
+            masters[masterID]?.coordinatedFailover = CoordinatedFailover(serverTimeout: serverTimeout, allowsFallback: mode == .coordinated)
+            if mode == .coordinated, let obstacle = coordinatedFailoverObstacle(masterID) {
                 fallBackFromCoordinatedFailover(masterID, reason: obstacle, now: now, effects: &effects)
             }
         }

@@ -29,6 +29,7 @@ extension Sentinel {
         if delta < 0 || delta > timings.tiltTrigger {
             tilt = true
             tiltStartTime = now
+            tiltCount += 1
             emitEvent(.warning, "+tilt", message: "#tilt mode entered", effects: &effects)
         }
     }

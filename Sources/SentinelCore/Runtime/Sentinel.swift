@@ -76,6 +76,8 @@ public struct Sentinel {
     /// TILT mode (§15).
     public internal(set) var tilt = false
     var tiltStartTime: Milliseconds = 0
+    /// How many times TILT was entered since start (INFO `sentinel_total_tilt`, Valkey's).
+    var tiltCount = 0
     /// `SENTINEL SIMULATE-FAILURE` flags.
     var simulateFailureFlags: SimulatedFailure = []
     /// The run id printed by INFO server (random per process, like Redis's).

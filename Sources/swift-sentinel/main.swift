@@ -149,7 +149,7 @@ let logger = Logger(configuration: Logger.Configuration(
     syslogFacility: Logger.syslogFacility(named: configuration.syslogFacility) ?? LOG_LOCAL0))
 let pid = getpid()
 logger.notice("oO0OoO0OoO0Oo swift-sentinel is starting oO0OoO0OoO0Oo")
-logger.notice("swift-sentinel version=\(Sentinel.version) (Redis \(Sentinel.redisVersion) protocol), bits=64, pid=\(pid), just started")
+logger.notice("swift-sentinel version=\(Sentinel.version) (Redis \(configuration.redisCompatibility.redisVersion) protocol), bits=64, pid=\(pid), just started")
 logger.notice("Configuration loaded")
 // As Redis does at start-up: room for maxclients clients plus the reserved descriptors, or a
 // lower maxclients (the core applies it from the limit).

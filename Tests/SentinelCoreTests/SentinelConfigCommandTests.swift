@@ -59,6 +59,8 @@ final class SentinelConfigCommandTests: XCTestCase {
             (["announce-port", "+12"], "ERR Invalid value '+12' to SENTINEL CONFIG SET 'announce-port'"),
             (["announce-port", "1234", "Resolve-Hostnames", "maybe"], "ERR Invalid value 'maybe' to SENTINEL CONFIG SET 'Resolve-Hostnames'"),
             (["loglevel", "loud"], "ERR Invalid value 'loud' to SENTINEL CONFIG SET 'loglevel'"),
+            (["loglevel", "a\r\n+OK"], "ERR Invalid value 'a  +OK' to SENTINEL CONFIG SET 'loglevel'"),
+            (["bad\nname", "1"], "ERR Invalid argument 'bad name' to SENTINEL CONFIG SET"),
             // The first bad pair decides, even when a later one is bad in another way.
             (["bogus", "1", "announce-port", "x"], "ERR Invalid argument 'bogus' to SENTINEL CONFIG SET"),
         ]

@@ -61,7 +61,8 @@ extension Sentinel {
 
     /// `SENTINEL CONFIG SET <option> <value> …`: all or nothing. Every pair is checked first,
     /// left to right, and the first bad one is answered with Redis 7.2's text (unknown option,
-    /// option given twice, value missing, value invalid; option names in any case) without
+    /// option given twice, value missing, value invalid; option names in any case; CR and LF
+    /// of the echoed words as spaces, as Redis's `addReplyErrorFormat` does) without
     /// changing anything; then all apply, the configuration is written, and the reply waits for
     /// the write. A new `sentinel-user` or `sentinel-pass` drops the links to the other
     /// sentinels so they reconnect with it.
@@ -72,17 +73,17 @@ extension Sentinel {
             let typed = arguments[index]
             let option = typed.lowercased()
             guard Sentinel.sentinelConfigOptions.contains(option) else {
-                return replyError(to: client, "ERR Invalid argument '\(typed)' to SENTINEL CONFIG SET", effects: &effects)
+                return replyError(to: client, sanitized("ERR Invalid argument '\(typed)' to SENTINEL CONFIG SET"), effects: &effects)
             }
             guard !changes.contains(where: { $0.option == option }) else {
-                return replyError(to: client, "ERR Duplicate argument '\(typed)' to SENTINEL CONFIG SET", effects: &effects)
+                return replyError(to: client, sanitized("ERR Duplicate argument '\(typed)' to SENTINEL CONFIG SET"), effects: &effects)
             }
             guard index + 1 < arguments.count else {
-                return replyError(to: client, "ERR Missing argument '\(typed)' value", effects: &effects)
+                return replyError(to: client, sanitized("ERR Missing argument '\(typed)' value"), effects: &effects)
             }
             let value = arguments[index + 1]
             guard Sentinel.isValidConfigValue(value, for: option) else {
-                return replyError(to: client, "ERR Invalid value '\(value)' to SENTINEL CONFIG SET '\(typed)'", effects: &effects)
+                return replyError(to: client, sanitized("ERR Invalid value '\(value)' to SENTINEL CONFIG SET '\(typed)'"), effects: &effects)
             }
             changes.append((option, value))
             index += 2

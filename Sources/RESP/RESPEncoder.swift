@@ -5,6 +5,7 @@
 /// its `%.17g` text (`inf`, `-inf`), a boolean the integer 1 or 0, a verbatim string the bulk
 /// string of its text, a big number a bulk string, and `null` a null bulk string (`$-1`).
 /// For a RESP3 peer the null bulk string and the null array are both written as `_`.
+/// Line replies (status, error, big number) never carry a CR or LF: each is written as a space.
 public enum RESPEncoder {
     /// Appends `value` as `version` writes it to `buffer`.
     public static func encode(_ value: RESPValue, as version: RESPVersion, into buffer: inout [UInt8]) {
@@ -156,9 +157,17 @@ public enum RESPEncoder {
 
     private static let crlf: [UInt8] = [UInt8(ascii: "\r"), UInt8(ascii: "\n")]
 
+    /// Appends a line reply (status, error, big number). A CR or LF inside it would end the
+    /// line early and leave the rest to be read as the next reply, so, as Redis does for every
+    /// formatted error and status (`addReplyErrorFormat`, `addReplyStatusFormat`), each becomes
+    /// a space: a client's argument echoed in an error can never desync its connection.
     private static func appendLine(_ typeByte: UInt8, _ bytes: [UInt8], to buffer: inout [UInt8]) {
         buffer.append(typeByte)
+        let start = buffer.count
         buffer.append(contentsOf: bytes)
+        for index in start..<buffer.count where buffer[index] == UInt8(ascii: "\r") || buffer[index] == UInt8(ascii: "\n") {
+            buffer[index] = UInt8(ascii: " ")
+        }
         buffer.append(contentsOf: crlf)
     }
 

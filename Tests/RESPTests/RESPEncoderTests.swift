@@ -19,6 +19,14 @@ final class RESPEncoderTests: XCTestCase {
         assertEncoding(.bulk(""), resp2: "$0\r\n\r\n", resp3: "$0\r\n\r\n")
     }
 
+    func testLineRepliesNeverCarryCarriageReturnOrLineFeed() {
+        assertEncoding(.errorText("ERR Invalid argument 'a\r\nb' for SENTINEL SET 'x\ny'"),
+                       resp2: "-ERR Invalid argument 'a  b' for SENTINEL SET 'x y'\r\n",
+                       resp3: "-ERR Invalid argument 'a  b' for SENTINEL SET 'x y'\r\n")
+        assertEncoding(.status("OK\r\n+FAKE"), resp2: "+OK  +FAKE\r\n", resp3: "+OK  +FAKE\r\n")
+        assertEncoding(.bigNumber(bytes("12\r\n34")), resp2: "$6\r\n12\r\n34\r\n", resp3: "(12  34\r\n")
+    }
+
     func testNulls() {
         assertEncoding(.nullBulkString, resp2: "$-1\r\n", resp3: "_\r\n")
         assertEncoding(.nullArray, resp2: "*-1\r\n", resp3: "_\r\n")

@@ -16,7 +16,7 @@ extension Sentinel {
             guard let subcommand = command.subcommand(matching: arguments[1]) else {
                 let subcommand = String(decoding: arguments[1].prefix(128), as: UTF8.self)
                 let typed = String(decoding: first, as: UTF8.self).uppercased()
-                return replyError(to: client, sanitized("ERR unknown subcommand '\(subcommand)'. Try \(typed) HELP."), effects: &effects)
+                return replyError(to: client, "ERR unknown subcommand '\(subcommand)'. Try \(typed) HELP.", effects: &effects)
             }
             command = subcommand
         }
@@ -60,19 +60,14 @@ extension Sentinel {
     }
 
     /// `unknown command '<name>', with args beginning with: '<a>' '<b>' ` (Redis 7.0's text,
-    /// arguments cut after 128 characters, CR/LF replaced by spaces).
+    /// arguments cut after 128 characters; the encoder turns CR/LF into spaces).
     func unknownCommandMessage(_ name: String, _ arguments: [[UInt8]]) -> String {
         var listed = ""
         for argument in arguments.dropFirst() where listed.utf8.count < 128 {
             let room = 128 - listed.utf8.count
             listed += "'\(String(decoding: argument.prefix(room), as: UTF8.self))' "
         }
-        return sanitized("ERR unknown command '\(String(name.utf8.prefix(128)) ?? name)', with args beginning with: \(listed)")
-    }
-
-    /// Error texts must not break the protocol: CR and LF become spaces.
-    func sanitized(_ text: String) -> String {
-        String(decoding: text.utf8.map { $0 == 13 || $0 == 10 ? 32 : $0 }, as: UTF8.self)
+        return "ERR unknown command '\(String(name.utf8.prefix(128)) ?? name)', with args beginning with: \(listed)"
     }
 
     // MARK: Replies

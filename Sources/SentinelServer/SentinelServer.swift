@@ -165,7 +165,8 @@ public final class SentinelServer {
     }
 
     /// Parses every complete command in `bytes`; a protocol error gets Redis's error reply and
-    /// closes that client only.
+    /// closes that client only. A client that has yet to authenticate is held to Redis's
+    /// smaller request limits (`RESPRequestParser.requiresAuthentication`).
     private func receive(_ bytes: UnsafeRawBufferPointer, from id: ClientID) {
         guard let client = clients[id], !client.closing else { return }
         client.parser.append(bytes)
@@ -174,6 +175,9 @@ public final class SentinelServer {
         // so its argument buffers are freed before the next command's are allocated.
         let time = now()
         while true {
+            // Checked per command: an AUTH earlier in this same read lifts the limits for
+            // the commands after it (the core owns authentication).
+            client.parser.requiresAuthentication = core.requiresAuthentication(id)
             let command: [[UInt8]]?
             do {
                 command = try client.parser.next()

@@ -35,6 +35,83 @@ final class SecurityTests: FailoverTestCase {
         }
     }
 
+    /// CVE-2021-32675: before AUTH, Redis refuses a request of more than 10 arguments or with
+    /// an argument longer than 16384 bytes, and closes the connection, so an unauthenticated
+    /// client cannot make the server hold large requests. The limits are checked per command:
+    /// an AUTH earlier in the same write lifts them for what follows it.
+    func testUnauthenticatedRequestLimitsMatchRedisSentinel() throws {
+        let lines = "requirepass sentinel-secret\n"
+        let swift = try startSentinel("swift", kind: .swift, lines: lines)
+        let redis = try startSentinel("redis", kind: .redis, lines: lines)
+        let longArgument = String(repeating: "x", count: 16385)
+        let elevenArguments = ["ACL", "DELUSER"] + (1...9).map { "user\($0)" }
+
+        for node in [swift, redis] {
+            let tooMany = try RedisConnection(port: node.port)
+            try tooMany.sendRaw(Array("*11\r\n".utf8))
+            XCTAssertEqual(try tooMany.readReply(), .errorText("ERR Protocol error: unauthenticated multibulk length"), node.name)
+            XCTAssertTrue(tooMany.waitForPeerClose(), node.name)
+
+            let tooLong = try RedisConnection(port: node.port)
+            try tooLong.sendRaw(Array("*2\r\n$4\r\nPING\r\n$16385\r\n".utf8))
+            XCTAssertEqual(try tooLong.readReply(), .errorText("ERR Protocol error: unauthenticated bulk length"), node.name)
+            XCTAssertTrue(tooLong.waitForPeerClose(), node.name)
+
+            // At the limits, requests are read (and refused for want of AUTH).
+            let atLimits = try RedisConnection(port: node.port)
+            XCTAssertEqual(try atLimits.command("PING", String(repeating: "x", count: 16384)),
+                           .errorText("NOAUTH Authentication required."), node.name)
+            XCTAssertEqual(try atLimits.command("ACL", "DELUSER", "a", "b", "c", "d", "e", "f", "g", "h"),
+                           .errorText("NOAUTH Authentication required."), node.name)
+
+            // AUTH, then large requests, all in one write.
+            var batch: [UInt8] = []
+            RESPEncoder.encodeCommand(["AUTH", "sentinel-secret"], into: &batch)
+            RESPEncoder.encodeCommand(["PING", longArgument], into: &batch)
+            RESPEncoder.encodeCommand(elevenArguments, into: &batch)
+            let authenticated = try RedisConnection(port: node.port)
+            try authenticated.sendRaw(batch)
+            XCTAssertEqual(try authenticated.readReply(), .ok, node.name)
+            XCTAssertEqual(try authenticated.readReply(), .bulk(longArgument), node.name)
+            XCTAssertEqual(try authenticated.readReply(), .integer(0), node.name)
+
+            // A failed AUTH in the same write lifts nothing.
+            batch = []
+            RESPEncoder.encodeCommand(["AUTH", "wrong"], into: &batch)
+            RESPEncoder.encodeCommand(elevenArguments, into: &batch)
+            let refused = try RedisConnection(port: node.port)
+            try refused.sendRaw(batch)
+            XCTAssertEqual(try refused.readReply(), .errorText("WRONGPASS invalid username-password pair or user is disabled."), node.name)
+            XCTAssertEqual(try refused.readReply(), .errorText("ERR Protocol error: unauthenticated multibulk length"), node.name)
+            XCTAssertTrue(refused.waitForPeerClose(), node.name)
+        }
+
+        // Unauthenticated clients announcing 512 MB arguments and sending 32 MB each do not
+        // make the process grow: each is closed at its header.
+        let before = try residentKilobytes(swift.process.pid)
+        let chunk = [UInt8](repeating: UInt8(ascii: "x"), count: 1 << 20)
+        for _ in 0..<4 {
+            let client = try RedisConnection(port: swift.port)
+            try client.sendRaw(Array("*2\r\n$4\r\nPING\r\n$536870912\r\n".utf8))
+            for _ in 0..<32 {
+                guard (try? client.sendRaw(chunk)) != nil else { break }
+            }
+            XCTAssertEqual(try client.readReply(), .errorText("ERR Protocol error: unauthenticated bulk length"))
+            XCTAssertTrue(client.waitForPeerClose())
+        }
+        let after = try residentKilobytes(swift.process.pid)
+        XCTAssertLessThan(after - before, 16 * 1024, "resident memory grew from \(before) kB to \(after) kB")
+        XCTAssertEqual(try query(swift.port, "AUTH", "sentinel-secret"), .ok)
+    }
+
+    /// `VmRSS` of a process, in kB.
+    private func residentKilobytes(_ pid: Int32) throws -> Int {
+        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kilobytes = Int(line.split(separator: " ")[1]) else { throw IntegrationError("no VmRSS for pid \(pid)") }
+        return kilobytes
+    }
+
     func testPasswordProtectedServersAreDiscoveredAndFailedOver() throws {
         let secret = "redis-secret"
         let auth = ["--requirepass", secret, "--masterauth", secret]

@@ -25,7 +25,7 @@ extension Sentinel {
         guard command.accepts(argumentCount: arguments.count) else {
             return replyError(to: client, "ERR wrong number of arguments for '\(command.name)' command", effects: &effects)
         }
-        if clients[position: sessionIndex].user == nil && !command.allowedBeforeAuthentication && userDirectory.authenticationRequired {
+        if !command.allowedBeforeAuthentication && requiresAuthentication(clients[position: sessionIndex]) {
             return replyError(to: client, "NOAUTH Authentication required.", effects: &effects)
         }
         if let user = clients[position: sessionIndex].user, user != "default" || userDirectory.restrictsDefaultUser,
@@ -57,6 +57,20 @@ extension Sentinel {
             default: replyError(to: client, unknownCommandMessage(String(decoding: first, as: UTF8.self), arguments), effects: &effects)
             }
         }
+    }
+
+    /// Whether `client` has yet to authenticate (Redis's `authRequired`): the default user has
+    /// a password or is disabled, and the client has not authenticated. Until it has, Redis
+    /// answers only AUTH, HELLO and QUIT, and reads no request with more than 10 arguments or
+    /// an argument longer than 16384 bytes (CVE-2021-32675); the shell keeps its request
+    /// parser's limits in step with this before reading each command.
+    public func requiresAuthentication(_ client: ClientID) -> Bool {
+        guard let session = clients[client] else { return false }
+        return requiresAuthentication(session)
+    }
+
+    func requiresAuthentication(_ session: ClientSession) -> Bool {
+        session.user == nil && userDirectory.authenticationRequired
     }
 
     /// `unknown command '<name>', with args beginning with: '<a>' '<b>' ` (Redis 7.0's text,

@@ -86,10 +86,15 @@ public enum RedisArgumentSplitter {
         }
     }
 
-    /// Renders `bytes` as one argument that `split` reads back unchanged: bare when it needs no
-    /// quoting, else in double quotes with escapes (Redis's `sdscatrepr`).
+    /// Renders `text`'s UTF-8 bytes in double quotes with escapes (`quoted(bytes:)`).
     public static func quoted(_ text: String) -> String {
-        let bytes = Array(text.utf8)
+        quoted(bytes: Array(text.utf8))
+    }
+
+    /// Renders `bytes` in double quotes with Redis's escapes (`sdscatrepr`), so that `split`
+    /// reads them back as exactly these bytes: `\\`, `\"`, `\n`, `\r`, `\t`, `\a`, `\b`, and
+    /// `\xNN` for any other byte outside 0x20–0x7E. The result is ASCII.
+    public static func quoted(bytes: [UInt8]) -> String {
         var output = "\""
         for byte in bytes {
             switch byte {

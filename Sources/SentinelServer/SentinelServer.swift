@@ -253,6 +253,19 @@ public final class SentinelServer {
                 // Written before any output leaves (`commitPersistence`), once for all the
                 // changes of this turn: fifty votes in one read cost one write, not fifty.
                 pendingPersistenceTickets.append(ticket)
+            case .readACLFile(let path, let ticket):
+                do {
+                    pendingInputs.append(.aclFileRead(ticket: ticket, contents: try FileAccess.readBytes(path), error: nil))
+                } catch {
+                    pendingInputs.append(.aclFileRead(ticket: ticket, contents: [], error: SystemError.describe(error.code)))
+                }
+            case .writeACLFile(let path, let contents, let ticket):
+                do {
+                    try AtomicFileWriter.write(contents, to: path)
+                    pendingInputs.append(.aclFileWritten(ticket: ticket, error: nil))
+                } catch {
+                    pendingInputs.append(.aclFileWritten(ticket: ticket, error: error.message))
+                }
             case .log(let level, let text):
                 logger.log(level, text)
             case .setLogLevel(let level):
@@ -304,10 +317,10 @@ public final class SentinelServer {
         while !pendingPersistenceTickets.isEmpty {
             let tickets = pendingPersistenceTickets
             pendingPersistenceTickets = []
-            let text = core.configurationTextToWrite()
+            let file = core.configurationFileToWrite()
             var failure: String?
             do {
-                try AtomicFileWriter.write(text, to: configurationFilePath)
+                try AtomicFileWriter.write(file, to: configurationFilePath)
             } catch {
                 failure = error.message
             }

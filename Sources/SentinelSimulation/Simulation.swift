@@ -367,6 +367,11 @@ public final class Simulation {
                 observeLog(level, text, of: s)
             case .runScript, .killScript, .setLogLevel:
                 break
+            case .readACLFile(_, let ticket):
+                // The simulated world has no ACL file.
+                queue.push(.sentinelInput(sentinel: s, incarnation: incarnation, .aclFileRead(ticket: ticket, contents: [], error: "No such file or directory")), at: now)
+            case .writeACLFile(_, _, let ticket):
+                queue.push(.sentinelInput(sentinel: s, incarnation: incarnation, .aclFileWritten(ticket: ticket, error: nil)), at: now)
             case .resolveHostname(let host):
                 // The simulated world uses IP literals only: a name never resolves.
                 queue.push(.sentinelInput(sentinel: s, incarnation: incarnation, .hostnameResolved(host, address: nil)), at: now)

@@ -93,22 +93,22 @@ guard let givenPath = commandLine.configurationPath else {
     fail("Sentinel needs config file on disk to save state. Exiting...")
 }
 let configurationPath = FileAccess.absolutePath(givenPath)
-let fileText: String
+let file: [UInt8]
 do {
-    fileText = try FileAccess.readString(configurationPath)
+    file = try FileAccess.readBytes(configurationPath)
 } catch {
     fail("Fatal error, can't open config file '\(configurationPath)': \(error.message)")
 }
-var fullText = fileText
+var fullFile = file
 if !commandLine.extraLines.isEmpty {
-    if !fullText.isEmpty && !fullText.hasSuffix("\n") { fullText += "\n" }
-    fullText += commandLine.extraLines.joined(separator: "\n") + "\n"
+    if !fullFile.isEmpty && fullFile.last != UInt8(ascii: "\n") { fullFile.append(UInt8(ascii: "\n")) }
+    fullFile += Array((commandLine.extraLines.joined(separator: "\n") + "\n").utf8)
 }
 
 var configuration: SentinelConfiguration
 do {
-    configuration = try ConfigurationParser.parse(text: fullText, fileName: configurationPath) { include in
-        try FileAccess.readString(include)
+    configuration = try ConfigurationParser.parse(bytes: fullFile, fileName: configurationPath) { include in
+        try FileAccess.readBytes(include)
     }
 } catch {
     fail("*** FATAL CONFIG FILE ERROR (swift-sentinel \(Sentinel.version)) ***\n\(error.description)")
@@ -129,6 +129,24 @@ if access(configurationDirectory.isEmpty ? "/" : configurationDirectory, W_OK) !
 if let directory = configuration.directory, chdir(directory) != 0 {
     fail("Can't chdir to '\(directory)': \(SystemError.describe(errno))")
 }
+// Users come from `user` lines or from the `aclfile`, never both (Redis's
+// ACLLoadUsersAtStartup); a relative path is read from `dir`, as Redis does.
+if let aclFile = configuration.aclFile {
+    guard configuration.aclUsers.isEmpty else {
+        fail("Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is invalid. This setup is very likely to lead to configuration errors and security holes, please define either an ACL file or declare users directly in your redis.conf, but not both.")
+    }
+    let contents: [UInt8]
+    do {
+        contents = try FileAccess.readBytes(aclFile)
+    } catch {
+        fail("Aborting Redis startup because of ACL errors: Error loading ACLs, opening file '\(aclFile)': \(SystemError.describe(error.code))")
+    }
+    switch ACLFile.parse(contents, fileName: aclFile) {
+    case .success(let users): configuration.aclUsers = users
+    case .failure(let failure): fail("Aborting Redis startup because of ACL errors: \(failure.message)")
+    }
+}
+
 for script in configuration.scriptReferences where access(script.path, X_OK) != 0 {
     fail("*** FATAL CONFIG FILE ERROR (swift-sentinel \(Sentinel.version)) ***\n\(script.missingScriptError.description)")
 }
@@ -184,7 +202,7 @@ let environment = SentinelEnvironment(
     },
     openFilesLimit: openFiles.limit)
 let startTime = Timestamp(monotonic: MonotonicClock.now(), wallClock: WallClock.nowMilliseconds())
-let core = Sentinel(configuration: configuration, configurationText: fileText, environment: environment, randomSeed: seed, now: startTime)
+let core = Sentinel(configuration: configuration, configurationFile: file, environment: environment, randomSeed: seed, now: startTime)
 
 let exitCode: Int32
 do {

@@ -27,6 +27,25 @@ final class ConfigurationParserTests: XCTestCase {
         }
     }
 
+    /// A file with CRLF line endings reads like one with LF endings (Redis splits at LF and
+    /// trims the CR). As a Swift String "\r\n" is one character, so splitting text at "\n"
+    /// left such a file one line: a leading comment made it a comment, with no masters, no
+    /// password and the default bind. Included files are read the same way.
+    func testCRLFLineEndings() throws {
+        let text = "# managed by hand on Windows\r\nport 26380\r\nbind 127.0.0.1 ::1\r\nrequirepass \"pa ss\"\r\n"
+            + "include extra.conf\r\nsentinel monitor m 10.0.0.1 6379 2\r\nsentinel auth-pass m pw\r\n"
+        let c = try parse(text, includes: ["extra.conf": "# more\r\nsentinel monitor n 10.0.0.2 6380 1\r\n"])
+        XCTAssertEqual(c.port, 26380)
+        XCTAssertEqual(c.bindAddresses, ["127.0.0.1", "::1"])
+        XCTAssertEqual(c.requirePass, "pa ss")
+        XCTAssertEqual(c.masters.map(\.name), ["n", "m"])
+        XCTAssertEqual(c.master(named: "m")?.authPass, "pw")
+        // A CR inside a line is no line ending (it separates words, as a space does), and a
+        // CR before LF is trimmed, not kept.
+        assertError("port 1\r\nsentinel monitor m 10.0.0.1 6379 2 \r3\r\n", line: 2, message: "Unrecognized sentinel configuration statement.")
+        XCTAssertEqual(try parse("sentinel monitor m 10.0.0.1 6379 2\r\r\n").masters.first?.quorum, 2)
+    }
+
     func testGenericDirectives() throws {
         let c = try parse("""
         port 26380
@@ -63,7 +82,8 @@ final class ConfigurationParserTests: XCTestCase {
         XCTAssertEqual(c.syslogFacility, "local3")
         XCTAssertEqual(c.directory, "/tmp")
         XCTAssertEqual(c.requirePass, "secret")
-        XCTAssertEqual(c.aclUsers, [["alice", "on", ">pw", "~*", "+@all"]])
+        // The password is kept as its SHA-256 only, as Redis keeps and rewrites it.
+        XCTAssertEqual(c.aclUsers, [["alice", "on", "#30c952fab122c3f9759f02a6d95c3758b246b4fee239957b2d4fee46e26170c4", "~*", "+@all"]])
         XCTAssertEqual(c.aclFile, "/etc/users.acl")
         XCTAssertEqual(c.enableDebugCommand, "local")
         XCTAssertEqual(c.enableProtectedConfigs, "yes")

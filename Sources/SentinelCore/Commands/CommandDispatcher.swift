@@ -47,11 +47,11 @@ extension Sentinel {
             // The rarely used commands take their arguments as text.
             let text = arguments.map { String(decoding: $0, as: UTF8.self) }
             switch topLevelCommand.route {
-            case .auth: authCommand(client, text, effects: &effects)
-            case .hello: helloCommand(client, text, effects: &effects)
+            case .auth: authCommand(client, arguments, effects: &effects)
+            case .hello: helloCommand(client, arguments, effects: &effects)
             case .client: clientCommand(client, text, at: time, effects: &effects)
             case .command: commandCommand(client, text, effects: &effects)
-            case .acl: aclCommand(client, text, effects: &effects)
+            case .acl: aclCommand(client, arguments, effects: &effects)
             case .subscribe, .psubscribe: subscribeCommand(client, text, patterns: command.route == .psubscribe, effects: &effects)
             case .unsubscribe, .punsubscribe: unsubscribeCommand(client, text, patterns: command.route == .punsubscribe, effects: &effects)
             default: replyError(to: client, unknownCommandMessage(String(decoding: first, as: UTF8.self), arguments), effects: &effects)
@@ -136,12 +136,12 @@ extension Sentinel {
     /// `+PONG\r\n`, encoded once.
     static let pongReply: [UInt8] = Array("+PONG\r\n".utf8)
 
-    /// `AUTH [user] password`.
-    mutating func authCommand(_ client: ClientID, _ arguments: [String], effects: inout [SentinelEffect]) {
+    /// `AUTH [user] password`; the password is compared as the bytes sent.
+    mutating func authCommand(_ client: ClientID, _ arguments: [[UInt8]], effects: inout [SentinelEffect]) {
         guard arguments.count <= 3 else {
             return replyError(to: client, "ERR syntax error", effects: &effects)
         }
-        let user = arguments.count == 3 ? arguments[1] : "default"
+        let user = arguments.count == 3 ? String(decoding: arguments[1], as: UTF8.self) : "default"
         let password = arguments[arguments.count - 1]
         if arguments.count == 2 && !userDirectory.authenticationRequired {
             return replyError(to: client, "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?", effects: &effects)
@@ -156,7 +156,8 @@ extension Sentinel {
 
     /// `HELLO [protover [AUTH user pass] [SETNAME name]]`: switches RESP2/RESP3 and answers the
     /// server map (`mode` sentinel, no `role`).
-    mutating func helloCommand(_ client: ClientID, _ arguments: [String], effects: inout [SentinelEffect]) {
+    mutating func helloCommand(_ client: ClientID, _ rawArguments: [[UInt8]], effects: inout [SentinelEffect]) {
+        let arguments = rawArguments.map { String(decoding: $0, as: UTF8.self) }
         var version: RESPVersion?
         var index = 1
         if arguments.count >= 2 {
@@ -170,11 +171,11 @@ extension Sentinel {
             index = 2
         }
         var newName: String?
-        var credentials: (String, String)?
+        var credentials: (String, [UInt8])?
         while index < arguments.count {
             let option = arguments[index].lowercased()
             if option == "auth" && index + 2 < arguments.count {
-                credentials = (arguments[index + 1], arguments[index + 2])
+                credentials = (arguments[index + 1], rawArguments[index + 2])
                 index += 3
             } else if option == "setname" && index + 1 < arguments.count {
                 newName = arguments[index + 1]

@@ -10,7 +10,8 @@ enum MasterSettingChange: Equatable {
     case quorum(Int)
     case notificationScript(String?)
     case clientReconfigScript(String?)
-    case authPass(String?)
+    /// `auth-pass`: the bytes the client sent.
+    case authPass(Secret?)
     case authUser(String?)
     case renameCommand(original: String, renamed: String)
     case masterRebootDownAfterPeriod(Milliseconds)
@@ -31,7 +32,9 @@ enum MasterSettingChange: Equatable {
 
     /// Parses the option/value pairs after the master name, or returns the error reply text
     /// of the first invalid one. Durations and counts above `InputLimits`' bounds are clamped.
-    static func parse(_ arguments: ArraySlice<String>, context: Context) -> Result<[Parsed], SettingError> {
+    static func parse(_ rawArguments: ArraySlice<[UInt8]>, context: Context) -> Result<[Parsed], SettingError> {
+        let raw = Array(rawArguments)
+        let arguments = raw.map { String(decoding: $0, as: UTF8.self) }
         var parsed: [Parsed] = []
         var index = arguments.startIndex
         while index < arguments.endIndex {
@@ -66,7 +69,7 @@ enum MasterSettingChange: Equatable {
                 let path = value.isEmpty ? nil : value
                 change = isNotification ? .notificationScript(path) : .clientReconfigScript(path)
             case "auth-pass":
-                change = .authPass(value.isEmpty ? nil : value)
+                change = .authPass(value.isEmpty ? nil : Secret(raw[index + 1]))
                 eventText = "\(option) ******"
             case "auth-user":
                 change = .authUser(value.isEmpty ? nil : value)

@@ -25,6 +25,10 @@ extension Sentinel {
             replyEncoded(to: client, encodeInstances(masters[masterID]?.sentinels ?? [], now: now, as: protocolVersion(of: client)), effects: &effects)
         case .sentinelGetMasterAddress:
             replyMasterAddress(to: client, named: arguments[2], now: now, effects: &effects)
+        case .sentinelSet:
+            setCommand(client, arguments, now: now, effects: &effects)
+        case .sentinelConfig:
+            configCommand(client, arguments, effects: &effects)
         default:
             sentinelAdministrativeCommand(client, subcommand, arguments.map { String(decoding: $0, as: UTF8.self) }, now: now, effects: &effects)
         }
@@ -66,10 +70,6 @@ extension Sentinel {
             emitEvent(.warning, "-monitor", about: master, effects: &effects)
             removeInstance(masterID, effects: &effects)
             persistConfiguration(replyTo: client, effects: &effects)
-        case .sentinelSet:
-            setCommand(client, arguments, now: now, effects: &effects)
-        case .sentinelConfig:
-            configCommand(client, arguments, effects: &effects)
         case .sentinelReset:
             let matching = masterOrder.filter { GlobPattern.matches(arguments[2], instances[$0]?.name ?? "") }
             for masterID in matching {
@@ -139,7 +139,7 @@ extension Sentinel {
     /// `SENTINEL SET <name> <option> <value> …` (§12.3): every pair is validated first (see
     /// `MasterSettingChange`); then they apply left to right, one `+set` each, and the reply
     /// waits for the configuration write.
-    mutating func setCommand(_ client: ClientID, _ arguments: [String], now: Milliseconds, effects: inout [SentinelEffect]) {
+    mutating func setCommand(_ client: ClientID, _ arguments: [[UInt8]], now: Milliseconds, effects: inout [SentinelEffect]) {
         guard let masterID = masterOrReplyError(client, arguments[2], effects: &effects) else { return }
         let context = MasterSettingChange.Context(scriptsReconfigurationDenied: configuration.denyScriptsReconfig,
                                                   isExecutable: environment.isExecutable)

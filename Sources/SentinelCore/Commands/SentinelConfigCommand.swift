@@ -11,10 +11,11 @@ extension Sentinel {
 
     /// `SENTINEL CONFIG GET <pattern> …` / `SENTINEL CONFIG SET <option> <value> …` (§12.3,
     /// Redis 7.2's form, which takes 7.0's one-option form as a special case).
-    mutating func configCommand(_ client: ClientID, _ arguments: [String], effects: inout [SentinelEffect]) {
+    mutating func configCommand(_ client: ClientID, _ rawArguments: [[UInt8]], effects: inout [SentinelEffect]) {
+        let arguments = rawArguments.map { String(decoding: $0, as: UTF8.self) }
         let action = arguments[2].lowercased()
         if action == "set" && arguments.count >= 5 {
-            return configSetCommand(client, arguments, effects: &effects)
+            return configSetCommand(client, rawArguments, effects: &effects)
         }
         if action == "get" && arguments.count >= 4 {
             return reply(to: client, .map(configGetEntries(patterns: arguments[3...])), effects: &effects)
@@ -40,22 +41,23 @@ extension Sentinel {
             for option in Sentinel.sentinelConfigOptions where !answered.contains(option) {
                 guard GlobPattern.matches(pattern, option, caseInsensitive: true) else { continue }
                 answered.insert(option)
-                entries.append(RESPMapEntry(.bulk(option), .bulk(configValue(option))))
+                entries.append(RESPMapEntry(.bulk(option), .bulkString(configValue(option))))
             }
         }
         return entries
     }
 
-    /// The current value of a `SENTINEL CONFIG` option, as `GET` shows it.
-    func configValue(_ option: String) -> String {
+    /// The current value of a `SENTINEL CONFIG` option, as `GET` shows it (a password as
+    /// its exact bytes).
+    func configValue(_ option: String) -> [UInt8] {
         switch option {
-        case "resolve-hostnames": return configuration.resolveHostnames ? "yes" : "no"
-        case "announce-hostnames": return configuration.announceHostnames ? "yes" : "no"
-        case "announce-ip": return configuration.announceIP ?? ""
-        case "announce-port": return String(configuration.announcePort)
-        case "sentinel-user": return configuration.sentinelUser ?? ""
-        case "sentinel-pass": return configuration.sentinelPass ?? ""
-        default: return configuration.logLevel.name
+        case "resolve-hostnames": return Array((configuration.resolveHostnames ? "yes" : "no").utf8)
+        case "announce-hostnames": return Array((configuration.announceHostnames ? "yes" : "no").utf8)
+        case "announce-ip": return Array((configuration.announceIP ?? "").utf8)
+        case "announce-port": return Array(String(configuration.announcePort).utf8)
+        case "sentinel-user": return Array((configuration.sentinelUser ?? "").utf8)
+        case "sentinel-pass": return configuration.sentinelPass?.bytes ?? []
+        default: return Array(configuration.logLevel.name.utf8)
         }
     }
 
@@ -66,30 +68,31 @@ extension Sentinel {
     /// changing anything; then all apply, the configuration is written, and the reply waits for
     /// the write. A new `sentinel-user` or `sentinel-pass` drops the links to the other
     /// sentinels so they reconnect with it.
-    mutating func configSetCommand(_ client: ClientID, _ arguments: [String], effects: inout [SentinelEffect]) {
-        var changes: [(option: String, value: String)] = []
+    mutating func configSetCommand(_ client: ClientID, _ rawArguments: [[UInt8]], effects: inout [SentinelEffect]) {
+        let arguments = rawArguments.map { String(decoding: $0, as: UTF8.self) }
+        var changes: [(option: String, value: String, raw: [UInt8])] = []
         var index = 3
         while index < arguments.count {
             let typed = arguments[index]
             let option = typed.lowercased()
             guard Sentinel.sentinelConfigOptions.contains(option) else {
-                return replyError(to: client, sanitized("ERR Invalid argument '\(typed)' to SENTINEL CONFIG SET"), effects: &effects)
+                return replyError(to: client, "ERR Invalid argument '\(typed)' to SENTINEL CONFIG SET", effects: &effects)
             }
             guard !changes.contains(where: { $0.option == option }) else {
-                return replyError(to: client, sanitized("ERR Duplicate argument '\(typed)' to SENTINEL CONFIG SET"), effects: &effects)
+                return replyError(to: client, "ERR Duplicate argument '\(typed)' to SENTINEL CONFIG SET", effects: &effects)
             }
             guard index + 1 < arguments.count else {
-                return replyError(to: client, sanitized("ERR Missing argument '\(typed)' value"), effects: &effects)
+                return replyError(to: client, "ERR Missing argument '\(typed)' value", effects: &effects)
             }
             let value = arguments[index + 1]
             guard Sentinel.isValidConfigValue(value, for: option) else {
-                return replyError(to: client, sanitized("ERR Invalid value '\(value)' to SENTINEL CONFIG SET '\(typed)'"), effects: &effects)
+                return replyError(to: client, "ERR Invalid value '\(value)' to SENTINEL CONFIG SET '\(typed)'", effects: &effects)
             }
-            changes.append((option, value))
+            changes.append((option, value, rawArguments[index + 1]))
             index += 2
         }
         var credentialsChanged = false
-        for (option, value) in changes {
+        for (option, value, raw) in changes {
             switch option {
             case "resolve-hostnames": configuration.resolveHostnames = RedisNumberParsing.yesNo(value) ?? false
             case "announce-hostnames": configuration.announceHostnames = RedisNumberParsing.yesNo(value) ?? false
@@ -99,7 +102,7 @@ extension Sentinel {
                 configuration.sentinelUser = value.isEmpty ? nil : value
                 credentialsChanged = true
             case "sentinel-pass":
-                configuration.sentinelPass = value.isEmpty ? nil : value
+                configuration.sentinelPass = value.isEmpty ? nil : Secret(raw)
                 credentialsChanged = true
             default:
                 let level = LogLevel(name: value) ?? .notice

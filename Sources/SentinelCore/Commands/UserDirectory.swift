@@ -1,62 +1,86 @@
 /// The users that may authenticate on the sentinel port (§14): the `default` user, whose
-/// password is `requirepass`, and users from `user` lines.
+/// password is `requirepass`, and the users of `user` lines (or of the `aclfile`).
 struct UserDirectory: Sendable {
-    struct User: Sendable, Equatable {
-        var name: String
-        var enabled = true
-        /// `nopass`: any password (or none) authenticates.
-        var noPassword = false
-        var passwords: [String] = []
-        /// The rules as configured, for `ACL LIST`.
-        var rules: [String] = []
+    private(set) var users: [String: ACLUser] = [:]
+    /// The `default` user `requirepass` (or its absence) gives.
+    let impliedDefaultUser: ACLUser
+
+    /// The users of a loaded configuration: `default` from `requirepass`, then each user line
+    /// (already validated by the parser, passwords as hashes); a `default` line replaces the
+    /// implied `default` user, as Redis resets that user before applying its line.
+    init(requirePass: Secret?, aclUsers: [[String]]) {
+        impliedDefaultUser = ACLUser.defaultUser(password: requirePass)
+        replaceUsers(with: aclUsers)
     }
 
-    private(set) var users: [String: User] = [:]
-
-    init(requirePass: String?, aclUsers: [[String]]) {
-        var defaultUser = User(name: "default", noPassword: requirePass == nil, rules: ["on", "nopass", "~*", "&*", "+@all"])
-        if let requirePass {
-            defaultUser.passwords = [requirePass]
-            defaultUser.rules = ["on", "#<password>", "~*", "&*", "+@all"]
-        }
-        users["default"] = defaultUser
-        for line in aclUsers {
+    /// Replaces every user with those of `lines` (`[name, rule…]` each, applied to a new
+    /// user); `default` is the implied one unless a line defines it.
+    mutating func replaceUsers(with lines: [[String]]) {
+        users = ["default": impliedDefaultUser]
+        for line in lines {
             guard let name = line.first else { continue }
-            var user = users[name] ?? User(name: name, enabled: false)
-            apply(rules: Array(line.dropFirst()), to: &user)
+            var user = ACLUser(name: name)
+            for rule in line.dropFirst() { try? user.apply(Array(rule.utf8)) }
             users[name] = user
         }
         noteDefaultUserRights()
     }
 
-    /// Applies ACL rules that matter for authentication: `on`, `off`, `>pass`, `<pass`,
-    /// `nopass`, `resetpass`, `reset`.
-    func apply(rules: [String], to user: inout User) {
-        for rule in rules {
-            switch rule.lowercased() {
-            case "on": user.enabled = true
-            case "off": user.enabled = false
-            case "nopass": user.noPassword = true; user.passwords = []
-            case "resetpass": user.noPassword = false; user.passwords = []
-            case "reset": user = User(name: user.name, enabled: false)
-            default:
-                if rule.hasPrefix(">") {
-                    user.passwords.append(String(rule.dropFirst()))
-                    user.noPassword = false
-                } else if rule.hasPrefix("<") {
-                    user.passwords.removeAll { $0 == String(rule.dropFirst()) }
-                }
-            }
-            user.rules.append(rule)
-        }
+    /// Why a `user` line cannot be loaded: the rule at fault and Redis's reason.
+    struct LineError: Error, Equatable {
+        var rule: String
+        var message: String
     }
 
-    /// `ACL SETUSER`: creates the user (disabled) if needed and applies the rules.
-    mutating func setUser(_ name: String, rules: [String]) {
-        var user = users[name] ?? User(name: name, enabled: false)
-        apply(rules: rules, to: &user)
+    /// The words after `user` on a configuration line, checked as Redis checks them at load
+    /// (every rule must apply to a new user, an unknown command included), with each
+    /// `>password` turned into `#<its SHA-256>` and each `<password` into `!<SHA-256>`:
+    /// the configuration never holds a user's password, only its hash, as Redis's rewrite
+    /// writes it. A `(…)` selector spread over several words becomes one word.
+    static func loadableLine(_ words: [[UInt8]]) -> Result<[String], LineError> {
+        guard let name = words.first else { return .failure(LineError(rule: "user", message: "Syntax error")) }
+        let nameText = String(decoding: name, as: UTF8.self)
+        if ACLSelector.hasSpaces(name) { return .failure(LineError(rule: nameText, message: "Spaces not allowed in ACL usernames")) }
+        guard let rules = mergingSelectors(Array(words.dropFirst())) else {
+            return .failure(LineError(rule: nameText, message: "Unmatched parenthesis in acl selector"))
+        }
+        var check = ACLUser(name: nameText)
+        var line = [nameText]
+        for rule in rules {
+            do {
+                try check.apply(rule)
+            } catch {
+                return .failure(LineError(rule: String(decoding: rule, as: UTF8.self), message: error.message))
+            }
+            switch rule.first {
+            case UInt8(ascii: ">"): line.append("#" + SHA256.hexDigest(Array(rule.dropFirst())))
+            case UInt8(ascii: "<"): line.append("!" + SHA256.hexDigest(Array(rule.dropFirst())))
+            default: line.append(String(decoding: rule, as: UTF8.self))
+            }
+        }
+        return .success(line)
+    }
+
+    /// `ACL SETUSER name rules…`: every rule is tried on a copy of the user (a new one if
+    /// absent) and the copy replaces it only if all apply (Redis's `ACLStringSetUser`).
+    /// Returns the error text (without `ERR `) or nil.
+    mutating func setUser(_ name: String, rules: [[UInt8]]) -> String? {
+        if ACLSelector.hasSpaces(name.utf8) { return "Usernames can't contain spaces or null characters" }
+        guard let merged = Self.mergingSelectors(rules) else {
+            let start = rules.first { $0.first == UInt8(ascii: "(") && $0.last != UInt8(ascii: ")") } ?? []
+            return "Unmatched parenthesis in acl selector starting at '\(String(decoding: start, as: UTF8.self))'."
+        }
+        var user = users[name] ?? ACLUser(name: name)
+        for rule in merged {
+            do {
+                try user.apply(rule)
+            } catch {
+                return "Error in ACL SETUSER modifier '\(String(decoding: rule, as: UTF8.self))': \(error.message)"
+            }
+        }
         users[name] = user
         noteDefaultUserRights()
+        return nil
     }
 
     /// `ACL DELUSER` of one user; false if it did not exist.
@@ -64,13 +88,37 @@ struct UserDirectory: Sendable {
         users.removeValue(forKey: name) != nil
     }
 
-    /// Whether the default user's command rights were changed from `+@all` (checked per
+    /// Rules split over several arguments, `(~key` … `+get)`, joined into one selector rule
+    /// with spaces (Redis's `ACLMergeSelectorArguments`); nil when a `(` is never closed.
+    static func mergingSelectors(_ rules: [[UInt8]]) -> [[UInt8]]? {
+        var merged: [[UInt8]] = []
+        var selector: [UInt8] = []
+        var isInSelector = false
+        for rule in rules {
+            if !isInSelector, rule.first == UInt8(ascii: "("), rule.last != UInt8(ascii: ")") {
+                selector = rule
+                isInSelector = true
+            } else if isInSelector {
+                selector.append(UInt8(ascii: " "))
+                selector += rule
+                if rule.last == UInt8(ascii: ")") {
+                    merged.append(selector)
+                    isInSelector = false
+                }
+            } else {
+                merged.append(rule)
+            }
+        }
+        return isInSelector ? nil : merged
+    }
+
+    /// Whether the default user's command rights were narrowed from `+@all` (checked per
     /// command only then, to keep the common path fast).
     private(set) var restrictsDefaultUser = false
 
     private mutating func noteDefaultUserRights() {
         guard let user = users["default"] else { return restrictsDefaultUser = true }
-        restrictsDefaultUser = user.rules.contains { $0.hasPrefix("-") || $0.lowercased() == "nocommands" || $0.lowercased() == "reset" }
+        restrictsDefaultUser = !user.root.allowsEverything
     }
 
     /// Whether a connection must authenticate before running commands: the default user
@@ -81,34 +129,25 @@ struct UserDirectory: Sendable {
     }
 
     /// Whether user `name` may run `command` (a subcommand of `container`, or the container
-    /// itself): its command rules replayed in order — `+@all`/`allcommands`, `-@all`/
-    /// `nocommands`, `±@category`, `±command`, `±command|subcommand`, `reset`.
+    /// itself).
     func allows(_ name: String, toRun command: CommandDescription, in container: CommandDescription) -> Bool {
-        guard let user = users[name] else { return false }
-        var allowed = false
-        for rule in user.rules {
-            let lowered = rule.lowercased()
-            switch lowered {
-            case "+@all", "allcommands": allowed = true; continue
-            case "-@all", "nocommands", "reset": allowed = false; continue
-            default: break
-            }
-            guard let sign = lowered.first, sign == "+" || sign == "-" else { continue }
-            let target = lowered.dropFirst()
-            let matches: Bool
-            if target.hasPrefix("@") {
-                matches = command.categories.contains(String(target))
-            } else {
-                matches = target == command.name || target == container.name
-            }
-            if matches { allowed = sign == "+" }
-        }
-        return allowed
+        users[name]?.allows(command, in: container) ?? false
     }
 
-    /// Whether `password` authenticates `name`.
-    func authenticate(user name: String, password: String) -> Bool {
-        guard let user = users[name], user.enabled else { return false }
-        return user.noPassword || user.passwords.contains(password)
+    /// Whether `password` (its exact bytes) authenticates `name`.
+    func authenticate(user name: String, password: [UInt8]) -> Bool {
+        users[name]?.accepts(password: password) ?? false
+    }
+
+    /// The users sorted by name bytes, as Redis lists them (its users live in a radix tree).
+    var sortedUsers: [ACLUser] {
+        users.values.sorted { Array($0.name.utf8).lexicographicallyPrecedes(Array($1.name.utf8)) }
+    }
+
+    /// `user` lines for the configuration file, `[name, rule…]` each, sorted by name: every
+    /// user as `ACL LIST` describes it, but `default` only when it differs from what
+    /// `requirepass` (or its absence) gives, so that line alone restores it.
+    var configurationLines: [[String]] {
+        sortedUsers.filter { $0.name != "default" || $0 != impliedDefaultUser }.map { [$0.name] + $0.describedRules }
     }
 }

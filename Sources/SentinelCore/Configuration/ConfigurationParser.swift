@@ -8,49 +8,63 @@ public enum ConfigurationParser {
     /// Deepest `include` nesting accepted (Redis has no limit and would overflow its stack).
     public static let maximumIncludeDepth = 32
 
-    /// Parses `text`, the content of `fileName`.
+    /// Parses `bytes`, the content of `fileName`.
     ///
     /// Rules (Redis's `loadServerConfigFromString` then `loadSentinelConfigFromQueue`):
-    /// - Lines are split on `\n` and trimmed of spaces, tabs, CR and LF; empty lines and lines
-    ///   starting with `#` are skipped; the rest are split with `RedisArgumentSplitter`.
+    /// - Lines are split at each LF byte and trimmed of spaces, tabs, CR and LF (so CRLF files
+    ///   read like LF files); empty lines and lines starting with `#` are skipped; the rest are
+    ///   split with `RedisArgumentSplitter`. Passwords keep their exact bytes (`Secret`).
     /// - Generic directives apply at once, in file order, and the first error stops the load.
-    /// - `include <path>` loads the text `readInclude(path)` returns, then goes on (a failing
+    /// - `user` lines are checked as Redis checks them at load and keep only password hashes
+    ///   (`UserDirectory.loadableLine`); an error names the rule at fault (Redis names the
+    ///   word two places before it).
+    /// - `include <path>` loads the bytes `readInclude(path)` returns, then goes on (a failing
     ///   closure is a fatal error at the `include` line; globbing, if wanted, is the closure's).
     /// - `sentinel …` lines are queued and applied after every file is read, in three passes
     ///   (`SentinelDirectiveLoader`).
     /// - Script paths are only recorded in `scriptReferences`: the caller checks them.
     public static func parse(
-        text: String,
+        bytes: [UInt8],
         fileName: String,
-        readInclude: (String) throws -> String
+        readInclude: (String) throws -> [UInt8]
     ) throws(ConfigurationError) -> SentinelConfiguration {
         var configuration = SentinelConfiguration()
         var loader = SentinelDirectiveLoader()
-        try parseGeneric(text: text, fileName: fileName, depth: 0, readInclude: readInclude,
+        try parseGeneric(bytes: bytes, fileName: fileName, depth: 0, readInclude: readInclude,
                          into: &configuration, queue: &loader)
         try loader.apply(to: &configuration)
         return configuration
     }
 
-    /// One file's lines: generic directives applied, `sentinel` ones queued.
-    static func parseGeneric(
+    /// Parses `text`'s UTF-8 bytes (see `parse(bytes:fileName:readInclude:)`).
+    public static func parse(
         text: String,
         fileName: String,
+        readInclude: (String) throws -> String
+    ) throws(ConfigurationError) -> SentinelConfiguration {
+        try parse(bytes: Array(text.utf8), fileName: fileName) { path in Array(try readInclude(path).utf8) }
+    }
+
+    /// One file's lines: generic directives applied, `sentinel` ones queued.
+    static func parseGeneric(
+        bytes: [UInt8],
+        fileName: String,
         depth: Int,
-        readInclude: (String) throws -> String,
+        readInclude: (String) throws -> [UInt8],
         into configuration: inout SentinelConfiguration,
         queue loader: inout SentinelDirectiveLoader
     ) throws(ConfigurationError) {
-        for (index, rawLine) in ConfigurationLines.split(text).enumerated() {
+        for (index, rawLine) in ConfigurationLines.split(bytes).enumerated() {
             let line = ConfigurationLines.trimmed(rawLine)
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            let source = ConfigurationSource(fileName: fileName, lineNumber: index + 1, lineText: line)
-            guard let arguments = RedisArgumentSplitter.split(line) else {
+            if line.isEmpty || line.first == UInt8(ascii: "#") { continue }
+            let source = ConfigurationSource(fileName: fileName, lineNumber: index + 1, lineText: String(decoding: line, as: UTF8.self))
+            guard case .success(let words) = RedisArgumentSplitter.split(line) else {
                 throw source.error("Unbalanced quotes in configuration line")
             }
-            guard let first = arguments.first else { continue }
-            let name = first.lowercased()
-            let values = Array(arguments.dropFirst())
+            guard let first = words.first else { continue }
+            let name = String(decoding: first, as: UTF8.self).lowercased()
+            let rawValues = Array(words.dropFirst())
+            let values = rawValues.map { String(decoding: $0, as: UTF8.self) }
 
             if RedisDirectiveCatalog.isStandard(name) {
                 let isMultiArgument = RedisDirectiveCatalog.multiArgumentNames.contains(name)
@@ -63,7 +77,10 @@ public enum ConfigurationParser {
                    let resplit = RedisArgumentSplitter.split(values[0]) {
                     effective = resplit
                 }
-                if let message = GenericDirectiveApplier.apply(name: name, values: effective, to: &configuration) {
+                if name == "requirepass" {
+                    // The default user's password, kept as the bytes written.
+                    configuration.requirePass = rawValues[0].isEmpty ? nil : Secret(rawValues[0])
+                } else if let message = GenericDirectiveApplier.apply(name: name, values: effective, to: &configuration) {
                     throw source.error(message)
                 }
                 continue
@@ -76,13 +93,13 @@ public enum ConfigurationParser {
                 guard depth < maximumIncludeDepth else {
                     throw source.error("Too many nested include directives")
                 }
-                let includedText: String
+                let included: [UInt8]
                 do {
-                    includedText = try readInclude(values[0])
+                    included = try readInclude(values[0])
                 } catch {
                     throw source.error("Fatal error, can't open config file '\(values[0])': \(error)")
                 }
-                try parseGeneric(text: includedText, fileName: values[0], depth: depth + 1,
+                try parseGeneric(bytes: included, fileName: values[0], depth: depth + 1,
                                  readInclude: readInclude, into: &configuration, queue: &loader)
             case "redis-compatibility" where values.count == 1:
                 guard let compatibility = RedisCompatibility(rawValue: values[0]) else {
@@ -93,12 +110,17 @@ public enum ConfigurationParser {
                 configuration.ignoredDirectives.append(IgnoredDirective(name: name, arguments: values))
             case "user" where !values.isEmpty:
                 // The implicit default user, as every rewrite writes it: same as absent.
-                if values != ConfigurationRenderer.implicitDefaultUser {
-                    configuration.aclUsers.append(values)
+                if values == ConfigurationRenderer.implicitDefaultUser { continue }
+                guard !configuration.aclUsers.contains(where: { $0.first == values[0] }) else {
+                    throw source.error("Error in user declaration '\(values[0])': Duplicate user found. A user can only be defined once in config files")
+                }
+                switch UserDirectory.loadableLine(rawValues) {
+                case .success(let line): configuration.aclUsers.append(line)
+                case .failure(let failure): throw source.error("Error in user declaration '\(failure.rule)': \(failure.message)")
                 }
             case "sentinel":
                 // A bare `sentinel` line only selects sentinel mode.
-                if !values.isEmpty { loader.enqueue(values, source: source) }
+                if !values.isEmpty { loader.enqueue(values, rawArguments: rawValues, source: source) }
             case _ where name.contains("."):
                 guard !values.isEmpty else { throw source.error("Module config specified without value") }
                 configuration.ignoredDirectives.append(IgnoredDirective(name: name, arguments: values))

@@ -16,12 +16,19 @@ public enum ConfigurationRenderer {
     ///   first rewrite, so the output is a fixed point from the second rendering on.
     /// - Unlike Redis, a `sentinel` value that `RedisArgumentSplitter` would not read back as one
     ///   argument (empty, or with spaces or quotes) is written quoted, so the file stays loadable.
-    public static func render(_ configuration: SentinelConfiguration, over originalText: String) -> String {
+    /// - Lines kept from the old file keep their bytes; passwords are written so that they
+    ///   load back as the same bytes (`Secret.configurationArgument`).
+    public static func render(_ configuration: SentinelConfiguration, over originalText: [UInt8]) -> [UInt8] {
         var state = ConfigurationRewriteState(originalText: originalText)
         writeGenericOptions(configuration, into: &state)
         writeUsers(configuration, into: &state)
         writeSentinelOptions(configuration, into: &state)
         return state.content()
+    }
+
+    /// `render` over `originalText`'s UTF-8 bytes, as text.
+    public static func render(_ configuration: SentinelConfiguration, over originalText: String) -> String {
+        String(decoding: render(configuration, over: Array(originalText.utf8)), as: UTF8.self)
     }
 
     /// The standard options a sentinel's rewrite writes, each forced when not at Redis's
@@ -52,7 +59,12 @@ public enum ConfigurationRenderer {
         string("syslog-ident", c.syslogIdent, default: "redis", into: &state)
         state.rewrite("syslog-facility", line: "syslog-facility \(c.syslogFacility)", force: c.syslogFacility != "local0")
         string("dir", c.directory, default: nil, into: &state)
-        string("requirepass", c.requirePass, default: nil, into: &state)
+        if let password = c.requirePass {
+            // Always quoted, as Redis writes string options.
+            state.rewrite("requirepass", line: "requirepass " + RedisArgumentSplitter.quoted(bytes: password.bytes), force: true)
+        } else {
+            state.markProcessed("requirepass")
+        }
         string("aclfile", c.aclFile ?? "", default: "", into: &state)
         state.rewrite("enable-debug-command", line: "enable-debug-command \(c.enableDebugCommand)", force: c.enableDebugCommand != "no")
         state.rewrite("enable-protected-configs", line: "enable-protected-configs \(c.enableProtectedConfigs)",
@@ -118,7 +130,7 @@ public enum ConfigurationRenderer {
             }
             if let script = master.notificationScript { emit("notification-script", argument(script)) }
             if let script = master.clientReconfigScript { emit("client-reconfig-script", argument(script)) }
-            if let pass = master.authPass { emit("auth-pass", argument(pass)) }
+            if let password = master.authPass { emit("auth-pass", password.configurationArgument) }
             if let user = master.authUser { emit("auth-user", argument(user)) }
             if master.masterRebootDownAfterPeriod != 0 {
                 emit(rebootPeriodSpelling(of: master.name, in: state), "\(master.masterRebootDownAfterPeriod)")
@@ -152,8 +164,8 @@ public enum ConfigurationRenderer {
         } else {
             state.markProcessed("sentinel sentinel-user")
         }
-        if let pass = c.sentinelPass {
-            state.rewrite("sentinel sentinel-pass", line: "sentinel sentinel-pass " + argument(pass), force: true)
+        if let password = c.sentinelPass {
+            state.rewrite("sentinel sentinel-pass", line: "sentinel sentinel-pass " + password.configurationArgument, force: true)
         } else {
             state.markProcessed("sentinel sentinel-pass")
         }

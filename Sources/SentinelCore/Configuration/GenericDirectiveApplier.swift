@@ -1,6 +1,6 @@
 /// Applies one standard (non-`sentinel`) directive to the model, with `config.c`'s validation
 /// and messages for the directives a sentinel uses; every other standard directive is kept in
-/// `ignoredDirectives` as written.
+/// `ignoredDirectives` as written. (`requirepass` is the parser's: it keeps the password's bytes.)
 enum GenericDirectiveApplier {
     /// Redis allows at most this many `bind` addresses (`CONFIG_BINDADDR_MAX`).
     static let maximumBindAddresses = 16
@@ -50,8 +50,6 @@ enum GenericDirectiveApplier {
             configuration.syslogFacility = value.lowercased()
         case "dir":
             configuration.directory = value
-        case "requirepass":
-            configuration.requirePass = value.isEmpty ? nil : value
         case "aclfile":
             configuration.aclFile = value.isEmpty ? nil : value
         case "enable-debug-command":

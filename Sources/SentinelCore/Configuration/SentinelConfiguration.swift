@@ -36,10 +36,12 @@ public struct SentinelConfiguration: Sendable, Equatable {
     /// `dir`: the working directory (scripts run there); absent means "do not chdir".
     public var directory: String?
     /// `requirepass`: the default user's password.
-    public var requirePass: String?
-    /// `user …` lines: ACL rules, one array of rule words per line (first word is the user name).
+    public var requirePass: Secret?
+    /// The ACL users: one array per `user` line, the user name then its rules, passwords only
+    /// as `#<SHA-256>` (see `UserDirectory.loadableLine`). With an `aclfile`, the caller puts
+    /// that file's users here (`ACLFile.parse`) and the rewrite writes no `user` line.
     public var aclUsers: [[String]] = []
-    /// `aclfile`.
+    /// `aclfile`: where `ACL LOAD` and `ACL SAVE` read and write the users.
     public var aclFile: String?
     /// `enable-debug-command` (accepted for compatibility; `yes`, `no` or `local`).
     public var enableDebugCommand: String = "no"
@@ -70,8 +72,8 @@ public struct SentinelConfiguration: Sendable, Equatable {
     public var denyScriptsReconfig: Bool = true
     /// `sentinel sentinel-user`.
     public var sentinelUser: String?
-    /// `sentinel sentinel-pass`.
-    public var sentinelPass: String?
+    /// `sentinel sentinel-pass`: the password sent to other sentinels.
+    public var sentinelPass: Secret?
 
     /// The monitored masters, in the order of their `sentinel monitor` lines.
     public var masters: [MasterConfiguration] = []
@@ -185,7 +187,8 @@ public struct MasterConfiguration: Sendable, Equatable {
     public var parallelSyncs: Int = MasterConfiguration.defaultParallelSyncs
     public var notificationScript: String?
     public var clientReconfigScript: String?
-    public var authPass: String?
+    /// `auth-pass`: the password sent to the master and its replicas.
+    public var authPass: Secret?
     public var authUser: String?
     /// `master-reboot-down-after-period` (0 = off).
     public var masterRebootDownAfterPeriod: Int64 = 0

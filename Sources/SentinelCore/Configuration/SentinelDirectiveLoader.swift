@@ -9,6 +9,8 @@ struct SentinelDirectiveLoader {
 
     struct Entry {
         var arguments: [String]
+        /// The same arguments as the bytes written (passwords are taken from these).
+        var rawArguments: [[UInt8]]
         var source: ConfigurationSource
     }
 
@@ -18,8 +20,8 @@ struct SentinelDirectiveLoader {
 
     /// Queues `arguments` (the words after `sentinel`): `monitor` in pass 2, the global options
     /// of `preMonitorNames` in pass 1, everything else in pass 3; file order within a pass.
-    mutating func enqueue(_ arguments: [String], source: ConfigurationSource) {
-        let entry = Entry(arguments: arguments, source: source)
+    mutating func enqueue(_ arguments: [String], rawArguments: [[UInt8]], source: ConfigurationSource) {
+        let entry = Entry(arguments: arguments, rawArguments: rawArguments, source: source)
         let subcommand = arguments[0].lowercased()
         if subcommand == "monitor" {
             monitor.append(entry)
@@ -87,7 +89,7 @@ struct SentinelDirectiveLoader {
 
         case ("auth-pass", 3):
             guard let index = masterIndex else { return noSuchMaster }
-            configuration.masters[index].authPass = argv[2]
+            configuration.masters[index].authPass = Secret(entry.rawArguments[2])
 
         case ("auth-user", 3):
             guard let index = masterIndex else { return noSuchMaster }
@@ -161,7 +163,7 @@ struct SentinelDirectiveLoader {
             if !argv[1].isEmpty { configuration.sentinelUser = argv[1] }
 
         case ("sentinel-pass", 2):
-            if !argv[1].isEmpty { configuration.sentinelPass = argv[1] }
+            if !argv[1].isEmpty { configuration.sentinelPass = Secret(entry.rawArguments[1]) }
 
         case ("resolve-hostnames", 2):
             guard let flag = RedisNumberParsing.yesNo(argv[1]) else {

@@ -58,7 +58,8 @@ extension Sentinel {
     mutating func sendGreeting(on connection: ConnectionID, for instance: MonitoredInstance, role: String, effects: inout [SentinelEffect]) {
         let isCommand = role == "cmd"
         if let credentials = credentials(for: instance) {
-            let arguments = credentials.user.map { ["AUTH", $0, credentials.password] } ?? ["AUTH", credentials.password]
+            // The password goes out as the bytes configured.
+            let arguments = [Array("AUTH".utf8)] + (credentials.user.map { [Array($0.utf8)] } ?? []) + [credentials.password.bytes]
             if isCommand {
                 sendCommand(arguments, to: instance.id, expecting: .ignored, effects: &effects)
             } else {
@@ -75,7 +76,7 @@ extension Sentinel {
 
     /// The credentials for an instance (§14): a master's `auth-pass`/`auth-user` for it and its
     /// replicas; for sentinels `sentinel-user`/`sentinel-pass`, else our own `requirepass`.
-    func credentials(for instance: MonitoredInstance) -> (user: String?, password: String)? {
+    func credentials(for instance: MonitoredInstance) -> (user: String?, password: Secret)? {
         switch instance.kind {
         case .master, .replica:
             let masterID = instance.kind == .master ? instance.id : instance.master
@@ -101,6 +102,18 @@ extension Sentinel {
         return bytes
     }
 
+    /// `command` for arguments given as bytes (the name is mapped the same way).
+    func command(_ arguments: [[UInt8]], for instance: MonitoredInstance) -> [UInt8] {
+        var arguments = arguments
+        let masterID = instance.kind == .master ? instance.id : instance.master
+        if let masterID, let renamed = masters[masterID]?.renamedCommands[String(decoding: arguments[0], as: UTF8.self).lowercased()] {
+            arguments[0] = Array(renamed.utf8)
+        }
+        var bytes: [UInt8] = []
+        RESPEncoder.encodeCommand(arguments, into: &bytes)
+        return bytes
+    }
+
     mutating func write(_ bytes: [UInt8], on connection: ConnectionID, effects: inout [SentinelEffect]) {
         effects.append(.sendOnConnection(connection, bytes))
     }
@@ -109,6 +122,16 @@ extension Sentinel {
     /// answers. Returns false when there is no command connection.
     @discardableResult
     mutating func sendCommand(_ arguments: [String], to instanceID: InstanceID, expecting kind: PendingReply.Kind, effects: inout [SentinelEffect]) -> Bool {
+        guard let instance = instances[instanceID], let linkID = links[instance.link]?.id,
+              let connection = links[linkID]?.commandConnection else { return false }
+        links[linkID]!.pendingReplies.append(PendingReply(kind, instance: instanceID))
+        write(command(arguments, for: instance), on: connection, effects: &effects)
+        return true
+    }
+
+    /// `sendCommand` for arguments given as bytes (AUTH with a password).
+    @discardableResult
+    mutating func sendCommand(_ arguments: [[UInt8]], to instanceID: InstanceID, expecting kind: PendingReply.Kind, effects: inout [SentinelEffect]) -> Bool {
         guard let instance = instances[instanceID], let linkID = links[instance.link]?.id,
               let connection = links[linkID]?.commandConnection else { return false }
         links[linkID]!.pendingReplies.append(PendingReply(kind, instance: instanceID))

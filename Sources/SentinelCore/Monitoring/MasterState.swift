@@ -7,7 +7,8 @@ public struct MasterState: Sendable {
     public var parallelSyncs: Int
     public var notificationScript: String?
     public var clientReconfigScript: String?
-    public var authPass: String?
+    /// `auth-pass`: sent as the exact bytes configured.
+    public var authPass: Secret?
     public var authUser: String?
     public var masterRebootDownAfterPeriod: Milliseconds
     /// Epoch of the failover that produced the current address.

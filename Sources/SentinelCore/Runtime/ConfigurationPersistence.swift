@@ -2,12 +2,14 @@ import RESP
 
 extension Sentinel {
     /// The configuration as it must be written now: the loaded generic directives plus the
-    /// live sentinel state (§12.2). During a failover past promotion the master is written
-    /// at the promoted replica's address, and the old master as a known replica.
+    /// live sentinel state and users (§12.2). During a failover past promotion the master is
+    /// written at the promoted replica's address, and the old master as a known replica.
     public func currentConfiguration() -> SentinelConfiguration {
         var result = configuration
         result.myID = myID
         result.currentEpoch = currentEpoch
+        // The users as they are now (`ACL SETUSER`/`DELUSER` included), passwords as hashes.
+        result.aclUsers = userDirectory.configurationLines
         result.masters = masterOrder.compactMap { masterID in
             guard let master = instances[masterID], let state = masters[masterID] else { return nil }
             let address = currentAddress(ofMaster: masterID)
@@ -38,28 +40,35 @@ extension Sentinel {
     }
 
     /// Asks for the configuration file to be rewritten with the current state. With
-    /// `replyTo`, that client gets `+OK` or the save error once the shell reports the result.
+    /// `replyTo`, that client gets `reply` (`+OK` unless given) or the save error once the
+    /// shell reports the result, and only then are the `closing` clients closed.
     ///
-    /// The text is not rendered here: the shell takes it with `configurationTextToWrite()`
+    /// The text is not rendered here: the shell takes it with `configurationFileToWrite()`
     /// when it writes, once for every request made since its last write (fifty votes handled
     /// in one read cost one rendering and one write, not fifty).
-    mutating func persistConfiguration(replyTo client: ClientID? = nil, effects: inout [SentinelEffect]) {
+    mutating func persistConfiguration(replyTo client: ClientID? = nil, reply: RESPValue = .ok, closing: [ClientID] = [],
+                                       effects: inout [SentinelEffect]) {
         let ticket = nextPersistTicket
         nextPersistTicket += 1
-        if let client { repliesAwaitingPersistence[ticket] = client }
+        if let client { repliesAwaitingPersistence[ticket] = AwaitingReply(client: client, reply: reply, closing: closing) }
         effects.append(.persistConfiguration(ticket: ticket))
     }
 
-    /// The configuration file's new text (§12.2), rendered from the state as it is now over
-    /// the text last written, which it becomes. The shell calls it when it executes
+    /// The configuration file's new content (§12.2), rendered from the state as it is now
+    /// over the file last written, which it becomes. The shell calls it when it executes
     /// `persistConfiguration` effects — once for all those it writes together, since the
-    /// text always holds every change made so far.
-    public mutating func configurationTextToWrite() -> String {
+    /// content always holds every change made so far.
+    public mutating func configurationFileToWrite() -> [UInt8] {
         let updated = currentConfiguration()
-        let text = ConfigurationRenderer.render(updated, over: configurationText)
-        configurationText = text
+        let file = ConfigurationRenderer.render(updated, over: configurationText)
+        configurationText = file
         configuration = updated
-        return text
+        return file
+    }
+
+    /// `configurationFileToWrite()` as text (for tests and the simulator, whose files are UTF-8).
+    public mutating func configurationTextToWrite() -> String {
+        String(decoding: configurationFileToWrite(), as: UTF8.self)
     }
 
     /// The shell finished writing the file (§12.2): log the outcome and answer a waiting client.
@@ -69,11 +78,21 @@ extension Sentinel {
         } else {
             log(.notice, "Sentinel new configuration saved on disk", effects: &effects)
         }
-        guard let client = repliesAwaitingPersistence.removeValue(forKey: ticket) else { return }
+        guard let awaiting = repliesAwaitingPersistence.removeValue(forKey: ticket) else { return }
         if error != nil {
-            reply(to: client, .errorText("ERR Failed to save config file. Check server logs."), effects: &effects)
+            reply(to: awaiting.client, .errorText("ERR Failed to save config file. Check server logs."), effects: &effects)
         } else {
-            reply(to: client, .ok, effects: &effects)
+            reply(to: awaiting.client, awaiting.reply, effects: &effects)
         }
+        for client in awaiting.closing { effects.append(.closeClient(client)) }
     }
+}
+
+/// A client's reply held until the configuration write it depends on is done.
+struct AwaitingReply {
+    var client: ClientID
+    /// The reply if the write succeeds.
+    var reply: RESPValue
+    /// Clients to close after the reply (an `ACL DELUSER`'s users).
+    var closing: [ClientID]
 }

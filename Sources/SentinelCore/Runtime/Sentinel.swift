@@ -57,11 +57,13 @@ public struct Sentinel {
 
     // MARK: Persistence
 
-    /// The configuration file text as last written (or loaded): the base of the next rewrite.
-    var configurationText: String
+    /// The configuration file as last written (or loaded): the base of the next rewrite.
+    var configurationText: [UInt8]
     var nextPersistTicket: UInt64 = 1
     /// Clients waiting for the result of a configuration write, by ticket.
-    var repliesAwaitingPersistence: [UInt64: ClientID] = [:]
+    var repliesAwaitingPersistence: [UInt64: AwaitingReply] = [:]
+    /// Clients waiting for an `ACL LOAD` or `ACL SAVE`, by ticket.
+    var aclFileRequests: [UInt64: ClientID] = [:]
 
     // MARK: Process state
 
@@ -86,10 +88,11 @@ public struct Sentinel {
     /// shown to catch them. Always empty outside those tests.
     public var deliberateDefects: DeliberateDefects = []
 
-    public init(configuration: SentinelConfiguration, configurationText: String, environment: SentinelEnvironment, randomSeed: UInt64, now: Timestamp) {
+    /// A sentinel loaded from `configuration`, parsed from the file `configurationFile`.
+    public init(configuration: SentinelConfiguration, configurationFile: [UInt8], environment: SentinelEnvironment, randomSeed: UInt64, now: Timestamp) {
         self.configuration = configuration
         self.userDirectory = UserDirectory(requirePass: configuration.requirePass, aclUsers: configuration.aclUsers)
-        self.configurationText = configurationText
+        self.configurationText = configurationFile
         self.environment = environment
         var random = SplitMix64(seed: randomSeed)
         self.processRunID = Sentinel.randomHexIdentifier(using: &random)
@@ -100,6 +103,12 @@ public struct Sentinel {
         for master in configuration.masters {
             addMaster(master, now: now.monotonic)
         }
+    }
+
+    /// A sentinel loaded from `configuration`, parsed from the file text `configurationText`.
+    public init(configuration: SentinelConfiguration, configurationText: String, environment: SentinelEnvironment, randomSeed: UInt64, now: Timestamp) {
+        self.init(configuration: configuration, configurationFile: Array(configurationText.utf8), environment: environment,
+                  randomSeed: randomSeed, now: now)
     }
 
     /// `protected-mode yes` with no password: Redis's refusal for non-loopback clients.
@@ -161,6 +170,10 @@ public struct Sentinel {
             handleConnectionReply(connection, value, at: time, effects: &effects)
         case .configurationPersisted(let ticket, let error):
             handleConfigurationPersisted(ticket: ticket, error: error, effects: &effects)
+        case .aclFileRead(let ticket, let contents, let error):
+            handleACLFileRead(ticket: ticket, contents: contents, error: error, effects: &effects)
+        case .aclFileWritten(let ticket, let error):
+            handleACLFileWritten(ticket: ticket, error: error, effects: &effects)
         case .scriptStarted(let script, let pid):
             scriptQueue.recordStarted(script, pid: pid)
         case .hostnameResolved(let host, let address):

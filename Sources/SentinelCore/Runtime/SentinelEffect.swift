@@ -17,9 +17,15 @@ public enum SentinelEffect: Sendable {
     /// Close an outgoing connection; no `connectionClosed` input follows.
     case closeConnection(ConnectionID)
     /// Atomically replace the configuration file with the text of
-    /// `Sentinel.configurationTextToWrite()`, taken when the shell writes (one write may serve
+    /// `Sentinel.configurationFileToWrite()`, taken when the shell writes (one write may serve
     /// several requests); the shell answers each with `configurationPersisted(ticket:error:)`.
     case persistConfiguration(ticket: UInt64)
+    /// Read the whole ACL file at `path` (`ACL LOAD`); the shell answers with
+    /// `aclFileRead(ticket:contents:error:)`.
+    case readACLFile(path: String, ticket: UInt64)
+    /// Atomically replace the ACL file at `path` with `contents` (`ACL SAVE`); the shell
+    /// answers with `aclFileWritten(ticket:error:)`.
+    case writeACLFile(path: String, contents: [UInt8], ticket: UInt64)
     /// Write one log line at `level` (the shell adds pid, role and time).
     case log(LogLevel, String)
     /// From now on write only lines at `level` or above (`SENTINEL CONFIG SET loglevel`).

@@ -70,6 +70,11 @@ public enum SentinelInput: Sendable {
     case connectionReply(ConnectionID, RESPValue)
     /// The configuration file write requested by `persistConfiguration` finished.
     case configurationPersisted(ticket: UInt64, error: String?)
+    /// The ACL file asked for by `readACLFile` was read (`contents`), or could not be
+    /// (`error`, the system's reason).
+    case aclFileRead(ticket: UInt64, contents: [UInt8], error: String?)
+    /// The ACL file write asked for by `writeACLFile` finished.
+    case aclFileWritten(ticket: UInt64, error: String?)
     /// A script started by `runScript` is running as process `pid`.
     case scriptStarted(ScriptID, pid: Int32)
     /// A script started by `runScript` ended.

@@ -1,0 +1,116 @@
+import RESP
+
+extension Sentinel {
+    /// `ACL WHOAMI|USERS|LIST|CAT|GETUSER|SETUSER|DELUSER|GENPASS|LOG|LOAD|SAVE|DRYRUN|HELP`.
+    ///
+    /// Users are persisted like Redis's `CONFIG REWRITE` writes them: without an `aclfile`,
+    /// `ACL SETUSER` and `ACL DELUSER` rewrite the configuration file (the `user` lines, hashes
+    /// only) and reply once it is on disk, so a revoked user stays revoked after a restart.
+    /// With an `aclfile`, the file is the operator's: changes last until `ACL SAVE` writes it
+    /// (and `ACL LOAD` reads it back), as in Redis.
+    mutating func aclCommand(_ client: ClientID, _ rawArguments: [[UInt8]], effects: inout [SentinelEffect]) {
+        let arguments = rawArguments.map { String(decoding: $0, as: UTF8.self) }
+        switch arguments[1].lowercased() {
+        case "whoami":
+            reply(to: client, .bulk(clients[client]?.user ?? "default"), effects: &effects)
+        case "users":
+            reply(to: client, .array(userDirectory.sortedUsers.map { .bulk($0.name) }), effects: &effects)
+        case "list":
+            let lines = userDirectory.sortedUsers.map { user in RESPValue.bulk((["user", user.name] + user.describedRules).joined(separator: " ")) }
+            reply(to: client, .array(lines), effects: &effects)
+        case "cat":
+            reply(to: client, .array(ACLSelector.categories.map { .bulk($0) }), effects: &effects)
+        case "getuser":
+            reply(to: client, userDirectory.users[arguments[2]]?.getUserReply ?? .nullBulkString, effects: &effects)
+        case "setuser":
+            if let error = userDirectory.setUser(arguments[2], rules: Array(rawArguments.dropFirst(3))) {
+                return replyError(to: client, "ERR " + error, effects: &effects)
+            }
+            replyAfterPersistingUsers(to: client, .ok, effects: &effects)
+        case "deluser":
+            if arguments.dropFirst(2).contains("default") {
+                return replyError(to: client, "ERR The 'default' user cannot be removed", effects: &effects)
+            }
+            var deleted: Set<String> = []
+            for name in arguments.dropFirst(2) where userDirectory.deleteUser(name) { deleted.insert(name) }
+            let disconnected = clients.values.filter { $0.user.map(deleted.contains) ?? false }.map(\.id)
+            // Reply first, then close the deleted users' connections (the caller's included).
+            if deleted.isEmpty { return reply(to: client, .integer(0), effects: &effects) }
+            replyAfterPersistingUsers(to: client, .integer(Int64(deleted.count)), closing: disconnected, effects: &effects)
+        case "genpass":
+            reply(to: client, .bulk(String(Sentinel.randomHexIdentifier(using: &random).prefix(32)) + String(Sentinel.randomHexIdentifier(using: &random).prefix(32))), effects: &effects)
+        case "log":
+            reply(to: client, arguments.count > 2 && arguments[2].lowercased() == "reset" ? .ok : .array([]), effects: &effects)
+        case "load", "save":
+            guard let path = configuration.aclFile else {
+                return replyError(to: client, "ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration.", effects: &effects)
+            }
+            let ticket = nextPersistTicket
+            nextPersistTicket += 1
+            aclFileRequests[ticket] = client
+            if arguments[1].lowercased() == "load" {
+                effects.append(.readACLFile(path: path, ticket: ticket))
+            } else {
+                effects.append(.writeACLFile(path: path, contents: ACLFile.render(userDirectory.sortedUsers), ticket: ticket))
+            }
+        case "dryrun":
+            guard userDirectory.users[arguments[2]] != nil else {
+                return replyError(to: client, "ERR User '\(arguments[2])' not found", effects: &effects)
+            }
+            reply(to: client, .ok, effects: &effects)
+        default:
+            reply(to: client, helpReply(for: "ACL", [
+                "CAT [<category>]", "    List all commands that belong to <category>, or all command categories",
+                "DELUSER <username> [<username> ...]", "    Delete a list of users.",
+                "GETUSER <username>", "    Get the user's details.",
+                "LIST", "    Show users details in config file format.",
+                "SETUSER <username> <attribute> [<attribute> ...]", "    Create or modify a user with the specified attributes.",
+                "USERS", "    List all the registered usernames.",
+                "WHOAMI", "    Return the current connection username.",
+            ]), effects: &effects)
+        }
+    }
+
+    /// After a change of users: without an `aclfile`, the reply waits for the configuration
+    /// file to hold the new users; with one, it goes at once (the file changes on `ACL SAVE`).
+    mutating func replyAfterPersistingUsers(to client: ClientID, _ value: RESPValue, closing: [ClientID] = [], effects: inout [SentinelEffect]) {
+        if configuration.aclFile == nil {
+            return persistConfiguration(replyTo: client, reply: value, closing: closing, effects: &effects)
+        }
+        reply(to: client, value, effects: &effects)
+        for id in closing { effects.append(.closeClient(id)) }
+    }
+
+    /// `ACL LOAD`'s file arrived: all its users replace the current ones (and the connections
+    /// of users other than `default` are closed), or, if any line is wrong, none do and the
+    /// client gets every problem found (Redis's `ACLLoadFromFile`).
+    /// Deviation: a file without a `default` user keeps the one `requirepass` gives, where
+    /// Redis would leave `default` without a password.
+    mutating func handleACLFileRead(ticket: UInt64, contents: [UInt8], error: String?, effects: inout [SentinelEffect]) {
+        guard let client = aclFileRequests.removeValue(forKey: ticket), let path = configuration.aclFile else { return }
+        if let error {
+            return replyError(to: client, "ERR Error loading ACLs, opening file '\(path)': \(error)", effects: &effects)
+        }
+        switch ACLFile.parse(contents, fileName: path) {
+        case .success(let users):
+            userDirectory.replaceUsers(with: users)
+            reply(to: client, .ok, effects: &effects)
+            // Every user but `default` was replaced: as in Redis, their connections go.
+            for session in clients.values where session.user != nil && session.user != "default" {
+                effects.append(.closeClient(session.id))
+            }
+        case .failure(let failure):
+            replyError(to: client, "ERR " + failure.message, effects: &effects)
+        }
+    }
+
+    /// `ACL SAVE`'s write finished.
+    mutating func handleACLFileWritten(ticket: UInt64, error: String?, effects: inout [SentinelEffect]) {
+        guard let client = aclFileRequests.removeValue(forKey: ticket) else { return }
+        if let error {
+            log(.warning, "Writing ACL file for ACL SAVE: \(error)", effects: &effects)
+            return replyError(to: client, "ERR There was an error trying to save the ACLs. Please check the server logs for more information", effects: &effects)
+        }
+        reply(to: client, .ok, effects: &effects)
+    }
+}

@@ -31,6 +31,8 @@ final class HostileArgumentTests: XCTestCase {
             (["CLIENT", "KILL", "TYPE", hostile], "ERR Unknown client type 'a  b'"),
             (["ACL", "DRYRUN", hostile, "ping"], "ERR User 'a  b' not found"),
             (["HELLO", "3", hostile], "ERR Syntax error in HELLO option 'a  b'"),
+            (["ACL", "SETUSER", "u", hostile], "ERR Error in ACL SETUSER modifier 'a  b': Syntax error"),
+            (["ACL", "SETUSER", "u", "(" + hostile], "ERR Unmatched parenthesis in acl selector starting at '(a  b'."),
             (["FOO", hostile], "ERR unknown command 'FOO', with args beginning with: 'a  b' "),
         ]
         for (command, expected) in cases {

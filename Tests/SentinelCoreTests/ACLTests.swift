@@ -89,6 +89,40 @@ final class ACLTests: XCTestCase {
                        .errorText("NOPERM this user has no permissions to run the 'sentinel|masters' command"))
     }
 
+    /// Channel rights decide SUBSCRIBE, PSUBSCRIBE and PUBLISH, as in redis-sentinel 7.0.15:
+    /// a user with `+@all` but no `&` pattern may not subscribe to events.
+    func testChannelPermissions() throws {
+        let h = try SentinelHarness(config: Self.config)
+        let admin = h.connectClient()
+        XCTAssertEqual(h.send(admin, "ACL", "SETUSER", "alice", "on", ">x", "+@all"), .ok)
+        XCTAssertEqual(h.send(admin, "ACL", "SETUSER", "bob", "on", ">x", "+@all", "&+sw*"), .ok)
+        XCTAssertEqual(h.send(admin, "ACL", "SETUSER", "carol", "on", ">x", "-@all", "(+publish &h*)"), .ok)
+        let denied = RESPValue.errorText("NOPERM this user has no permissions to access one of the channels used as arguments")
+        let alice = h.connectClient()
+        XCTAssertEqual(h.send(alice, "AUTH", "alice", "x"), .ok)
+        XCTAssertEqual(h.send(alice, "SUBSCRIBE", "+switch-master"), denied)
+        XCTAssertEqual(h.send(alice, "PUBLISH", "__sentinel__:hello", "x"), denied)
+        let bob = h.connectClient()
+        XCTAssertEqual(h.send(bob, "AUTH", "bob", "x"), .ok)
+        XCTAssertEqual(h.send(bob, "SUBSCRIBE", "+switch-master", "+sdown"), denied)
+        XCTAssertEqual(h.send(bob, "PSUBSCRIBE", "+sw"), denied, "a pattern must be one of the user's, literally")
+        XCTAssertEqual(h.send(bob, "SUBSCRIBE", "+switch-master"), .array([.bulk("subscribe"), .bulk("+switch-master"), .integer(1)]))
+        let carol = h.connectClient()
+        XCTAssertEqual(h.send(carol, "AUTH", "carol", "x"), .ok)
+        XCTAssertEqual(h.send(carol, "PUBLISH", "zz", "1"), denied)
+        XCTAssertEqual(h.send(carol, "PING"), .errorText("NOPERM this user has no permissions to run the 'ping' command"))
+        XCTAssertEqual(h.send(carol, "AUTH", "carol", "x"), .ok, "AUTH is allowed to every user")
+
+        XCTAssertEqual(h.send(admin, "ACL", "DRYRUN", "bob", "SUBSCRIBE", "+sw", "zz", "+swx"),
+                       .bulk("This user has no permissions to access the 'zz' channel"))
+        XCTAssertEqual(h.send(admin, "ACL", "DRYRUN", "carol", "SENTINEL", "MASTERS"),
+                       .bulk("This user has no permissions to run the 'sentinel|masters' command"))
+        XCTAssertEqual(h.send(admin, "ACL", "DRYRUN", "carol", "PUBLISH", "hh", "1"), .ok)
+        XCTAssertEqual(h.send(admin, "ACL", "DRYRUN", "carol", "SENTINEL", "bogus"), .errorText("ERR Command 'SENTINEL' not found"))
+        XCTAssertEqual(h.send(admin, "ACL", "DRYRUN", "carol", "ROLE", "x"), .errorText("ERR wrong number of arguments for 'role' command"))
+        XCTAssertEqual(h.send(admin, "ACL", "DRYRUN", "nobody", "PING"), .errorText("ERR User 'nobody' not found"))
+    }
+
     // MARK: Byte-exact secrets
 
     /// Passwords are bytes: Unicode-equivalent spellings, and different invalid UTF-8 bytes

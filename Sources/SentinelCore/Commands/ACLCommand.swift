@@ -54,10 +54,7 @@ extension Sentinel {
                 effects.append(.writeACLFile(path: path, contents: ACLFile.render(userDirectory.sortedUsers), ticket: ticket))
             }
         case "dryrun":
-            guard userDirectory.users[arguments[2]] != nil else {
-                return replyError(to: client, "ERR User '\(arguments[2])' not found", effects: &effects)
-            }
-            reply(to: client, .ok, effects: &effects)
+            aclDryRun(client, rawArguments, effects: &effects)
         default:
             reply(to: client, helpReply(for: "ACL", [
                 "CAT [<category>]", "    List all commands that belong to <category>, or all command categories",
@@ -68,6 +65,38 @@ extension Sentinel {
                 "USERS", "    List all the registered usernames.",
                 "WHOAMI", "    Return the current connection username.",
             ]), effects: &effects)
+        }
+    }
+
+    /// `ACL DRYRUN user command [arg …]`: `+OK` if the user could run it, else the reason as
+    /// a bulk string (Redis 7.0's texts); the command is not run.
+    mutating func aclDryRun(_ client: ClientID, _ rawArguments: [[UInt8]], effects: inout [SentinelEffect]) {
+        let name = String(decoding: rawArguments[2], as: UTF8.self)
+        guard userDirectory.users[name] != nil else {
+            return replyError(to: client, "ERR User '\(name)' not found", effects: &effects)
+        }
+        let command = Array(rawArguments.dropFirst(3))
+        let typed = String(decoding: command[0], as: UTF8.self)
+        guard let container = CommandTable.lookup(typed: command[0]) else {
+            return replyError(to: client, "ERR Command '\(typed)' not found", effects: &effects)
+        }
+        var description = container
+        if !container.subcommands.isEmpty && command.count >= 2 {
+            guard let subcommand = container.subcommand(matching: command[1]) else {
+                return replyError(to: client, "ERR Command '\(typed)' not found", effects: &effects)
+            }
+            description = subcommand
+        }
+        guard description.accepts(argumentCount: command.count) else {
+            return replyError(to: client, "ERR wrong number of arguments for '\(description.name)' command", effects: &effects)
+        }
+        switch userDirectory.denial(of: name, running: description, in: container, arguments: command) {
+        case nil:
+            reply(to: client, .ok, effects: &effects)
+        case .command:
+            reply(to: client, .bulk("This user has no permissions to run the '\(description.name)' command"), effects: &effects)
+        case .channel(let position):
+            reply(to: client, .bulk("This user has no permissions to access the '\(String(decoding: command[position], as: UTF8.self))' channel"), effects: &effects)
         }
     }
 

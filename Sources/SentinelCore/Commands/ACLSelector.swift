@@ -36,7 +36,8 @@ enum ACLRuleError: Error, Equatable, Sendable {
 /// Command rules are kept as given (lowercased), after the `+@all` or `-@all` they start from,
 /// and are replayed in order to decide a command; a later rule for the same command or
 /// category replaces an earlier one, so there are at most as many as the sentinel has
-/// commands and categories. Keys are kept for `ACL LIST` only: a sentinel has no keys.
+/// commands and categories. Channel patterns decide SUBSCRIBE, PSUBSCRIBE and PUBLISH; keys
+/// are kept for `ACL LIST` only: a sentinel has no keys.
 struct ACLSelector: Sendable, Equatable {
     /// The access a key pattern gives (`~p` both, `%R~p` read, `%W~p` write).
     struct KeyAccess: Sendable, Equatable {
@@ -189,12 +190,6 @@ struct ACLSelector: Sendable, Equatable {
         ([container] + container.subcommands).map { (command: $0, container: container) }
     }
 
-    /// The commands a rule's target (`name`, `container|sub` or `@category`) decides; none for
-    /// a first-argument rule (`+ping|x`).
-    static func commands(matching target: Substring) -> [TableEntry] {
-        table.filter { targets(target, $0.command, in: $0.container) }
-    }
-
     /// Whether `rule` (`±target`) decides `entry`.
     static func rule(_ rule: String, matches entry: TableEntry) -> Bool {
         targets(rule.dropFirst(), entry.command, in: entry.container)
@@ -208,7 +203,9 @@ struct ACLSelector: Sendable, Equatable {
 
     /// Whether `command` (a subcommand of `container`, or `container` itself) may run: the
     /// rules replayed in order from the `+@all`/`-@all` start.
+    /// Commands a client may run before authenticating (AUTH, HELLO) are always allowed.
     func allows(_ command: CommandDescription, in container: CommandDescription) -> Bool {
+        if command.allowedBeforeAuthentication { return true }
         var allowed = startsFromAllCommands
         for rule in commandRules where Self.targets(rule.dropFirst(), command, in: container) {
             allowed = rule.first == "+"
@@ -216,8 +213,19 @@ struct ACLSelector: Sendable, Equatable {
         return allowed
     }
 
-    /// Whether this selector grants every command (the common default-user case).
-    var allowsEverything: Bool { startsFromAllCommands && commandRules.isEmpty }
+    /// The position of the first of `channels` the selector does not grant, or nil when it
+    /// grants them all (Redis's `ACLCheckChannelAgainstList`): a channel must match one of its
+    /// channel patterns; a pattern a client subscribes to (`patterns`, PSUBSCRIBE) must be one
+    /// of them, literally.
+    func firstDeniedChannel(_ channels: [String], asPatterns patterns: Bool) -> Int? {
+        if allChannels { return nil }
+        if patterns { return channels.firstIndex { !channelPatterns.contains($0) } }
+        let allowed = channelPatterns.elements
+        return channels.firstIndex { channel in !allowed.contains { GlobPattern.matches($0, channel) } }
+    }
+
+    /// Whether this selector grants every command and every channel (the default user's).
+    var allowsEverything: Bool { startsFromAllCommands && commandRules.isEmpty && allChannels }
 
     /// `+@all …` or `-@all …`: the command part of `ACL LIST` and `ACL GETUSER`. As Redis
     /// describes the rights that result rather than the rules given, a rule that later rules

@@ -121,10 +121,25 @@ struct ACLUser: Sendable, Equatable {
         return difference == 0
     }
 
+    /// Why a command is refused (Redis's `ACL_DENIED_CMD`, `ACL_DENIED_CHANNEL`).
+    enum Denial: Sendable, Equatable {
+        case command
+        /// The channel at this position of the channels checked.
+        case channel(Int)
+    }
+
     /// Whether the user may run `command` (a subcommand of `container`, or `container`
-    /// itself): its root selector or any of its selectors allows it.
-    func allows(_ command: CommandDescription, in container: CommandDescription) -> Bool {
-        root.allows(command, in: container) || selectors.contains { $0.allows(command, in: container) }
+    /// itself) on `channels` (SUBSCRIBE, PUBLISH; PSUBSCRIBE's as patterns): one of its
+    /// selectors must allow both. Refused, the reason is a channel if some selector allows
+    /// the command: the last one a selector stopped at (Redis's `ACLCheckAllUserCommandPerm`).
+    func denial(of command: CommandDescription, in container: CommandDescription, channels: [String], asPatterns: Bool) -> Denial? {
+        var denial = Denial.command
+        for selector in [root] + selectors where selector.allows(command, in: container) {
+            guard let position = selector.firstDeniedChannel(channels, asPatterns: asPatterns) else { return nil }
+            if case .channel(let last) = denial, last >= position { continue }
+            denial = .channel(position)
+        }
+        return denial
     }
 
     /// The flags in Redis's order: `on`/`off`, `nopass`, `skip-sanitize-payload`, `sanitize-payload`.

@@ -28,9 +28,15 @@ extension Sentinel {
         if !command.allowedBeforeAuthentication && requiresAuthentication(clients[position: sessionIndex]) {
             return replyError(to: client, "NOAUTH Authentication required.", effects: &effects)
         }
-        if let user = clients[position: sessionIndex].user, user != "default" || userDirectory.restrictsDefaultUser,
-           !userDirectory.allows(user, toRun: command, in: topLevelCommand) {
-            return replyError(to: client, "NOPERM this user has no permissions to run the '\(command.name)' command", effects: &effects)
+        if let user = clients[position: sessionIndex].user, user != "default" || userDirectory.restrictsDefaultUser {
+            switch userDirectory.denial(of: user, running: command, in: topLevelCommand, arguments: arguments) {
+            case .command:
+                return replyError(to: client, "NOPERM this user has no permissions to run the '\(command.name)' command", effects: &effects)
+            case .channel:
+                return replyError(to: client, "NOPERM this user has no permissions to access one of the channels used as arguments", effects: &effects)
+            case nil:
+                break
+            }
         }
         if clients[position: sessionIndex].protocolVersion == .resp2 && clients[position: sessionIndex].subscriptionCount > 0
             && !command.route.isAllowedWhileSubscribed {

@@ -112,7 +112,7 @@ struct UserDirectory: Sendable {
         return isInSelector ? nil : merged
     }
 
-    /// Whether the default user's command rights were narrowed from `+@all` (checked per
+    /// Whether the default user's rights were narrowed from `+@all` and `&*` (checked per
     /// command only then, to keep the common path fast).
     private(set) var restrictsDefaultUser = false
 
@@ -128,10 +128,24 @@ struct UserDirectory: Sendable {
         return !user.enabled || !user.noPassword
     }
 
-    /// Whether user `name` may run `command` (a subcommand of `container`, or the container
-    /// itself).
-    func allows(_ name: String, toRun command: CommandDescription, in container: CommandDescription) -> Bool {
-        users[name]?.allows(command, in: container) ?? false
+    /// Why user `name` may not run `command` (a subcommand of `container`, or the container
+    /// itself) with `arguments` (the command's, its name first), or nil when it may (a deleted
+    /// user may run nothing). A channel denial gives the position of the channel in `arguments`.
+    func denial(of name: String, running command: CommandDescription, in container: CommandDescription,
+                arguments: [[UInt8]]) -> ACLUser.Denial? {
+        guard let user = users[name] else { return .command }
+        // The channels a command names: Redis checks those of SUBSCRIBE, PSUBSCRIBE (as
+        // patterns) and PUBLISH.
+        let channels: ArraySlice<[UInt8]>
+        switch command.route {
+        case .subscribe, .psubscribe: channels = arguments.dropFirst()
+        case .publish: channels = arguments.dropFirst().prefix(1)
+        default: channels = []
+        }
+        let denial = user.denial(of: command, in: container, channels: channels.map { String(decoding: $0, as: UTF8.self) },
+                                 asPatterns: command.route == .psubscribe)
+        if case .channel(let position) = denial { return .channel(position + 1) }
+        return denial
     }
 
     /// Whether `password` (its exact bytes) authenticates `name`.

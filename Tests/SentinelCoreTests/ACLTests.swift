@@ -123,6 +123,23 @@ final class ACLTests: XCTestCase {
         XCTAssertEqual(h.send(admin, "ACL", "DRYRUN", "nobody", "PING"), .errorText("ERR User 'nobody' not found"))
     }
 
+    /// Narrowing a user's channels closes its connections subscribed to what it may no longer
+    /// read (as redis-sentinel 7.0.15 does); connections still within their rights stay.
+    func testRevokedChannelsCloseSubscribers() throws {
+        let h = try SentinelHarness(config: Self.config)
+        let admin = h.connectClient()
+        XCTAssertEqual(h.send(admin, "ACL", "SETUSER", "bob", "on", ">x", "+@all", "&+s*"), .ok)
+        let switches = h.connectClient()
+        XCTAssertEqual(h.send(switches, "AUTH", "bob", "x"), .ok)
+        h.send(switches, "SUBSCRIBE", "+switch-master")
+        let sdowns = h.connectClient()
+        XCTAssertEqual(h.send(sdowns, "AUTH", "bob", "x"), .ok)
+        h.send(sdowns, "PSUBSCRIBE", "+s*")
+        let effects = h.feed(.clientCommand(admin, ["ACL", "SETUSER", "bob", "resetchannels", "&+switch-master"].map { Array($0.utf8) }))
+        let closed = effects.compactMap { if case .closeClient(let id) = $0 { id } else { nil } }
+        XCTAssertEqual(closed, [sdowns], "only the pattern subscriber lost its rights")
+    }
+
     // MARK: Byte-exact secrets
 
     /// Passwords are bytes: Unicode-equivalent spellings, and different invalid UTF-8 bytes

@@ -26,6 +26,7 @@ extension Sentinel {
             if let error = userDirectory.setUser(arguments[2], rules: Array(rawArguments.dropFirst(3))) {
                 return replyError(to: client, "ERR " + error, effects: &effects)
             }
+            closeSubscribersNoLongerAllowed(arguments[2], effects: &effects)
             replyAfterPersistingUsers(to: client, .ok, effects: &effects)
         case "deluser":
             if arguments.dropFirst(2).contains("default") {
@@ -97,6 +98,22 @@ extension Sentinel {
             reply(to: client, .bulk("This user has no permissions to run the '\(description.name)' command"), effects: &effects)
         case .channel(let position):
             reply(to: client, .bulk("This user has no permissions to access the '\(String(decoding: command[position], as: UTF8.self))' channel"), effects: &effects)
+        }
+    }
+
+    /// After `ACL SETUSER name`: the user's subscribed connections that hold a channel or
+    /// pattern its rights no longer grant are closed (Redis's `ACLKillPubsubClientsIfNeeded`),
+    /// so a revoked subscriber stops receiving events.
+    mutating func closeSubscribersNoLongerAllowed(_ name: String, effects: inout [SentinelEffect]) {
+        guard let user = userDirectory.users[name] else { return }
+        let selectors = [user.root] + user.selectors
+        if selectors.contains(where: \.allChannels) { return }
+        let allowed = selectors.flatMap(\.channelPatterns.elements)
+        let allowedPatterns = Set(allowed)
+        for session in clients.values where session.user == name && session.subscriptionCount > 0 {
+            let revoked = session.patterns.contains { !allowedPatterns.contains($0) }
+                || session.channels.contains { channel in !allowed.contains { GlobPattern.matches($0, channel) } }
+            if revoked { effects.append(.closeClient(session.id)) }
         }
     }
 

@@ -25,7 +25,7 @@ extension Sentinel {
         guard command.accepts(argumentCount: arguments.count) else {
             return replyError(to: client, "ERR wrong number of arguments for '\(command.name)' command", effects: &effects)
         }
-        if !command.allowedBeforeAuthentication && requiresAuthentication(clients[position: sessionIndex]) {
+        if !command.allowedBeforeAuthentication && requiresAuthentication(at: sessionIndex) {
             return replyError(to: client, "NOAUTH Authentication required.", effects: &effects)
         }
         if let user = clients[position: sessionIndex].user, user != "default" || userDirectory.restrictsDefaultUser {
@@ -71,12 +71,13 @@ extension Sentinel {
     /// an argument longer than 16384 bytes (CVE-2021-32675); the shell keeps its request
     /// parser's limits in step with this before reading each command.
     public func requiresAuthentication(_ client: ClientID) -> Bool {
-        guard let session = clients[client] else { return false }
-        return requiresAuthentication(session)
+        guard let index = clients.index(of: client) else { return false }
+        return requiresAuthentication(at: index)
     }
 
-    func requiresAuthentication(_ session: ClientSession) -> Bool {
-        session.user == nil && userDirectory.authenticationRequired
+    /// `requiresAuthentication` of the client at `index` of `clients`.
+    func requiresAuthentication(at index: Int) -> Bool {
+        clients[position: index].user == nil && userDirectory.authenticationRequired
     }
 
     /// `unknown command '<name>', with args beginning with: '<a>' '<b>' ` (Redis 7.0's text,

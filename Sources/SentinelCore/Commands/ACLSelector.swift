@@ -38,7 +38,7 @@ enum ACLRuleError: Error, Equatable, Sendable {
 /// category replaces an earlier one, so there are at most as many as the sentinel has
 /// commands and categories. Channel patterns decide SUBSCRIBE, PSUBSCRIBE and PUBLISH; keys
 /// are kept for `ACL LIST` only: a sentinel has no keys.
-struct ACLSelector: Sendable, Equatable {
+struct ACLSelector: Sendable {
     /// The access a key pattern gives (`~p` both, `%R~p` read, `%W~p` write).
     struct KeyAccess: Sendable, Equatable {
         var read: Bool
@@ -79,17 +79,17 @@ struct ACLSelector: Sendable, Equatable {
         switch lowered {
         case "allkeys", "~*", "resetkeys":
             allKeys = lowered != "resetkeys"
-            keyPatterns.removeAll()
+            keyPatterns = InsertionOrderedSet()
             keyAccess = [:]
             return
         case "allchannels", "&*", "resetchannels":
             allChannels = lowered != "resetchannels"
-            channelPatterns.removeAll()
+            channelPatterns = InsertionOrderedSet()
             return
         case "allcommands", "+@all", "nocommands", "-@all":
             startsFromAllCommands = lowered == "allcommands" || lowered == "+@all"
             commandRules = []
-            firstArgumentRules.removeAll()
+            firstArgumentRules = InsertionOrderedSet()
             return
         default:
             break
@@ -283,9 +283,6 @@ struct ACLSelector: Sendable, Equatable {
         return words.joined(separator: " ")
     }
 
-    static func == (left: ACLSelector, right: ACLSelector) -> Bool {
-        left.description == right.description
-    }
 
     /// Redis refuses spaces and NUL bytes in key and channel patterns (`ACLStringHasSpaces`).
     static func hasSpaces<Bytes: Collection>(_ bytes: Bytes) -> Bool where Bytes.Element == UInt8 {

@@ -2,7 +2,7 @@ import RESP
 
 /// One ACL user as Redis 7.0 keeps it: flags, the SHA-256 of each password (never the
 /// password itself), a root selector and `(…)` selectors.
-struct ACLUser: Sendable, Equatable {
+struct ACLUser: Sendable {
     /// `sanitize-payload` / `skip-sanitize-payload` (kept for `ACL LIST`; a sentinel has no
     /// payloads to sanitize).
     enum PayloadSanitizing: Sendable, Equatable { case sanitize, skip }
@@ -70,10 +70,10 @@ struct ACLUser: Sendable, Equatable {
         case "sanitize-payload": payloadSanitizing = .sanitize
         case "nopass":
             noPassword = true
-            passwordHashes.removeAll()
+            passwordHashes = InsertionOrderedSet()
         case "resetpass":
             noPassword = false
-            passwordHashes.removeAll()
+            passwordHashes = InsertionOrderedSet()
         case "clearselectors":
             selectors = []
         case "reset":

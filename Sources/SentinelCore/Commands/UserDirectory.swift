@@ -162,6 +162,7 @@ struct UserDirectory: Sendable {
     /// user as `ACL LIST` describes it, but `default` only when it differs from what
     /// `requirepass` (or its absence) gives, so that line alone restores it.
     var configurationLines: [[String]] {
-        sortedUsers.filter { $0.name != "default" || $0 != impliedDefaultUser }.map { [$0.name] + $0.describedRules }
+        let implied = impliedDefaultUser.describedRules
+        return sortedUsers.filter { $0.name != "default" || $0.describedRules != implied }.map { [$0.name] + $0.describedRules }
     }
 }

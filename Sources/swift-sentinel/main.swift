@@ -141,7 +141,7 @@ if let aclFile = configuration.aclFile {
     } catch {
         fail("Aborting Redis startup because of ACL errors: Error loading ACLs, opening file '\(aclFile)': \(SystemError.describe(error.code))")
     }
-    switch ACLFile.parse(contents, fileName: aclFile) {
+    switch ACLFile.parse(contents, fileName: aclFile, compatibility: configuration.redisCompatibility) {
     case .success(let users): configuration.aclUsers = users
     case .failure(let failure): fail("Aborting Redis startup because of ACL errors: \(failure.message)")
     }

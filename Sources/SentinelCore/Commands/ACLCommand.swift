@@ -16,12 +16,13 @@ extension Sentinel {
         case "users":
             reply(to: client, .array(userDirectory.sortedUsers.map { .bulk($0.name) }), effects: &effects)
         case "list":
-            let lines = userDirectory.sortedUsers.map { user in RESPValue.bulk((["user", user.name] + user.describedRules).joined(separator: " ")) }
+            let table = userDirectory.commandTable
+            let lines = userDirectory.sortedUsers.map { user in RESPValue.bulk((["user", user.name] + user.describedRules(in: table)).joined(separator: " ")) }
             reply(to: client, .array(lines), effects: &effects)
         case "cat":
             reply(to: client, .array(ACLSelector.categories.map { .bulk($0) }), effects: &effects)
         case "getuser":
-            reply(to: client, userDirectory.users[arguments[2]]?.getUserReply ?? .nullBulkString, effects: &effects)
+            reply(to: client, userDirectory.users[arguments[2]]?.getUserReply(in: userDirectory.commandTable) ?? .nullBulkString, effects: &effects)
         case "setuser":
             if let error = userDirectory.setUser(arguments[2], rules: Array(rawArguments.dropFirst(3))) {
                 return replyError(to: client, "ERR " + error, effects: &effects)
@@ -52,7 +53,7 @@ extension Sentinel {
             if arguments[1].lowercased() == "load" {
                 effects.append(.readACLFile(path: path, ticket: ticket))
             } else {
-                effects.append(.writeACLFile(path: path, contents: ACLFile.render(userDirectory.sortedUsers), ticket: ticket))
+                effects.append(.writeACLFile(path: path, contents: ACLFile.render(userDirectory.sortedUsers, table: userDirectory.commandTable), ticket: ticket))
             }
         case "dryrun":
             aclDryRun(client, rawArguments, effects: &effects)
@@ -78,7 +79,7 @@ extension Sentinel {
         }
         let command = Array(rawArguments.dropFirst(3))
         let typed = String(decoding: command[0], as: UTF8.self)
-        guard let container = CommandTable.lookup(typed: command[0]) else {
+        guard let container = commandTable.lookup(typed: command[0]) else {
             return replyError(to: client, "ERR Command '\(typed)' not found", effects: &effects)
         }
         var description = container
@@ -137,7 +138,7 @@ extension Sentinel {
         if let error {
             return replyError(to: client, "ERR Error loading ACLs, opening file '\(path)': \(error)", effects: &effects)
         }
-        switch ACLFile.parse(contents, fileName: path) {
+        switch ACLFile.parse(contents, fileName: path, table: userDirectory.commandTable) {
         case .success(let users):
             userDirectory.replaceUsers(with: users)
             reply(to: client, .ok, effects: &effects)

@@ -5,7 +5,12 @@ public enum ACLFile {
     /// The users of an ACL file, `[name, rule…]` each, passwords turned into hashes as for
     /// configuration `user` lines; or every problem found, in Redis's words, ending with
     /// "no change … was performed" (the file loads whole or not at all).
-    public static func parse(_ bytes: [UInt8], fileName: String) -> Result<[[String]], ACLFileError> {
+    public static func parse(_ bytes: [UInt8], fileName: String, compatibility: RedisCompatibility) -> Result<[[String]], ACLFileError> {
+        parse(bytes, fileName: fileName, table: CommandTable.table(for: compatibility))
+    }
+
+    /// `parse` with rules checked against `table`.
+    static func parse(_ bytes: [UInt8], fileName: String, table: CommandTable) -> Result<[[String]], ACLFileError> {
         var errors = ""
         var users: [[String]] = []
         for (index, rawLine) in ConfigurationLines.split(bytes).enumerated() {
@@ -28,7 +33,7 @@ public enum ACLFile {
             }
             // Each rule is trimmed of tabs, CR and LF, as Redis does.
             let rules = words.dropFirst(2).map { Array(ConfigurationLines.trimmed($0[...])) }
-            switch UserDirectory.loadableLine([words[1]] + rules) {
+            switch UserDirectory.loadableLine([words[1]] + rules, table: table) {
             case .success(let user):
                 users.append(user)
             case .failure(let failure) where failure.message == ACLRuleError.unknownCommandOrCategory.message:
@@ -45,10 +50,10 @@ public enum ACLFile {
 
     /// The file `ACL SAVE` writes: `user <name> <rules as ACL LIST shows them>` per user,
     /// sorted by name.
-    static func render(_ users: [ACLUser]) -> [UInt8] {
+    static func render(_ users: [ACLUser], table: CommandTable) -> [UInt8] {
         var output: [UInt8] = []
         for user in users {
-            output += Array((["user", user.name] + user.describedRules).joined(separator: " ").utf8)
+            output += Array((["user", user.name] + user.describedRules(in: table)).joined(separator: " ").utf8)
             output.append(UInt8(ascii: "\n"))
         }
         return output

@@ -74,7 +74,8 @@ struct ACLSelector: Sendable {
     /// `~pattern`, `%R~`/`%W~`/`%RW~pattern`, `allchannels`/`&*`, `resetchannels`, `&pattern`,
     /// `allcommands`/`+@all`, `nocommands`/`-@all`, `+command`, `-command`,
     /// `+command|subcommand`, `+command|first-argument`, `±@category`. Keywords ignore case.
-    mutating func apply(_ rule: String) throws(ACLRuleError) {
+    /// Commands are looked up in `table`, the one of the release the sentinel presents.
+    mutating func apply(_ rule: String, table: CommandTable) throws(ACLRuleError) {
         let lowered = rule.lowercased()
         switch lowered {
         case "allkeys", "~*", "resetkeys":
@@ -105,7 +106,7 @@ struct ACLSelector: Sendable {
             if Self.hasSpaces(pattern) { throw .syntax }
             channelPatterns.insert(String(decoding: pattern, as: UTF8.self))
         case UInt8(ascii: "+"), UInt8(ascii: "-"):
-            if try validateCommandRule(lowered) {
+            if try validateCommandRule(lowered, table: table) {
                 firstArgumentRules.insert(lowered)
                 return
             }
@@ -161,7 +162,7 @@ struct ACLSelector: Sendable {
     /// sentinel's command table (Redis looks commands up in its own table, so a command of a
     /// Redis server, `+get`, is unknown to a sentinel). Returns whether it is a first-argument
     /// rule (`+command|argument` of a command without subcommands).
-    private func validateCommandRule(_ rule: String) throws(ACLRuleError) -> Bool {
+    private func validateCommandRule(_ rule: String, table: CommandTable) throws(ACLRuleError) -> Bool {
         let sign = rule.first
         let target = String(rule.dropFirst())
         if target.hasPrefix("@") {
@@ -169,25 +170,27 @@ struct ACLSelector: Sendable {
             return false
         }
         guard sign == "+", let bar = target.lastIndex(of: "|") else {
-            guard CommandTable.lookup(target) != nil else { throw .unknownCommandOrCategory }
+            guard table.lookup(target) != nil else { throw .unknownCommandOrCategory }
             return false
         }
         let containerName = String(target[..<bar])
         let argument = target[target.index(after: bar)...]
-        guard let container = CommandTable.lookup(containerName) else { throw .unknownCommandOrCategory }
+        guard let container = table.lookup(containerName) else { throw .unknownCommandOrCategory }
         if containerName.contains("|") { throw .firstArgumentOfSubcommand }
         if argument.isEmpty { throw .syntax }
         if container.subcommands.isEmpty { return true }
-        guard CommandTable.lookup(target) != nil else { throw .unknownCommandOrCategory }
+        guard table.lookup(target) != nil else { throw .unknownCommandOrCategory }
         return false
     }
 
     /// A command of the table with its container (itself for a top-level command).
     typealias TableEntry = (command: CommandDescription, container: CommandDescription)
 
-    /// Every command and subcommand of the sentinel's table.
-    static let table: [TableEntry] = CommandTable.commands.flatMap { container in
-        ([container] + container.subcommands).map { (command: $0, container: container) }
+    /// Every command and subcommand of `table`.
+    static func entries(of table: CommandTable) -> [TableEntry] {
+        table.commands.flatMap { container in
+            ([container] + container.subcommands).map { (command: $0, container: container) }
+        }
     }
 
     /// Whether `rule` (`±target`) decides `entry`.
@@ -231,8 +234,8 @@ struct ACLSelector: Sendable {
     /// describes the rights that result rather than the rules given, a rule that later rules
     /// override entirely, or that changes nothing where it stands (`+client|setname` after
     /// `+@connection`), is left out, and so is a first argument of a command allowed whole.
-    var commandsDescription: String {
-        let table = Self.table
+    func commandsDescription(in commandTable: CommandTable) -> String {
+        let table = Self.entries(of: commandTable)
         var decidedLater = [Bool](repeating: false, count: table.count)
         var overridden = [Bool](repeating: true, count: commandRules.count)
         for (position, rule) in commandRules.enumerated().reversed() {
@@ -271,7 +274,7 @@ struct ACLSelector: Sendable {
 
     /// The selector in `ACL LIST` form (Redis's `ACLDescribeSelector`): key patterns, then
     /// `&*` or `resetchannels` and the channel patterns, then the command rules.
-    var description: String {
+    func description(in table: CommandTable) -> String {
         var words: [String] = allKeys ? ["~*"] : keyPatterns.elements.map(keyPatternDescription)
         if allChannels {
             words.append("&*")
@@ -279,7 +282,7 @@ struct ACLSelector: Sendable {
             words.append("resetchannels")
             words += channelPatterns.elements.map { "&" + $0 }
         }
-        words.append(commandsDescription)
+        words.append(commandsDescription(in: table))
         return words.joined(separator: " ")
     }
 

@@ -44,7 +44,8 @@ struct ACLUser: Sendable {
     /// `#hash` / `!hash` (add or remove a SHA-256 given as 64 lowercase hex digits),
     /// `(rules…)` (a new selector), `clearselectors`, and every selector rule of the root
     /// selector. An empty rule does nothing.
-    mutating func apply(_ rule: [UInt8]) throws(ACLRuleError) {
+    /// Commands are looked up in `table`, the one of the release the sentinel presents.
+    mutating func apply(_ rule: [UInt8], table: CommandTable) throws(ACLRuleError) {
         guard let first = rule.first else { return }
         switch first {
         case UInt8(ascii: ">"), UInt8(ascii: "#"):
@@ -57,7 +58,7 @@ struct ACLUser: Sendable {
             guard passwordHashes.remove(hash) else { throw .noSuchPassword }
             return
         case UInt8(ascii: "(") where rule.last == UInt8(ascii: ")"):
-            selectors.append(try Self.selector(from: rule.dropFirst().dropLast()))
+            selectors.append(try Self.selector(from: rule.dropFirst().dropLast(), table: table))
             return
         default:
             break
@@ -80,7 +81,7 @@ struct ACLUser: Sendable {
             self = ACLUser(name: name)
             payloadSanitizing = .sanitize
         default:
-            try root.apply(text)
+            try root.apply(text, table: table)
         }
     }
 
@@ -94,10 +95,10 @@ struct ACLUser: Sendable {
 
     /// A `(rules…)` selector: the inner text split like a configuration line, each rule a
     /// selector rule (Redis's `aclCreateSelectorFromOpSet`).
-    static func selector(from inner: ArraySlice<UInt8>) throws(ACLRuleError) -> ACLSelector {
+    static func selector(from inner: ArraySlice<UInt8>, table: CommandTable) throws(ACLRuleError) -> ACLSelector {
         var selector = ACLSelector()
         guard case .success(let rules) = RedisArgumentSplitter.split(inner) else { return selector }
-        for rule in rules { try selector.apply(String(decoding: rule, as: UTF8.self)) }
+        for rule in rules { try selector.apply(String(decoding: rule, as: UTF8.self), table: table) }
         return selector
     }
 
@@ -157,16 +158,16 @@ struct ACLUser: Sendable {
     /// The rules that rebuild this user, as `ACL LIST` and the rewritten `user` lines show
     /// them (Redis's `ACLDescribeUser`): flags, `#hash` per password, the root selector, then
     /// each selector in parentheses. Each element is one rule (a selector is one element).
-    var describedRules: [String] {
-        flags + passwordHashes.elements.map { "#" + $0 } + root.description.split(separator: " ").map(String.init)
-            + selectors.map { "(" + $0.description + ")" }
+    func describedRules(in table: CommandTable) -> [String] {
+        flags + passwordHashes.elements.map { "#" + $0 } + root.description(in: table).split(separator: " ").map(String.init)
+            + selectors.map { "(" + $0.description(in: table) + ")" }
     }
 
     /// `ACL GETUSER`: flags (a set), passwords (hashes), commands, keys, channels, selectors.
-    var getUserReply: RESPValue {
+    func getUserReply(in table: CommandTable) -> RESPValue {
         func selectorEntries(_ selector: ACLSelector) -> [RESPMapEntry] {
             [
-                RESPMapEntry(.bulk("commands"), .bulk(selector.commandsDescription)),
+                RESPMapEntry(.bulk("commands"), .bulk(selector.commandsDescription(in: table))),
                 RESPMapEntry(.bulk("keys"), .bulk(selector.keysDescription)),
                 RESPMapEntry(.bulk("channels"), .bulk(selector.channelsDescription)),
             ]

@@ -4,12 +4,15 @@ struct UserDirectory: Sendable {
     private(set) var users: [String: ACLUser] = [:]
     /// The `default` user `requirepass` (or its absence) gives.
     let impliedDefaultUser: ACLUser
+    /// The commands rules name: those of the release the sentinel presents.
+    let commandTable: CommandTable
 
     /// The users of a loaded configuration: `default` from `requirepass`, then each user line
     /// (already validated by the parser, passwords as hashes); a `default` line replaces the
     /// implied `default` user, as Redis resets that user before applying its line.
-    init(requirePass: Secret?, aclUsers: [[String]]) {
+    init(requirePass: Secret?, aclUsers: [[String]], commandTable: CommandTable) {
         impliedDefaultUser = ACLUser.defaultUser(password: requirePass)
+        self.commandTable = commandTable
         replaceUsers(with: aclUsers)
     }
 
@@ -20,7 +23,7 @@ struct UserDirectory: Sendable {
         for line in lines {
             guard let name = line.first else { continue }
             var user = ACLUser(name: name)
-            for rule in line.dropFirst() { try? user.apply(Array(rule.utf8)) }
+            for rule in line.dropFirst() { try? user.apply(Array(rule.utf8), table: commandTable) }
             users[name] = user
         }
         noteDefaultUserRights()
@@ -37,7 +40,7 @@ struct UserDirectory: Sendable {
     /// `>password` turned into `#<its SHA-256>` and each `<password` into `!<SHA-256>`:
     /// the configuration never holds a user's password, only its hash, as Redis's rewrite
     /// writes it. A `(…)` selector spread over several words becomes one word.
-    static func loadableLine(_ words: [[UInt8]]) -> Result<[String], LineError> {
+    static func loadableLine(_ words: [[UInt8]], table: CommandTable) -> Result<[String], LineError> {
         guard let name = words.first else { return .failure(LineError(rule: "user", message: "Syntax error")) }
         let nameText = String(decoding: name, as: UTF8.self)
         if ACLSelector.hasSpaces(name) { return .failure(LineError(rule: nameText, message: "Spaces not allowed in ACL usernames")) }
@@ -48,7 +51,7 @@ struct UserDirectory: Sendable {
         var line = [nameText]
         for rule in rules {
             do {
-                try check.apply(rule)
+                try check.apply(rule, table: table)
             } catch {
                 return .failure(LineError(rule: String(decoding: rule, as: UTF8.self), message: error.message))
             }
@@ -73,7 +76,7 @@ struct UserDirectory: Sendable {
         var user = users[name] ?? ACLUser(name: name)
         for rule in merged {
             do {
-                try user.apply(rule)
+                try user.apply(rule, table: commandTable)
             } catch {
                 return "Error in ACL SETUSER modifier '\(String(decoding: rule, as: UTF8.self))': \(error.message)"
             }
@@ -162,7 +165,7 @@ struct UserDirectory: Sendable {
     /// user as `ACL LIST` describes it, but `default` only when it differs from what
     /// `requirepass` (or its absence) gives, so that line alone restores it.
     var configurationLines: [[String]] {
-        let implied = impliedDefaultUser.describedRules
-        return sortedUsers.filter { $0.name != "default" || $0.describedRules != implied }.map { [$0.name] + $0.describedRules }
+        let implied = impliedDefaultUser.describedRules(in: commandTable)
+        return sortedUsers.map { [$0.name] + $0.describedRules(in: commandTable) }.filter { $0[0] != "default" || Array($0.dropFirst()) != implied }
     }
 }

@@ -15,9 +15,10 @@ public enum ConfigurationParser {
     ///   read like LF files); empty lines and lines starting with `#` are skipped; the rest are
     ///   split with `RedisArgumentSplitter`. Passwords keep their exact bytes (`Secret`).
     /// - Generic directives apply at once, in file order, and the first error stops the load.
-    /// - `user` lines are checked as Redis checks them at load and keep only password hashes
-    ///   (`UserDirectory.loadableLine`); an error names the rule at fault (Redis names the
-    ///   word two places before it).
+    /// - `user` lines are checked as Redis checks them at load, once every file is read (their
+    ///   commands are those of the `redis-compatibility` release), and keep only password
+    ///   hashes (`UserDirectory.loadableLine`); an error names the rule at fault (Redis names
+    ///   the word two places before it).
     /// - `include <path>` loads the bytes `readInclude(path)` returns, then goes on (a failing
     ///   closure is a fatal error at the `include` line; globbing, if wanted, is the closure's).
     /// - `sentinel …` lines are queued and applied after every file is read, in three passes
@@ -30,10 +31,33 @@ public enum ConfigurationParser {
     ) throws(ConfigurationError) -> SentinelConfiguration {
         var configuration = SentinelConfiguration()
         var loader = SentinelDirectiveLoader()
+        var users: [UserLine] = []
         try parseGeneric(bytes: bytes, fileName: fileName, depth: 0, readInclude: readInclude,
-                         into: &configuration, queue: &loader)
+                         into: &configuration, queue: &loader, users: &users)
+        try loadUsers(users, into: &configuration)
         try loader.apply(to: &configuration)
         return configuration
+    }
+
+    /// The words after `user` on a line, and where the line is.
+    struct UserLine {
+        var words: [[UInt8]]
+        var source: ConfigurationSource
+    }
+
+    /// Checks the `user` lines in file order and adds them to `configuration.aclUsers`.
+    static func loadUsers(_ users: [UserLine], into configuration: inout SentinelConfiguration) throws(ConfigurationError) {
+        let table = CommandTable.table(for: configuration.redisCompatibility)
+        for user in users {
+            let name = String(decoding: user.words[0], as: UTF8.self)
+            guard !configuration.aclUsers.contains(where: { $0.first == name }) else {
+                throw user.source.error("Error in user declaration '\(name)': Duplicate user found. A user can only be defined once in config files")
+            }
+            switch UserDirectory.loadableLine(user.words, table: table) {
+            case .success(let line): configuration.aclUsers.append(line)
+            case .failure(let failure): throw user.source.error("Error in user declaration '\(failure.rule)': \(failure.message)")
+            }
+        }
     }
 
     /// Parses `text`'s UTF-8 bytes (see `parse(bytes:fileName:readInclude:)`).
@@ -52,7 +76,8 @@ public enum ConfigurationParser {
         depth: Int,
         readInclude: (String) throws -> [UInt8],
         into configuration: inout SentinelConfiguration,
-        queue loader: inout SentinelDirectiveLoader
+        queue loader: inout SentinelDirectiveLoader,
+        users: inout [UserLine]
     ) throws(ConfigurationError) {
         for (index, rawLine) in ConfigurationLines.split(bytes).enumerated() {
             let line = ConfigurationLines.trimmed(rawLine)
@@ -100,7 +125,7 @@ public enum ConfigurationParser {
                     throw source.error("Fatal error, can't open config file '\(values[0])': \(error)")
                 }
                 try parseGeneric(bytes: included, fileName: values[0], depth: depth + 1,
-                                 readInclude: readInclude, into: &configuration, queue: &loader)
+                                 readInclude: readInclude, into: &configuration, queue: &loader, users: &users)
             case "redis-compatibility" where values.count == 1:
                 guard let compatibility = RedisCompatibility(rawValue: values[0]) else {
                     throw source.error(GenericDirectiveApplier.enumError(RedisCompatibility.allCases.map(\.rawValue)))
@@ -110,14 +135,7 @@ public enum ConfigurationParser {
                 configuration.ignoredDirectives.append(IgnoredDirective(name: name, arguments: values))
             case "user" where !values.isEmpty:
                 // The implicit default user, as every rewrite writes it: same as absent.
-                if values == ConfigurationRenderer.implicitDefaultUser { continue }
-                guard !configuration.aclUsers.contains(where: { $0.first == values[0] }) else {
-                    throw source.error("Error in user declaration '\(values[0])': Duplicate user found. A user can only be defined once in config files")
-                }
-                switch UserDirectory.loadableLine(rawValues) {
-                case .success(let line): configuration.aclUsers.append(line)
-                case .failure(let failure): throw source.error("Error in user declaration '\(failure.rule)': \(failure.message)")
-                }
+                if values != ConfigurationRenderer.implicitDefaultUser { users.append(UserLine(words: rawValues, source: source)) }
             case "sentinel":
                 // A bare `sentinel` line only selects sentinel mode.
                 if !values.isEmpty { loader.enqueue(values, rawArguments: rawValues, source: source) }

@@ -51,8 +51,8 @@ struct ConfigurationRewriteState {
     /// master called `name`.
     func hasLine(of option: String, naming name: String) -> Bool {
         (optionLines[option] ?? []).contains { index in
-            guard let arguments = RedisArgumentSplitter.split(lines[index]), arguments.count > 2 else { return false }
-            return arguments[2] == name
+            guard case .success(let words) = RedisArgumentSplitter.split(lines[index]), words.count > 2 else { return false }
+            return words[2].elementsEqual(name.utf8)
         }
     }
 

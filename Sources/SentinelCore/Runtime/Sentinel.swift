@@ -91,7 +91,8 @@ public struct Sentinel {
     /// A sentinel loaded from `configuration`, parsed from the file `configurationFile`.
     public init(configuration: SentinelConfiguration, configurationFile: [UInt8], environment: SentinelEnvironment, randomSeed: UInt64, now: Timestamp) {
         self.configuration = configuration
-        self.userDirectory = UserDirectory(requirePass: configuration.requirePass, aclUsers: configuration.aclUsers)
+        self.userDirectory = UserDirectory(requirePass: configuration.requirePass, aclUsers: configuration.aclUsers,
+                                           commandTable: CommandTable.table(for: configuration.redisCompatibility))
         self.configurationText = configurationFile
         self.environment = environment
         var random = SplitMix64(seed: randomSeed)

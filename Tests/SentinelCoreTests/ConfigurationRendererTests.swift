@@ -195,6 +195,15 @@ final class ConfigurationRendererTests: XCTestCase {
         XCTAssertFalse(output.contains("down-after"))
     }
 
+    func testBindAddressesReadBackAsThemselves() throws {
+        let text = "bind \"a b\" \"\" 10.0.0.1 -::1\n"
+        let configuration = try parse(text)
+        XCTAssertEqual(configuration.bindAddresses, ["a b", "", "10.0.0.1", "-::1"])
+        let output = ConfigurationRenderer.render(configuration, over: text)
+        XCTAssertTrue(output.hasPrefix("bind \"a b\" \"\" 10.0.0.1 -::1\n"), output)
+        XCTAssertEqual(try parse(output).bindAddresses, configuration.bindAddresses)
+    }
+
     func testGenericOptionsAndSentinelGlobals() throws {
         var configuration = SentinelConfiguration()
         configuration.myID = myID

@@ -45,7 +45,8 @@ public enum ConfigurationRenderer {
         if c.bindAddresses.isEmpty || c.bindAddresses == ["*", "-::*"] {
             state.markProcessed("bind")
         } else {
-            state.rewrite("bind", line: "bind " + c.bindAddresses.joined(separator: " "), force: true)
+            // Bare like Redis's, unless an address would not read back as itself (quoted then).
+            state.rewrite("bind", line: "bind " + c.bindAddresses.map(argument).joined(separator: " "), force: true)
         }
         string("bind-source-addr", c.bindSourceAddress, default: nil, into: &state)
         // The configured value: Redis writes the one it lowered to fit the open-files limit of

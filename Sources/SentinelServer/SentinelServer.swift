@@ -4,9 +4,15 @@ import RESP
 import SentinelCore
 
 /// The shell around `Sentinel`: it owns the sockets, the timer, the configuration file and
-/// the child processes, turns what happens into `SentinelInput`s, and executes the core's
-/// `SentinelEffect`s. It makes no Sentinel decision of its own.
-public final class SentinelServer {
+/// the child processes, turns what happens into `SentinelInput`s, and carries out the core's
+/// effects as `TurnExecutor` orders them (it is the executor's `SentinelIO`). It makes no
+/// Sentinel decision of its own.
+///
+/// A turn is what one wake-up of the loop brings: every command of one read, every reply of
+/// one read, a tick. The inputs of a turn are handed to the core one by one; then the turn is
+/// carried out — the configuration written once, then the messages, then the starts — and the
+/// replies and link commands collected meanwhile are written with one call per connection.
+public final class SentinelServer: SentinelIO {
     /// Bytes a client may have waiting to be written before it is disconnected.
     static let clientOutputBufferLimit = 64 * 1024 * 1024
     /// Bytes an outgoing link may have waiting before it is closed.
@@ -50,15 +56,12 @@ public final class SentinelServer {
     private var clients = ClientTable<ClientConnection>()
     private var dirtyClients: [ClientID] = []
     private var dirtyLinks: [ConnectionID] = []
-    /// Configuration writes the core asked for, to do (as one) before the next output.
-    private var pendingPersistenceTickets: [UInt64] = []
     private var links: [ConnectionID: LinkConnection] = [:]
     private var scripts: [pid_t: ScriptID] = [:]
     private var runningScripts: [ScriptID: pid_t] = [:]
     private var nextClientID: UInt64 = 1
-    private var effects: [SentinelEffect] = []
-    private var pendingInputs: [SentinelInput] = []
-    private var isDispatching = false
+    /// What the inputs of the current turn asked for, carried out by `finishTurn`.
+    private var turn = Turn()
     private var exitCode: Int32?
     private var tickTimer: TimerID?
 
@@ -89,66 +92,42 @@ public final class SentinelServer {
         SignalSource.ignoreSIGPIPE()
         signals = try SignalSource(loop: loop) { [unowned self] signal in self.handleSignal(signal) }
         spawner.onExit = { [unowned self] exit in self.handleChildExit(exit) }
-        var startEffects: [SentinelEffect] = []
-        core.start(effects: &startEffects)
-        isDispatching = true
-        execute(startEffects)
-        drainInputs(at: now())
-        isDispatching = false
-        flushOutput()
+        core.start(into: &turn)
+        finishTurn(at: now())
         if exitCode == nil { try loop.run() }
         signals?.close()
         for listener in listeners { listener.close() }
         return exitCode ?? 0
     }
 
-    // MARK: Inputs
+    // MARK: Turns
 
     private func now() -> Timestamp {
         Timestamp(monotonic: MonotonicClock.now(), wallClock: WallClock.nowMilliseconds())
     }
 
-    /// Hands one input to the core and executes what it asks; inputs that effects produce
-    /// (e.g. a configuration write's result) are queued and handled in order afterwards.
+    /// A turn of one input.
     private func feed(_ input: SentinelInput) {
-        dispatch(input, at: now())
-        flushOutput()
-    }
-
-    /// Hands `input` to the core and executes its effects, then the inputs those effects
-    /// queued, in order. Called while dispatching (from an effect), it only queues `input`.
-    private func dispatch(_ input: SentinelInput, at time: Timestamp) {
-        guard !isDispatching else {
-            pendingInputs.append(input)
-            return
-        }
-        isDispatching = true
+        let time = now()
         handle(input, at: time)
-        drainInputs(at: time)
-        isDispatching = false
+        finishTurn(at: time)
     }
 
-    /// Handles the queued inputs (effects' results, e.g. a configuration write's).
-    private func drainInputs(at time: Timestamp) {
-        guard !pendingInputs.isEmpty else { return }
-        var index = 0
-        while index < pendingInputs.count && exitCode == nil {
-            let input = pendingInputs[index]
-            index += 1
-            handle(input, at: time)
-        }
-        pendingInputs.removeAll(keepingCapacity: true)
-    }
-
+    /// Hands one input of the current turn to the core.
     private func handle(_ input: SentinelInput, at time: Timestamp) {
         guard exitCode == nil else { return }
-        var batch: [SentinelEffect] = []
-        swap(&batch, &effects)
-        batch.removeAll(keepingCapacity: true)
-        core.handle(input, at: time, effects: &batch)
-        execute(batch)
-        swap(&batch, &effects)
+        core.handle(input, at: time, into: &turn)
     }
+
+    /// Carries out the current turn, then writes what it collected for links and clients.
+    private func finishTurn(at time: Timestamp) {
+        var io = self
+        TurnExecutor.run(&turn, core: &core, io: &io, at: time)
+        flushLinks()
+        flushClients()
+    }
+
+    // MARK: Inputs
 
     private func accept(_ socket: AcceptedSocket) {
         guard let stream = try? StreamConnection(loop: loop, accepted: socket, outputBufferLimit: SentinelServer.clientOutputBufferLimit) else { return }
@@ -164,9 +143,10 @@ public final class SentinelServer {
         feed(.clientConnected(id, remoteAddress: socket.remoteAddress.description, localAddress: socket.localAddress.description))
     }
 
-    /// Parses every complete command in `bytes`; a protocol error gets Redis's error reply and
-    /// closes that client only. A client that has yet to authenticate is held to Redis's
-    /// smaller request limits (`RESPRequestParser.requiresAuthentication`).
+    /// Parses every complete command in `bytes` as one turn; a protocol error gets Redis's
+    /// error reply (after the replies to the commands before it) and closes that client only.
+    /// A client that has yet to authenticate is held to Redis's smaller request limits
+    /// (`RESPRequestParser.requiresAuthentication`).
     private func receive(_ bytes: UnsafeRawBufferPointer, from id: ClientID) {
         guard let client = clients[id], !client.closing else { return }
         client.parser.append(bytes)
@@ -182,20 +162,37 @@ public final class SentinelServer {
             do {
                 command = try client.parser.next()
             } catch {
+                finishTurn(at: time)
                 var reply: [UInt8] = []
                 RESPEncoder.encode(error.reply, as: .resp2, into: &reply)
-                markDirty(client, id)
-                client.pendingOutput += reply
                 client.closing = true
-                flushClients()
+                client.stream.write(reply)
                 client.stream.closeAfterFlush()
                 return
             }
             guard let command, !command.isEmpty else { break }
-            dispatch(.clientCommand(id, command), at: time)
-            if client.closing { break }
+            handle(.clientCommand(id, command), at: time)
         }
-        flushOutput()
+        finishTurn(at: time)
+    }
+
+    /// Parses every reply in `bytes` as one turn; garbage closes that link (it reconnects later).
+    private func receiveReply(_ bytes: UnsafeRawBufferPointer, on id: ConnectionID) {
+        guard let link = links[id] else { return }
+        link.parser.append(bytes)
+        let time = now()
+        while links[id] != nil {
+            do {
+                guard let value = try link.parser.next() else { break }
+                handle(.connectionReply(id, value), at: time)
+            } catch {
+                links[id] = nil
+                link.stream.close()
+                handle(.connectionClosed(id, reason: error.message), at: time)
+                break
+            }
+        }
+        finishTurn(at: time)
     }
 
     private func handleSignal(_ signal: Int32) {
@@ -216,122 +213,113 @@ public final class SentinelServer {
         }
     }
 
-    // MARK: Effects
+    // MARK: SentinelIO
 
-    private func execute(_ batch: [SentinelEffect]) {
-        for effect in batch {
-            if exitCode != nil { return }
-            switch effect {
-            case .sendToClient(let id, let bytes):
-                guard let client = clients[id], !client.closing else { continue }
-                markDirty(client, id)
-                client.pendingOutput += bytes
-            case .closeClient(let id):
-                guard let client = clients[id] else { continue }
-                client.closing = true
-                flushClients()
-                client.stream.closeAfterFlush()
-            case .connect(let id, let host, let port, let sourceAddress):
-                openLink(id, host: host, port: port, sourceAddress: sourceAddress)
-            case .resolveHostname(let host):
-                if resolver == nil {
-                    resolver = try? HostnameResolver(loop: loop) { [unowned self] host, address in
-                        self.feed(.hostnameResolved(host, address: address))
-                    }
-                }
-                resolver?.resolve(host)
-            case .sendOnConnection(let id, let bytes):
-                guard let link = links[id] else { continue }
-                if link.pendingOutput.isEmpty { dirtyLinks.append(id) }
-                link.pendingOutput += bytes
-            case .closeConnection(let id):
-                guard let link = links.removeValue(forKey: id) else { continue }
-                commitPersistence()
-                if !link.pendingOutput.isEmpty { link.stream.write(link.pendingOutput) }
-                link.stream.close()
-            case .persistConfiguration(let ticket):
-                // Written before any output leaves (`commitPersistence`), once for all the
-                // changes of this turn: fifty votes in one read cost one write, not fifty.
-                pendingPersistenceTickets.append(ticket)
-            case .readACLFile(let path, let ticket):
-                do {
-                    pendingInputs.append(.aclFileRead(ticket: ticket, contents: try FileAccess.readBytes(path), error: nil))
-                } catch {
-                    pendingInputs.append(.aclFileRead(ticket: ticket, contents: [], error: SystemError.describe(error.code)))
-                }
-            case .writeACLFile(let path, let contents, let ticket):
-                do {
-                    try AtomicFileWriter.write(contents, to: path)
-                    pendingInputs.append(.aclFileWritten(ticket: ticket, error: nil))
-                } catch {
-                    pendingInputs.append(.aclFileWritten(ticket: ticket, error: error.message))
-                }
-            case .log(let level, let text):
-                logger.log(level, text)
-            case .setLogLevel(let level):
-                logger.configuration.minimumLevel = level
-            case .runScript(let id, let arguments):
-                do {
-                    let pid = try spawner.spawn(path: arguments[0], arguments: Array(arguments.dropFirst()))
-                    scripts[pid] = id
-                    runningScripts[id] = pid
-                    pendingInputs.append(.scriptStarted(id, pid: pid))
-                } catch {
-                    pendingInputs.append(.scriptFinished(id, .spawnFailed(reason: error.message)))
-                }
-            case .killScript(let id):
-                if let pid = runningScripts[id] { spawner.kill(pid: pid) }
-            case .scheduleTick(let delay):
-                if let tickTimer { loop.cancelTimer(tickTimer) }
-                tickTimer = loop.scheduleTimer(afterMilliseconds: delay) { [unowned self] in
-                    self.tickTimer = nil
-                    // SIGCHLD coalesces and may be missed: running scripts are also checked
-                    // on every tick.
-                    if !self.runningScripts.isEmpty { self.spawner.reapChildren() }
-                    self.feed(.tick)
-                }
-            case .exit(let code):
-                exitCode = code
-                flushClients()
-                loop.stop()
-            }
+    public func writeConfiguration(_ file: [UInt8]) -> String? {
+        do {
+            try AtomicFileWriter.write(file, to: configurationFilePath)
+            return nil
+        } catch {
+            return error.message
         }
     }
+
+    public func writeACLFile(path: String, contents: [UInt8]) -> String? {
+        do {
+            try AtomicFileWriter.write(contents, to: path)
+            return nil
+        } catch {
+            return error.message
+        }
+    }
+
+    /// Replies and link commands are collected and written at the end of the turn.
+    public func perform(_ message: SentinelEffect) -> Bool {
+        switch message {
+        case .sendToClient(let id, let bytes):
+            guard let client = clients[id], !client.closing else { break }
+            markDirty(client, id)
+            client.pendingOutput += bytes
+        case .closeClient(let id):
+            guard let client = clients[id] else { break }
+            client.closing = true
+            writeCollectedOutput(of: client)
+            client.stream.closeAfterFlush()
+        case .connect(let id, let host, let port, let sourceAddress):
+            openLink(id, host: host, port: port, sourceAddress: sourceAddress)
+        case .sendOnConnection(let id, let bytes):
+            guard let link = links[id] else { break }
+            if link.pendingOutput.isEmpty { dirtyLinks.append(id) }
+            link.pendingOutput += bytes
+        case .closeConnection(let id):
+            guard let link = links.removeValue(forKey: id) else { break }
+            writeCollectedOutput(of: link)
+            link.stream.close()
+        case .log(let level, let text):
+            logger.log(level, text)
+        case .event(let event):
+            logger.log(event.type.level, event.logLine)
+        case .setLogLevel(let level):
+            logger.configuration.minimumLevel = level
+        default:
+            preconditionFailure("\(message) is not a message")
+        }
+        return true
+    }
+
+    public func start(_ effect: SentinelEffect) -> [SentinelInput] {
+        switch effect {
+        case .resolveHostname(let host):
+            if resolver == nil {
+                resolver = try? HostnameResolver(loop: loop) { [unowned self] host, address in
+                    self.feed(.hostnameResolved(host, address: address))
+                }
+            }
+            resolver?.resolve(host)
+        case .readACLFile(let path, let ticket):
+            do {
+                return [.aclFileRead(ticket: ticket, contents: try FileAccess.readBytes(path), error: nil)]
+            } catch {
+                return [.aclFileRead(ticket: ticket, contents: [], error: SystemError.describe(error.code))]
+            }
+        case .runScript(let id, let arguments):
+            do {
+                let pid = try spawner.spawn(path: arguments[0], arguments: Array(arguments.dropFirst()))
+                scripts[pid] = id
+                runningScripts[id] = pid
+                return [.scriptStarted(id, pid: pid)]
+            } catch {
+                return [.scriptFinished(id, .spawnFailed(reason: error.message))]
+            }
+        case .killScript(let id):
+            if let pid = runningScripts[id] { spawner.kill(pid: pid) }
+        case .scheduleTick(let delay):
+            if let tickTimer { loop.cancelTimer(tickTimer) }
+            tickTimer = loop.scheduleTimer(afterMilliseconds: delay) { [unowned self] in
+                self.tickTimer = nil
+                // SIGCHLD coalesces and may be missed: running scripts are also checked
+                // on every tick.
+                if !self.runningScripts.isEmpty { self.spawner.reapChildren() }
+                self.feed(.tick)
+            }
+        case .exit(let code):
+            exitCode = code
+            loop.stop()
+        default:
+            preconditionFailure("\(effect) is not a start")
+        }
+        return []
+    }
+
+    // MARK: Output
 
     /// Remembers that `client` has replies to write (call before adding them).
     private func markDirty(_ client: ClientConnection, _ id: ClientID) {
         if client.pendingOutput.isEmpty { dirtyClients.append(id) }
     }
 
-    /// Writes the configuration, then everything collected for links and clients.
-    private func flushOutput() {
-        commitPersistence()
-        flushLinks()
-        flushClients()
-    }
-
-    /// If the core asked for configuration writes, writes its current text once for all of
-    /// them and hands each result to the core. Called before any output leaves: a vote, a new
-    /// epoch or a failover step is durable before a peer, a client or an instance learns of it.
-    private func commitPersistence() {
-        while !pendingPersistenceTickets.isEmpty {
-            let tickets = pendingPersistenceTickets
-            pendingPersistenceTickets = []
-            let file = core.configurationFileToWrite()
-            var failure: String?
-            do {
-                try AtomicFileWriter.write(file, to: configurationFilePath)
-            } catch {
-                failure = error.message
-            }
-            let time = now()
-            for ticket in tickets { dispatch(.configurationPersisted(ticket: ticket, error: failure), at: time) }
-        }
-    }
-
     /// Writes each link's collected commands with one call.
     private func flushLinks() {
-        commitPersistence()
         guard !dirtyLinks.isEmpty else { return }
         for id in dirtyLinks { writeCollectedOutput(of: links[id]) }
         dirtyLinks.removeAll(keepingCapacity: true)
@@ -339,7 +327,6 @@ public final class SentinelServer {
 
     /// Writes each client's collected replies with one call.
     private func flushClients() {
-        commitPersistence()
         guard !dirtyClients.isEmpty else { return }
         // Writing never calls back into the server, so the list can be walked in place.
         for id in dirtyClients { writeCollectedOutput(of: clients[id]) }
@@ -369,24 +356,5 @@ public final class SentinelServer {
             guard self.links.removeValue(forKey: id) != nil else { return }
             self.feed(.connectionClosed(id, reason: reason.description))
         }
-    }
-
-    /// Parses replies from an instance; garbage closes that link (it reconnects later).
-    private func receiveReply(_ bytes: UnsafeRawBufferPointer, on id: ConnectionID) {
-        guard let link = links[id] else { return }
-        link.parser.append(bytes)
-        let time = now()
-        while links[id] != nil {
-            do {
-                guard let value = try link.parser.next() else { break }
-                dispatch(.connectionReply(id, value), at: time)
-            } catch {
-                links[id] = nil
-                link.stream.close()
-                dispatch(.connectionClosed(id, reason: error.message), at: time)
-                break
-            }
-        }
-        flushOutput()
     }
 }

@@ -26,6 +26,9 @@ public struct Fault: Sendable, CustomStringConvertible {
         case crashRedis(RedisTarget)
         case freezeRedis(RedisTarget)
         case crashSentinel(Int)
+        /// Sentinel `s` crashes in its next turn that writes its configuration, after that
+        /// many of the turn's messages (then restarts when the fault ends).
+        case crashSentinelInTurn(Int, afterMessages: Int)
         case pauseSentinel(Int)
         /// Each message is lost with this probability (its connection breaks).
         case loss(Double)
@@ -46,6 +49,7 @@ public struct Fault: Sendable, CustomStringConvertible {
         case .crashRedis(let t): what = "crash \(t)"
         case .freezeRedis(let t): what = "freeze \(t)"
         case .crashSentinel(let s): what = "crash sentinel#\(s)"
+        case .crashSentinelInTurn(let s, let messages): what = "crash sentinel#\(s) after \(messages) message(s) of a writing turn"
         case .pauseSentinel(let s): what = "pause sentinel#\(s)"
         case .loss(let p): what = "loss \(Int(p * 1000))‰"
         case .delay(let d): what = "delay up to \(d) ms"
@@ -117,6 +121,9 @@ public enum ScheduleGenerator {
                 result.append(Fault(start: start, duration: duration, kind: .crashRedis(index == 0 ? .currentMaster(group: 0) : redisTarget())))
             case .sentinelCrash:
                 result.append(Fault(start: start, duration: duration, kind: .crashSentinel(random.int(0...(topology.sentinels - 1)))))
+            case .crashInTurn:
+                result.append(Fault(start: start, duration: duration,
+                                    kind: .crashSentinelInTurn(random.int(0...(topology.sentinels - 1)), afterMessages: random.int(0...3))))
             case .freeze:
                 result.append(Fault(start: start, duration: min(duration, 12_000), kind: .freezeRedis(redisTarget())))
             case .pause:

@@ -65,44 +65,76 @@ extension Simulation {
         return String(runID.prefix(8))
     }
 
-    /// Events the sentinels log: elections, failover starts, promotions, failover ends.
-    func observeLog(_ level: LogLevel, _ text: String, of s: Int) {
-        guard text.hasPrefix("+") || text.hasPrefix("-") else {
-            if options.trace { trace.append("\(Simulation.timeText(now)) S\(s) log: \(text)") }
+    /// After a turn in which sentinel `s` said something: remembers the epochs it had then.
+    func noteSpoken(by s: Int) {
+        guard let core = sentinels[s].core else { return }
+        let sentinel = sentinels[s]
+        sentinel.spokenCurrentEpoch = max(sentinel.spokenCurrentEpoch, core.currentEpoch)
+        for masterID in core.masterOrder {
+            guard let name = core.instances[masterID]?.name else { continue }
+            sentinel.spokenVoteEpochs[name] = max(sentinel.spokenVoteEpochs[name] ?? 0, core.instances[masterID]?.leaderEpoch ?? 0)
+            sentinel.spokenConfigEpochs[name] = max(sentinel.spokenConfigEpochs[name] ?? 0, core.masters[masterID]?.configEpoch ?? 0)
+        }
+    }
+
+    /// A restarted sentinel loads at least every epoch and vote it spoke with before: what
+    /// others may have seen was on disk first (persist before send).
+    func observeRestart(of s: Int) {
+        guard let core = sentinels[s].core else { return }
+        let sentinel = sentinels[s]
+        if core.currentEpoch < sentinel.spokenCurrentEpoch {
+            fail("durable-before-spoken", "S\(s) restarted at current epoch \(core.currentEpoch), below the epoch \(sentinel.spokenCurrentEpoch) it had spoken with")
+        }
+        for masterID in core.masterOrder {
+            guard let name = core.instances[masterID]?.name else { continue }
+            let vote = core.instances[masterID]?.leaderEpoch ?? 0
+            if vote < sentinel.spokenVoteEpochs[name] ?? 0 {
+                fail("durable-before-spoken", "S\(s) restarted with its vote for \(name) at epoch \(vote), below the epoch \(sentinel.spokenVoteEpochs[name] ?? 0) of a vote it had spoken with")
+            }
+            let configEpoch = core.masters[masterID]?.configEpoch ?? 0
+            if configEpoch < sentinel.spokenConfigEpochs[name] ?? 0 {
+                fail("durable-before-spoken", "S\(s) restarted with config epoch \(configEpoch) for \(name), below the \(sentinel.spokenConfigEpochs[name] ?? 0) it had spoken with")
+            }
+        }
+    }
+
+    /// The sentinels' events: elections, failover starts, promotions, failover ends (read as
+    /// typed values, whatever the log level).
+    func observeEvent(_ event: SentinelEvent, of s: Int) {
+        let type = event.type
+        if type.level >= .warning || [.failoverStateSendReplicaOfNoOne, .failoverStateWaitPromotion, .replicaReconfigurationSent,
+                                      .replicaReconfigurationSentBestEffort, .replicaReconfigurationSentTimeout,
+                                      .replicaReconfigurationInProgress, .replicaReconfigurationDone,
+                                      .convertToReplica, .fixReplicaConfiguration].contains(type) {
+            record("S\(s) \(event.logLine)")
+        } else if options.trace {
+            trace.append("\(Simulation.timeText(now)) S\(s) event: \(event.logLine)")
+        }
+        guard let core = sentinels[s].core, let subject = event.subject else {
+            if type == .failoverEnd { failoversCompleted += 1 }
             return
         }
-        let words = text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
-        if level >= .warning || words[0].hasPrefix("+failover-state") || words[0].hasPrefix("+slave-reconf") || words[0] == "+convert-to-slave" || words[0] == "+fix-slave-config" {
-            record("S\(s) \(text)")
-        } else if options.trace {
-            trace.append("\(Simulation.timeText(now)) S\(s) log: \(text)")
-        }
-        guard let core = sentinels[s].core else { return }
-        func failoverEpoch(_ name: String) -> UInt64? {
-            core.masterOrder.first { core.instances[$0]?.name == name }.flatMap { core.masters[$0]?.failoverEpoch }
-        }
-        switch words[0] {
-        case "+elected-leader" where words.count >= 3:
-            let name = words[2]
-            guard let epoch = failoverEpoch(name) else { return }
-            let key = "\(name)|\(epoch)"
+        let masterName = subject.masterName ?? subject.name
+        let failoverEpoch = core.masterOrder.first { core.instances[$0]?.name == masterName }.flatMap { core.masters[$0]?.failoverEpoch }
+        switch type {
+        case .electedLeader:
+            guard let epoch = failoverEpoch else { return }
+            let key = "\(masterName)|\(epoch)"
             if let earlier = leaders[key], earlier.sentinel != s {
-                fail("one-leader-per-epoch", "S\(s) and S\(earlier.sentinel) (at t=\(Simulation.timeText(earlier.time))) were both elected leader of \(name) in epoch \(epoch)")
+                fail("one-leader-per-epoch", "S\(s) and S\(earlier.sentinel) (at t=\(Simulation.timeText(earlier.time))) were both elected leader of \(masterName) in epoch \(epoch)")
             } else {
                 leaders[key] = (s, now)
             }
-        case "+try-failover" where words.count >= 5:
-            checkFailoverNeeded(by: s, name: words[2], address: HostPort(host: words[3], port: Int(words[4]) ?? 0))
-        case "+failover-state-wait-promotion":
-            guard let at = words.firstIndex(of: "@"), at + 1 < words.count else { return }
-            let name = words[at + 1]
-            guard let epoch = failoverEpoch(name) else { return }
-            let votes = voteCounts["\(name)|\(epoch)|\(sentinels[s].myID)", default: 0]
+        case .tryFailover:
+            checkFailoverNeeded(by: s, name: masterName, address: subject.address)
+        case .failoverStateWaitPromotion:
+            guard let epoch = failoverEpoch else { return }
+            let votes = voteCounts["\(masterName)|\(epoch)|\(sentinels[s].myID)", default: 0]
             let needed = max(majority, topology.quorum)
             if votes < needed {
-                fail("promotion-needs-votes", "S\(s) promoted \(words[1]) for \(name) in epoch \(epoch) with \(votes) vote(s); max(majority \(majority), quorum \(topology.quorum)) = \(needed) needed")
+                fail("promotion-needs-votes", "S\(s) promoted \(subject.name) for \(masterName) in epoch \(epoch) with \(votes) vote(s); max(majority \(majority), quorum \(topology.quorum)) = \(needed) needed")
             }
-        case "+failover-end":
+        case .failoverEnd:
             failoversCompleted += 1
         default:
             break

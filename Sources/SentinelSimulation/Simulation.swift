@@ -47,6 +47,15 @@ final class SimulatedSentinel {
     var lastLeaderEpochs: [UInt64] = []
     var lastConfigEpochs: [UInt64] = []
     var lastCurrentEpoch: UInt64 = 0
+    /// Armed by a `crashInTurn` fault: the process dies in its next turn that writes its
+    /// configuration, after this many of the turn's messages.
+    var crashInTurn: Int?
+    /// What this incarnation had when it last said anything to anyone (a reply, a command,
+    /// a hello): its current epoch, and its vote and config epoch per master name. All of it
+    /// must be on disk by then, so a restart must load at least as much.
+    var spokenCurrentEpoch: UInt64 = 0
+    var spokenVoteEpochs: [String: UInt64] = [:]
+    var spokenConfigEpochs: [String: UInt64] = [:]
 
     init(index: Int, host: String, myID: String, persistedText: String) {
         self.index = index
@@ -267,143 +276,6 @@ public final class Simulation {
         }
     }
 
-    // MARK: Sentinels
-
-    var timestamp: Timestamp { Timestamp(monotonic: now, wallClock: Simulation.wallClockBase + now) }
-
-    func startSentinel(_ s: Int) {
-        let text = sentinels[s].persistedText
-        let configuration: SentinelConfiguration
-        do {
-            configuration = try ConfigurationParser.parse(text: text, fileName: "sentinel-\(s).conf", readInclude: { _ in "" })
-        } catch {
-            return fail("persisted-configuration", "sentinel#\(s) cannot load the configuration it persisted: \(error)\n\(text)")
-        }
-        var core = Sentinel(configuration: configuration, configurationText: text, environment: SentinelEnvironment(listeningPort: 26379),
-                            randomSeed: random.next(), now: timestamp)
-        core.deliberateDefects = options.defects
-        sentinels[s].core = core
-        sentinels[s].outgoing = [:]
-        sentinels[s].incoming = [:]
-        sentinels[s].pausedUntil = 0
-        record("S\(s) starts (incarnation \(sentinels[s].incarnation), current-epoch \(core.currentEpoch))")
-        var effects: [SentinelEffect] = []
-        sentinels[s].core!.start(effects: &effects)
-        observeState(of: s, restarted: true)
-        process(effects, of: s)
-    }
-
-    /// Feeds one input to a live sentinel core (held until the end of a pause), then checks
-    /// what it did.
-    func feed(_ s: Int, _ input: SentinelInput) {
-        guard sentinels[s].alive else { return }
-        if sentinels[s].pausedUntil > now {
-            queue.push(.sentinelInput(sentinel: s, incarnation: sentinels[s].incarnation, input), at: sentinels[s].pausedUntil)
-            return
-        }
-        if options.trace { trace.append("\(Simulation.timeText(now)) S\(s) <- \(describe(input))") }
-        var effects: [SentinelEffect] = []
-        sentinels[s].core!.handle(input, at: timestamp, effects: &effects)
-        observeState(of: s, restarted: false)
-        process(effects, of: s)
-    }
-
-    func describe(_ input: SentinelInput) -> String {
-        switch input {
-        case .tick: return "tick"
-        case .clientConnected(let c, let remote, _): return "client \(c) connected from \(remote)"
-        case .clientCommand(let c, let arguments): return "client \(c): \(arguments.map { String(decoding: $0, as: UTF8.self) }.joined(separator: " "))"
-        case .clientDisconnected(let c): return "client \(c) disconnected"
-        case .connectionEstablished(let c, _): return "\(c) established"
-        case .connectionClosed(let c, let reason): return "\(c) closed (\(reason))"
-        case .connectionReply(let c, let value): return "\(c) reply \(Simulation.describe(value))"
-        case .configurationPersisted(let ticket, _): return "persisted #\(ticket)"
-        default: return "\(input)"
-        }
-    }
-
-    static func describe(_ value: RESPValue) -> String {
-        switch value {
-        case .simpleString(let b): return "+" + String(decoding: b, as: UTF8.self)
-        case .error(let b): return "-" + String(decoding: b, as: UTF8.self)
-        case .integer(let i): return ":\(i)"
-        case .bulkString(let b):
-            let text = String(decoding: b, as: UTF8.self)
-            if text.hasPrefix("# Server") {
-                let role = text.split(separator: "\r\n").first { $0.hasPrefix("role:") } ?? ""
-                return "INFO(\(role))"
-            }
-            return "$" + text
-        case .array(let items): return "[" + items.map(describe).joined(separator: ", ") + "]"
-        default: return "\(value)"
-        }
-    }
-
-    func process(_ effects: [SentinelEffect], of s: Int) {
-        let incarnation = sentinels[s].incarnation
-        for effect in effects {
-            guard sentinels[s].incarnation == incarnation, sentinels[s].alive else { return }
-            switch effect {
-            case .sendToClient(let client, let bytes):
-                guard let c = sentinels[s].incoming[client.rawValue] else { continue }
-                connections[c].replyParser.append(bytes)
-                while let value = try? connections[c].replyParser.next() { sendReply(c, value) }
-            case .closeClient(let client):
-                guard let c = sentinels[s].incoming.removeValue(forKey: client.rawValue) else { continue }
-                breakConnection(c, reason: "closed by peer")
-            case .connect(let id, let host, let port, _):
-                connect(from: s, id: id, host: host, port: port)
-            case .sendOnConnection(let id, let bytes):
-                guard let c = sentinels[s].outgoing[id.rawValue] else { continue }
-                connections[c].requestParser.append(bytes)
-                while let arguments = try? connections[c].requestParser.next() { sendRequest(c, arguments) }
-            case .closeConnection(let id):
-                guard let c = sentinels[s].outgoing.removeValue(forKey: id.rawValue) else { continue }
-                closeByOwner(c)
-            case .persistConfiguration(let ticket):
-                if let text = sentinels[s].core?.configurationTextToWrite() { sentinels[s].persistedText = text }
-                queue.push(.sentinelInput(sentinel: s, incarnation: incarnation, .configurationPersisted(ticket: ticket, error: nil)), at: now)
-            case .log(let level, let text):
-                observeLog(level, text, of: s)
-            case .runScript, .killScript, .setLogLevel:
-                break
-            case .readACLFile(_, let ticket):
-                // The simulated world has no ACL file.
-                queue.push(.sentinelInput(sentinel: s, incarnation: incarnation, .aclFileRead(ticket: ticket, contents: [], error: "No such file or directory")), at: now)
-            case .writeACLFile(_, _, let ticket):
-                queue.push(.sentinelInput(sentinel: s, incarnation: incarnation, .aclFileWritten(ticket: ticket, error: nil)), at: now)
-            case .resolveHostname(let host):
-                // The simulated world uses IP literals only: a name never resolves.
-                queue.push(.sentinelInput(sentinel: s, incarnation: incarnation, .hostnameResolved(host, address: nil)), at: now)
-            case .scheduleTick(let delay):
-                queue.push(.tick(sentinel: s, incarnation: incarnation), at: now + delay)
-            case .exit(let code):
-                record("S\(s) exits with code \(code)")
-                crashSentinel(s)
-                queue.push(.restartSentinel(s), at: now + 1000)
-                return
-            }
-        }
-    }
-
-    func crashSentinel(_ s: Int) {
-        guard sentinels[s].alive else { return }
-        refreshBadness()
-        sentinels[s].core = nil
-        sentinels[s].incarnation += 1
-        sentinels[s].pausedUntil = 0
-        for c in sentinels[s].outgoing.keys.sorted().compactMap({ sentinels[s].outgoing[$0] }) {
-            closeByOwner(c)
-        }
-        sentinels[s].outgoing = [:]
-        for c in incomingByEndpoint[s] where connections[c].targetIncarnation == sentinels[s].incarnation - 1 {
-            if connections[c].state == .open || connections[c].state == .connecting { breakConnection(c, reason: "connection reset") }
-        }
-        incomingByEndpoint[s] = []
-        sentinels[s].incoming = [:]
-        refreshBadness()
-    }
-
     // MARK: Network
 
     func isBlocked(_ from: Int, _ to: Int) -> Bool {
@@ -612,6 +484,8 @@ public final class Simulation {
             text += " → R\(n)"
         case .crashSentinel(let s):
             if sentinels[s].alive { crashSentinel(s); crashedByFault[i] = [s] }
+        case .crashSentinelInTurn(let s, let messages):
+            if sentinels[s].alive { sentinels[s].crashInTurn = messages; crashedByFault[i] = [s] }
         case .pauseSentinel(let s):
             if sentinels[s].alive { sentinels[s].pausedUntil = max(sentinels[s].pausedUntil, now + fault.duration) }
         case .loss(let rate):
@@ -631,8 +505,10 @@ public final class Simulation {
             activePartitions.removeAll { $0.fault == i }
         case .crashRedis:
             for n in crashedByFault[i] ?? [] where !redis[n].alive { restartRedis(n) }
-        case .crashSentinel:
-            for s in crashedByFault[i] ?? [] where !sentinels[s].alive { startSentinel(s) }
+        case .crashSentinel, .crashSentinelInTurn:
+            for s in crashedByFault[i] ?? [] {
+                if sentinels[s].alive { sentinels[s].crashInTurn = nil } else { startSentinel(s) }
+            }
         case .loss:
             activeLoss.removeAll { $0.fault == i }
         case .delay:
@@ -659,6 +535,7 @@ public final class Simulation {
         for s in sentinels.indices {
             if !sentinels[s].alive { startSentinel(s) }
             sentinels[s].pausedUntil = min(sentinels[s].pausedUntil, now)
+            sentinels[s].crashInTurn = nil
         }
         record("QUIET: every fault healed")
         refreshBadness()

@@ -25,12 +25,17 @@ public struct FaultKinds: OptionSet, Sendable, Hashable {
     /// The masters of every group crash at the same instant (a rack or host failure).
     public static let massCrash = FaultKinds(rawValue: 1 << 8)
 
-    public static let all: FaultKinds = [.partition, .oneWay, .crash, .sentinelCrash, .freeze, .pause, .loss, .delay, .massCrash]
+    /// A sentinel crashes in the middle of a turn that writes its configuration: after the
+    /// write and after the first few of the turn's messages.
+    public static let crashInTurn = FaultKinds(rawValue: 1 << 9)
+
+    public static let all: FaultKinds = [.partition, .oneWay, .crash, .sentinelCrash, .freeze, .pause, .loss, .delay, .massCrash, .crashInTurn]
 
     /// The names `--faults` accepts, in this order.
     public static let names: [(String, FaultKinds)] = [
         ("partition", .partition), ("oneway", .oneWay), ("crash", .crash), ("sentinel-crash", .sentinelCrash),
         ("freeze", .freeze), ("pause", .pause), ("loss", .loss), ("delay", .delay), ("mass-crash", .massCrash),
+        ("turn-crash", .crashInTurn),
     ]
 
     /// Parses `partition,crash,…` (or `all`, or `none`).
@@ -87,6 +92,7 @@ public struct SimulationOptions: Sendable {
         if quietDuration != 60_000 { words.append("--quiet-seconds \(quietDuration / 1000)") }
         if defects.contains(.voteTwicePerEpoch) { words.append("--defect vote-twice") }
         if defects.contains(.majorityIgnoresDeadPeers) { words.append("--defect majority-ignores-dead") }
+        if defects.contains(.sendBeforePersisting) { words.append("--defect send-before-persist") }
         words.append("--trace")
         return words.joined(separator: " ")
     }

@@ -8,8 +8,8 @@ import SentinelSimulation
 func usage() -> Never {
     print("""
     usage: sentinel-sim --seeds N [--from S] [--sentinels K] [--masters M] [--replicas R] [--quorum Q]
-                        [--faults all|none|partition,oneway,crash,sentinel-crash,freeze,pause,loss,delay,mass-crash]
-                        [--fault-seconds F] [--quiet-seconds Q] [--jobs J] [--defect vote-twice|majority-ignores-dead]
+                        [--faults all|none|partition,oneway,crash,sentinel-crash,freeze,pause,loss,delay,mass-crash,turn-crash]
+                        [--fault-seconds F] [--quiet-seconds Q] [--jobs J] [--defect vote-twice|majority-ignores-dead|send-before-persist]
            sentinel-sim --seed S [same options] [--trace]     replay one history (full event trace with --trace)
     """)
     exit(2)
@@ -43,6 +43,7 @@ while !arguments.isEmpty {
         switch value() {
         case "vote-twice": template.defects.insert(.voteTwicePerEpoch)
         case "majority-ignores-dead": template.defects.insert(.majorityIgnoresDeadPeers)
+        case "send-before-persist": template.defects.insert(.sendBeforePersisting)
         default: usage()
         }
     default: usage()

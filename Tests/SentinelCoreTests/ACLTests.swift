@@ -223,35 +223,35 @@ final class ACLTests: XCTestCase {
                                 environment: SentinelEnvironment(listeningPort: 26379), randomSeed: 1,
                                 now: Timestamp(monotonic: 1_000_000, wallClock: 1_700_000_000_000))
         let time = Timestamp(monotonic: 1_000_100, wallClock: 1_700_000_000_100)
-        var effects: [SentinelEffect] = []
+        var effects = Turn()
         let admin = ClientID(1)
         let bob = ClientID(2)
         for client in [admin, bob] {
-            sentinel.handle(.clientConnected(client, remoteAddress: "127.0.0.1:5000\(client)", localAddress: "127.0.0.1:26379"), at: time, effects: &effects)
+            sentinel.handle(.clientConnected(client, remoteAddress: "127.0.0.1:5000\(client)", localAddress: "127.0.0.1:26379"), at: time, into: &effects)
         }
-        sentinel.handle(.clientCommand(bob, [Array("AUTH".utf8), Array("bob".utf8), Array("bpw".utf8)]), at: time, effects: &effects)
+        sentinel.handle(.clientCommand(bob, [Array("AUTH".utf8), Array("bob".utf8), Array("bpw".utf8)]), at: time, into: &effects)
 
-        effects = []
-        sentinel.handle(.clientCommand(admin, ["ACL", "SETUSER", "alice", "on", ">apw", "+@all"].map { Array($0.utf8) }), at: time, effects: &effects)
-        guard case .persistConfiguration(let setTicket) = effects.last else { return XCTFail("no write asked for: \(effects)") }
-        XCTAssertFalse(effects.contains { if case .sendToClient(admin, _) = $0 { true } else { false } }, "replied before the write")
+        effects = Turn()
+        sentinel.handle(.clientCommand(admin, ["ACL", "SETUSER", "alice", "on", ">apw", "+@all"].map { Array($0.utf8) }), at: time, into: &effects)
+        guard case .persistConfiguration(let setTicket) = effects.effects.last else { return XCTFail("no write asked for: \(effects.effects)") }
+        XCTAssertFalse(effects.effects.contains { if case .sendToClient(admin, _) = $0 { true } else { false } }, "replied before the write")
         let written = sentinel.configurationTextToWrite()
         XCTAssertTrue(written.contains("user alice on #\(Self.hash("apw")) resetchannels +@all\n"), written)
         XCTAssertFalse(written.contains("apw "), "a password in clear: \(written)")
-        effects = []
-        sentinel.handle(.configurationPersisted(ticket: setTicket, error: nil), at: time, effects: &effects)
-        XCTAssertTrue(effects.contains { if case .sendToClient(admin, let bytes) = $0 { bytes == Array("+OK\r\n".utf8) } else { false } })
+        effects = Turn()
+        sentinel.handle(.configurationPersisted(ticket: setTicket, error: nil), at: time, into: &effects)
+        XCTAssertTrue(effects.effects.contains { if case .sendToClient(admin, let bytes) = $0 { bytes == Array("+OK\r\n".utf8) } else { false } })
 
-        effects = []
-        sentinel.handle(.clientCommand(admin, ["ACL", "DELUSER", "bob"].map { Array($0.utf8) }), at: time, effects: &effects)
-        guard case .persistConfiguration(let deleteTicket) = effects.last else { return XCTFail("no write asked for: \(effects)") }
-        XCTAssertFalse(effects.contains { if case .closeClient = $0 { true } else { false } })
+        effects = Turn()
+        sentinel.handle(.clientCommand(admin, ["ACL", "DELUSER", "bob"].map { Array($0.utf8) }), at: time, into: &effects)
+        guard case .persistConfiguration(let deleteTicket) = effects.effects.last else { return XCTFail("no write asked for: \(effects.effects)") }
+        XCTAssertFalse(effects.effects.contains { if case .closeClient = $0 { true } else { false } })
         XCTAssertFalse(sentinel.configurationTextToWrite().contains("user bob"))
-        effects = []
-        sentinel.handle(.configurationPersisted(ticket: deleteTicket, error: nil), at: time, effects: &effects)
-        XCTAssertEqual(effects.count, 3, "\(effects)")
-        guard effects.count == 3, case .sendToClient(admin, let reply) = effects[1], case .closeClient(bob) = effects[2] else {
-            return XCTFail("expected the reply, then bob's connection closed: \(effects)")
+        effects = Turn()
+        sentinel.handle(.configurationPersisted(ticket: deleteTicket, error: nil), at: time, into: &effects)
+        XCTAssertEqual(effects.effects.count, 3, "\(effects.effects)")
+        guard effects.effects.count == 3, case .sendToClient(admin, let reply) = effects.effects[1], case .closeClient(bob) = effects.effects[2] else {
+            return XCTFail("expected the reply, then bob's connection closed: \(effects.effects)")
         }
         XCTAssertEqual(reply, Array(":1\r\n".utf8))
     }
@@ -307,12 +307,14 @@ final class ACLTests: XCTestCase {
         XCTAssertEqual(h.send(admin, "ACL", "SETUSER", "alice", "on", ">apw", "+@all"), .ok)
         XCTAssertFalse(h.effects.contains { if case .persistConfiguration = $0 { true } else { false } })
 
+        // The file is written first; the reply follows the write.
         let saved = h.feed(.clientCommand(admin, [Array("ACL".utf8), Array("SAVE".utf8)]))
-        guard case .writeACLFile(let path, let contents, let ticket) = saved.last else { return XCTFail("\(saved)") }
+        guard saved.count == 2, case .writeACLFile(let path, let contents, _) = saved[0],
+              case .sendToClient(admin, let reply) = saved[1] else { return XCTFail("\(saved)") }
         XCTAssertEqual(path, "/etc/users.acl")
         XCTAssertEqual(String(decoding: contents, as: UTF8.self),
                        "user alice on #\(Self.hash("apw")) resetchannels +@all\nuser default on nopass ~* &* +@all\n")
-        XCTAssertEqual(sendInput(h, .aclFileWritten(ticket: ticket, error: nil), to: admin), [.ok])
+        XCTAssertEqual(reply, Array("+OK\r\n".utf8))
 
         let bad = h.feed(.clientCommand(admin, [Array("ACL".utf8), Array("LOAD".utf8)]))
         guard case .readACLFile(_, let badTicket) = bad.last else { return XCTFail("\(bad)") }

@@ -25,13 +25,13 @@ final class ConfigurationPersistenceTests: XCTestCase {
     func testVotesOfSeparateInputsAreWrittenByOneRendering() throws {
         var sentinel = try makeSentinel()
         let time = Timestamp(monotonic: 1_000_100, wallClock: 1_700_000_000_100)
-        var effects: [SentinelEffect] = []
-        sentinel.handle(.clientConnected(ClientID(1), remoteAddress: "127.0.0.1:50000", localAddress: "127.0.0.1:26379"), at: time, effects: &effects)
+        var effects = Turn()
+        sentinel.handle(.clientConnected(ClientID(1), remoteAddress: "127.0.0.1:50000", localAddress: "127.0.0.1:26379"), at: time, into: &effects)
         for (port, epoch) in [(6379, 7), (6479, 8)] {
             let command = ["SENTINEL", "is-master-down-by-addr", "127.0.0.1", String(port), String(epoch), Self.candidate]
-            sentinel.handle(.clientCommand(ClientID(1), command.map { Array($0.utf8) }), at: time, effects: &effects)
+            sentinel.handle(.clientCommand(ClientID(1), command.map { Array($0.utf8) }), at: time, into: &effects)
         }
-        let tickets = effects.compactMap { effect -> UInt64? in
+        let tickets = effects.effects.compactMap { effect -> UInt64? in
             if case .persistConfiguration(let ticket) = effect { return ticket } else { return nil }
         }
         XCTAssertEqual(tickets.count, 4, "each vote and each new epoch asks for a write")
@@ -46,11 +46,11 @@ final class ConfigurationPersistenceTests: XCTestCase {
         XCTAssertTrue(again.contains("sentinel leader-epoch m1 7") && again.contains("sentinel leader-epoch m2 8"), again)
 
         // Each ticket is answered; a failed write is logged once per ticket, nothing is lost.
-        var answered: [SentinelEffect] = []
+        var answered = Turn()
         for ticket in tickets {
-            sentinel.handle(.configurationPersisted(ticket: ticket, error: "disk full"), at: time, effects: &answered)
+            sentinel.handle(.configurationPersisted(ticket: ticket, error: "disk full"), at: time, into: &answered)
         }
-        let warnings = answered.compactMap { effect -> String? in
+        let warnings = answered.effects.compactMap { effect -> String? in
             if case .log(_, let text) = effect, text.contains("not able to save") { return text } else { return nil }
         }
         XCTAssertEqual(warnings.count, tickets.count)

@@ -35,22 +35,22 @@ final class HelloNewerConfigurationDuringFailoverTests: XCTestCase {
     func testNewerConfigurationNamingTheOldAddressSwitchesAwayFromOurPromotedReplica() throws {
         var (sentinel, masterID) = try makeSentinelInReconfSlaves()
         XCTAssertEqual(sentinel.currentAddress(ofMaster: masterID), HostPort(host: "10.0.1.3", port: 6379))
-        var effects: [SentinelEffect] = []
+        var effects = Turn()
         // A peer's later failover (epoch 2) promoted the old master back.
-        sentinel.processHello(Array("10.0.0.2,26379,\(peerID),2,mymaster,10.0.1.1,6379,2".utf8), now: 2000, effects: &effects)
+        sentinel.processHello(Array("10.0.0.2,26379,\(peerID),2,mymaster,10.0.1.1,6379,2".utf8), now: 2000, turn: &effects)
         XCTAssertEqual(sentinel.masters[masterID]?.configEpoch, 2)
         XCTAssertEqual(sentinel.currentAddress(ofMaster: masterID), HostPort(host: "10.0.1.1", port: 6379))
         XCTAssertEqual(sentinel.masters[masterID]?.failoverState, FailoverState.none)
         // Nothing left to finish our older failover onto 10.0.1.3 later.
-        var more: [SentinelEffect] = []
-        sentinel.handle(.tick, at: Timestamp(monotonic: 2100, wallClock: 0), effects: &more)
+        var more = Turn()
+        sentinel.handle(.tick, at: Timestamp(monotonic: 2100, wallClock: 0), into: &more)
         XCTAssertEqual(sentinel.currentAddress(ofMaster: masterID), HostPort(host: "10.0.1.1", port: 6379))
     }
 
     func testNewerConfigurationNamingOurPromotedReplicaKeepsOurFailoverGoing() throws {
         var (sentinel, masterID) = try makeSentinelInReconfSlaves()
-        var effects: [SentinelEffect] = []
-        sentinel.processHello(Array("10.0.0.2,26379,\(peerID),2,mymaster,10.0.1.3,6379,2".utf8), now: 2000, effects: &effects)
+        var effects = Turn()
+        sentinel.processHello(Array("10.0.0.2,26379,\(peerID),2,mymaster,10.0.1.3,6379,2".utf8), now: 2000, turn: &effects)
         XCTAssertEqual(sentinel.masters[masterID]?.configEpoch, 2)
         XCTAssertEqual(sentinel.masters[masterID]?.failoverState, .reconfSlaves)
         XCTAssertEqual(sentinel.currentAddress(ofMaster: masterID), HostPort(host: "10.0.1.3", port: 6379))

@@ -32,10 +32,10 @@ final class MaxClientsTests: XCTestCase {
     }
 
     private func connect(_ sentinel: inout Sentinel, _ id: UInt64) -> [SentinelEffect] {
-        var effects: [SentinelEffect] = []
+        var effects = Turn()
         sentinel.handle(.clientConnected(ClientID(id), remoteAddress: "127.0.0.1:\(40000 + id)", localAddress: "127.0.0.1:26379"),
-                        at: Timestamp(monotonic: 2000, wallClock: 1_700_000_001_000), effects: &effects)
-        return effects
+                        at: Timestamp(monotonic: 2000, wallClock: 1_700_000_001_000), into: &effects)
+        return effects.effects
     }
 
     private func isRefusal(_ effects: [SentinelEffect], _ id: UInt64) -> Bool {
@@ -96,21 +96,21 @@ final class MaxClientsTests: XCTestCase {
         XCTAssertEqual(infoField(sentinel, "stats", "rejected_connections"), "2")
         XCTAssertEqual(infoField(sentinel, "stats", "total_connections_received"), "2")
         // The refused connections' departures change nothing; a real departure makes room.
-        var effects: [SentinelEffect] = []
+        var effects = Turn()
         let time = Timestamp(monotonic: 2500, wallClock: 1_700_000_001_500)
-        sentinel.handle(.clientDisconnected(ClientID(3)), at: time, effects: &effects)
+        sentinel.handle(.clientDisconnected(ClientID(3)), at: time, into: &effects)
         XCTAssertTrue(isRefusal(connect(&sentinel, 5), 5))
-        sentinel.handle(.clientDisconnected(ClientID(1)), at: time, effects: &effects)
+        sentinel.handle(.clientDisconnected(ClientID(1)), at: time, into: &effects)
         XCTAssertFalse(isRefusal(connect(&sentinel, 6), 6))
         XCTAssertEqual(infoField(sentinel, "clients", "connected_clients"), "2")
     }
 
     func testConnectionsTurnedAwayByTheShellAreCounted() throws {
         var sentinel = try makeSentinel("", openFilesLimit: nil)
-        var effects: [SentinelEffect] = []
-        sentinel.handle(.clientRefused, at: Timestamp(monotonic: 2000, wallClock: 1_700_000_001_000), effects: &effects)
-        sentinel.handle(.clientRefused, at: Timestamp(monotonic: 2000, wallClock: 1_700_000_001_000), effects: &effects)
-        XCTAssertTrue(effects.isEmpty)
+        var effects = Turn()
+        sentinel.handle(.clientRefused, at: Timestamp(monotonic: 2000, wallClock: 1_700_000_001_000), into: &effects)
+        sentinel.handle(.clientRefused, at: Timestamp(monotonic: 2000, wallClock: 1_700_000_001_000), into: &effects)
+        XCTAssertTrue(effects.effects.isEmpty)
         XCTAssertEqual(infoField(sentinel, "stats", "rejected_connections"), "2")
     }
 
@@ -135,10 +135,10 @@ final class MaxClientsTests: XCTestCase {
         sentinel monitor b 10.0.0.2 6379 1
 
         """, openFilesLimit: 32 + 10)
-        var effects: [SentinelEffect] = []
-        sentinel.start(effects: &effects)
-        sentinel.handle(.tick, at: Timestamp(monotonic: 1100, wallClock: 1_700_000_000_100), effects: &effects)
-        let connections = effects.filter { if case .connect = $0 { return true } else { return false } }
+        var effects = Turn()
+        sentinel.start(into: &effects)
+        sentinel.handle(.tick, at: Timestamp(monotonic: 1100, wallClock: 1_700_000_000_100), into: &effects)
+        let connections = effects.effects.filter { if case .connect = $0 { return true } else { return false } }
         XCTAssertEqual(connections.count, 4)
         XCTAssertEqual(infoField(sentinel, "clients", "maxclients"), "10")
         for id in 1...6 { XCTAssertFalse(isRefusal(connect(&sentinel, UInt64(id)), UInt64(id)), "client \(id)") }

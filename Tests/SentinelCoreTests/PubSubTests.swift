@@ -13,10 +13,10 @@ final class PubSubTests: XCTestCase {
 
     /// The messages `client` received from one publication.
     private func deliveries(_ h: SentinelHarness, channel: String, to client: ClientID) -> [RESPValue] {
-        var effects: [SentinelEffect] = []
-        h.sentinel.publish(channel: channel, message: "hi", effects: &effects)
+        var effects = Turn()
+        h.sentinel.publish(channel: channel, message: "hi", turn: &effects)
         var parser = RESPReplyParser()
-        for case .sendToClient(let target, let bytes) in effects where target == client { parser.append(bytes) }
+        for case .sendToClient(let target, let bytes) in effects.effects where target == client { parser.append(bytes) }
         var values: [RESPValue] = []
         while let value = try? parser.next() { values.append(value) }
         return values

@@ -91,7 +91,7 @@ final class SentinelConfigCommandTests: XCTestCase {
             // Once written (debug is not the default), the line stays and follows the level.
             XCTAssertTrue((h.persistedConfigurations.last ?? "").contains("\nloglevel \(level)\n"), level)
         }
-        // At `nothing` the core asks for no log line at all; at `debug` it logs debug events.
+        // At `nothing` no line is logged at all; at `debug` the debug events are logged.
         h.clearRecords()
         h.run(for: 2_000)
         XCTAssertEqual(h.logLines, [])

@@ -48,9 +48,9 @@ final class SentinelHarness {
         // The event recorder subscribes before start so that `+monitor` is seen too.
         feed(.clientConnected(eventClient, remoteAddress: "127.0.0.1:1", localAddress: "127.0.0.1:26379"))
         feed(.clientCommand(eventClient, [Array("PSUBSCRIBE".utf8), Array("*".utf8)]))
-        var started: [SentinelEffect] = []
-        sentinel.start(effects: &started)
-        process(started)
+        var turn = Turn()
+        sentinel.start(into: &turn)
+        run(&turn)
     }
 
     struct HarnessError: Error, CustomStringConvertible { var description: String }
@@ -96,30 +96,59 @@ final class SentinelHarness {
     /// the effects of all of them.
     @discardableResult
     func feed(_ input: SentinelInput) -> [SentinelEffect] {
-        var produced: [SentinelEffect] = []
-        sentinel.handle(input, at: time, effects: &produced)
-        return process(produced)
+        var turn = Turn()
+        sentinel.handle(input, at: time, into: &turn)
+        return run(&turn)
     }
 
+    /// Carries out turns with the daemon's executor until nothing is left: what the fake
+    /// network answers to one turn is the next turn. Returns every effect carried out, in
+    /// the executor's order.
     @discardableResult
-    private func process(_ initial: [SentinelEffect]) -> [SentinelEffect] {
+    private func run(_ turn: inout Turn) -> [SentinelEffect] {
         var all: [SentinelEffect] = []
-        var pending = initial
-        while !pending.isEmpty {
-            all += pending
-            effects += pending
-            recordEvents(pending)
-            // One write for the batch, as the shell writes once for all the requests of a turn.
-            if pending.contains(where: { if case .persistConfiguration = $0 { true } else { false } }) {
-                persistedConfigurations.append(sentinel.configurationTextToWrite())
-            }
-            let answers = networkEnabled ? networkInputs(for: pending) : []
-            pending = []
+        while !turn.isEmpty {
+            var io = HarnessIO(persistError: persistError)
+            TurnExecutor.run(&turn, core: &sentinel, io: &io, at: time)
+            all += io.carriedOut
+            effects += io.carriedOut
+            persistedConfigurations += io.writtenConfigurations
+            recordEvents(io.carriedOut)
+            let answers = networkEnabled ? networkInputs(for: io.carriedOut) : []
             for input in answers {
-                sentinel.handle(input, at: time, effects: &pending)
+                sentinel.handle(input, at: time, into: &turn)
             }
         }
         return all
+    }
+
+    /// The harness's disk and process table: configuration writes succeed (or fail with
+    /// `persistError`) and are remembered; every effect is recorded; nothing is started.
+    struct HarnessIO: SentinelIO {
+        let persistError: String?
+        var carriedOut: [SentinelEffect] = []
+        var writtenConfigurations: [String] = []
+
+        mutating func writeConfiguration(_ file: [UInt8]) -> String? {
+            carriedOut.append(.persistConfiguration(ticket: 0))
+            writtenConfigurations.append(String(decoding: file, as: UTF8.self))
+            return persistError
+        }
+
+        mutating func writeACLFile(path: String, contents: [UInt8]) -> String? {
+            carriedOut.append(.writeACLFile(path: path, contents: contents, ticket: 0))
+            return nil
+        }
+
+        mutating func perform(_ message: SentinelEffect) -> Bool {
+            carriedOut.append(message)
+            return true
+        }
+
+        mutating func start(_ effect: SentinelEffect) -> [SentinelInput] {
+            carriedOut.append(effect)
+            return []
+        }
     }
 
     private func recordEvents(_ batch: [SentinelEffect]) {
@@ -155,8 +184,6 @@ final class SentinelHarness {
             case .closeConnection(let connection):
                 connections[connection]?.forget(connection)
                 connections[connection] = nil
-            case .persistConfiguration(let ticket):
-                inputs.append(.configurationPersisted(ticket: ticket, error: persistError))
             default:
                 break
             }
@@ -176,11 +203,11 @@ final class SentinelHarness {
     /// Lets a hung fake answer what it was sent meanwhile, in order.
     func resume(_ server: FakeRedis) {
         server.hung = false
-        var inputs: [SentinelInput] = []
-        for reply in server.flushBacklog() { inputs.append(.connectionReply(reply.connection, reply.value)) }
-        var produced: [SentinelEffect] = []
-        for input in inputs { sentinel.handle(input, at: time, effects: &produced) }
-        process(produced)
+        var turn = Turn()
+        for reply in server.flushBacklog() {
+            sentinel.handle(.connectionReply(reply.connection, reply.value), at: time, into: &turn)
+        }
+        run(&turn)
     }
 
     /// Breaks every open connection to `server` (as a crash would).
@@ -271,9 +298,16 @@ final class SentinelHarness {
     /// executed, as the shell does).
     private(set) var persistedConfigurations: [String] = []
 
-    /// Log lines so far.
+    /// Log lines so far: plain lines, and events at or above the configured log level (the
+    /// shell's logger drops the others).
     var logLines: [String] {
-        effects.compactMap { if case .log(_, let text) = $0 { return text } else { return nil } }
+        effects.compactMap { effect in
+            switch effect {
+            case .log(_, let text): return text
+            case .event(let event) where event.type.level >= sentinel.configuration.logLevel: return event.logLine
+            default: return nil
+            }
+        }
     }
 
     /// The `SENTINEL MASTER` map of `name` as field → value.

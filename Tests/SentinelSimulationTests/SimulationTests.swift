@@ -97,6 +97,26 @@ final class SimulationTests: XCTestCase {
         XCTAssertNotNil(seed, "a majority that ignores dead peers went unnoticed for 10 seeds")
     }
 
+    /// The daemon's order is persist, then send: with it reversed, a crash inside a turn loses
+    /// a vote or an epoch that others already heard of.
+    func testCheckerCatchesSendingBeforePersisting() {
+        let seed = firstSeed(reporting: ["durable-before-spoken", "epoch-monotonic", "config-epoch-monotonic", "one-vote-per-epoch", "one-leader-per-epoch"], within: 10) {
+            $0.sentinels = 3; $0.masters = 1; $0.replicas = 2; $0.faults = [.crash, .crashInTurn]
+            $0.defects = .sendBeforePersisting
+        }
+        XCTAssertNotNil(seed, "sending before persisting went unnoticed for 10 seeds")
+    }
+
+    func testCrashesInsideTurnsRunCleanWithTheDaemonsOrder() {
+        var crashes = 0
+        for seed: UInt64 in 1...6 {
+            let result = Simulation(options: options(seed) { $0.sentinels = 3; $0.masters = 1; $0.replicas = 2; $0.faults = [.crash, .crashInTurn] }).run()
+            XCTAssertTrue(result.violations.isEmpty, "seed \(seed):\n\(report(result))")
+            crashes += result.history.filter { $0.contains("crashes after") }.count
+        }
+        XCTAssertGreaterThan(crashes, 0, "no sentinel crashed inside a turn: the schedules test nothing")
+    }
+
     func testWithoutDefectsTheSameSchedulesRunClean() {
         for seed: UInt64 in 1...3 {
             let result = Simulation(options: options(seed) { $0.sentinels = 5; $0.masters = 1; $0.replicas = 2; $0.quorum = 2; $0.faults = .partition }).run()

@@ -23,11 +23,11 @@ extension Sentinel {
     /// descriptors that monitoring needs (with Redis's rule alone, links then fail to connect
     /// and healthy instances look down).
     mutating func admitClient(_ client: ClientID, remoteAddress: String, localAddress: String, at time: Timestamp,
-                              effects: inout [SentinelEffect]) {
+                              turn: inout Turn) {
         guard clients.count < maximumClients, hasDescriptorForAnotherClient else {
             statistics.rejectedConnections += 1
-            effects.append(.sendToClient(client, Sentinel.maximumClientsReply))
-            effects.append(.closeClient(client))
+            turn.append(.sendToClient(client, Sentinel.maximumClientsReply))
+            closeClient(client, turn: &turn)
             return
         }
         var session = ClientSession(id: client, remoteAddress: remoteAddress, localAddress: localAddress, now: time)
@@ -36,8 +36,8 @@ extension Sentinel {
         if !userDirectory.authenticationRequired { session.user = "default" }
         clients[client] = session
         if configuration.protectedMode && !userDirectory.authenticationRequired && !Sentinel.isLoopback(remoteAddress) {
-            replyError(to: client, Sentinel.protectedModeMessage, effects: &effects)
-            effects.append(.closeClient(client))
+            replyError(to: client, Sentinel.protectedModeMessage, turn: &turn)
+            closeClient(client, turn: &turn)
         }
         statistics.totalConnectionsReceived += 1
     }

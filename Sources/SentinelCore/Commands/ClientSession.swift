@@ -23,6 +23,9 @@ struct ClientSession: Sendable {
     var replyMode: ReplyMode = .on
     /// The last command's name (CLIENT LIST `cmd=`).
     var lastCommand = "NULL"
+    /// Closed by the core (`CLIENT KILL`, a revoked user, …): it is closed once its replies
+    /// are written, and commands it sent meanwhile are not run.
+    var closing = false
 
     init(id: ClientID, remoteAddress: String, localAddress: String, now: Timestamp) {
         self.id = id

@@ -3,64 +3,64 @@ import RESP
 extension Sentinel {
     /// Runs one client command: lookup, arity and authentication checks with Redis's error
     /// texts (client libraries match on them), then the command itself (§10.1).
-    mutating func handleClientCommand(_ client: ClientID, _ arguments: [[UInt8]], at time: Timestamp, effects: inout [SentinelEffect]) {
-        guard let sessionIndex = clients.index(of: client), let first = arguments.first else { return }
+    mutating func handleClientCommand(_ client: ClientID, _ arguments: [[UInt8]], at time: Timestamp, turn: inout Turn) {
+        guard let sessionIndex = clients.index(of: client), !clients[position: sessionIndex].closing, let first = arguments.first else { return }
         statistics.totalCommandsProcessed += 1
         clients[position: sessionIndex].lastCommandTime = time.monotonic
 
         guard var command = commandTable.lookup(typed: first) else {
-            return replyError(to: client, unknownCommandMessage(String(decoding: first, as: UTF8.self), arguments), effects: &effects)
+            return replyError(to: client, unknownCommandMessage(String(decoding: first, as: UTF8.self), arguments), turn: &turn)
         }
         let topLevelCommand = command
         if !command.subcommands.isEmpty && arguments.count >= 2 {
             guard let subcommand = command.subcommand(matching: arguments[1]) else {
                 let subcommand = String(decoding: arguments[1].prefix(128), as: UTF8.self)
                 let typed = String(decoding: first, as: UTF8.self).uppercased()
-                return replyError(to: client, "ERR unknown subcommand '\(subcommand)'. Try \(typed) HELP.", effects: &effects)
+                return replyError(to: client, "ERR unknown subcommand '\(subcommand)'. Try \(typed) HELP.", turn: &turn)
             }
             command = subcommand
         }
         clients[position: sessionIndex].lastCommand = command.name
         if !command.route.isReadOnlyQuery { stateVersion &+= 1 }
         guard command.accepts(argumentCount: arguments.count) else {
-            return replyError(to: client, "ERR wrong number of arguments for '\(command.name)' command", effects: &effects)
+            return replyError(to: client, "ERR wrong number of arguments for '\(command.name)' command", turn: &turn)
         }
         if !command.allowedBeforeAuthentication && requiresAuthentication(at: sessionIndex) {
-            return replyError(to: client, "NOAUTH Authentication required.", effects: &effects)
+            return replyError(to: client, "NOAUTH Authentication required.", turn: &turn)
         }
         if let user = clients[position: sessionIndex].user, user != "default" || userDirectory.restrictsDefaultUser {
             switch userDirectory.denial(of: user, running: command, in: topLevelCommand, arguments: arguments) {
             case .command:
-                return replyError(to: client, "NOPERM this user has no permissions to run the '\(command.name)' command", effects: &effects)
+                return replyError(to: client, "NOPERM this user has no permissions to run the '\(command.name)' command", turn: &turn)
             case .channel:
-                return replyError(to: client, "NOPERM this user has no permissions to access one of the channels used as arguments", effects: &effects)
+                return replyError(to: client, "NOPERM this user has no permissions to access one of the channels used as arguments", turn: &turn)
             case nil:
                 break
             }
         }
         if clients[position: sessionIndex].protocolVersion == .resp2 && clients[position: sessionIndex].subscriptionCount > 0
             && !command.route.isAllowedWhileSubscribed {
-            return replyError(to: client, "ERR Can't execute '\(command.name)': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context", effects: &effects)
+            return replyError(to: client, "ERR Can't execute '\(command.name)': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context", turn: &turn)
         }
         switch topLevelCommand.route {
-        case .ping: pingCommand(client, arguments, effects: &effects)
-        case .info: infoCommand(client, arguments, at: time, effects: &effects)
-        case .role: reply(to: client, .array([.bulk("sentinel"), .array(masterOrder.compactMap { instances[$0].map { .bulk($0.name) } })]), effects: &effects)
-        case .publish: publishCommand(client, arguments, at: time, effects: &effects)
-        case .shutdown: shutdownCommand(client, arguments, effects: &effects)
-        case .sentinel: sentinelCommand(client, command, arguments, at: time, effects: &effects)
+        case .ping: pingCommand(client, arguments, turn: &turn)
+        case .info: infoCommand(client, arguments, at: time, turn: &turn)
+        case .role: reply(to: client, .array([.bulk("sentinel"), .array(masterOrder.compactMap { instances[$0].map { .bulk($0.name) } })]), turn: &turn)
+        case .publish: publishCommand(client, arguments, at: time, turn: &turn)
+        case .shutdown: shutdownCommand(client, arguments, turn: &turn)
+        case .sentinel: sentinelCommand(client, command, arguments, at: time, turn: &turn)
         default:
             // The rarely used commands take their arguments as text.
             let text = arguments.map { String(decoding: $0, as: UTF8.self) }
             switch topLevelCommand.route {
-            case .auth: authCommand(client, arguments, effects: &effects)
-            case .hello: helloCommand(client, arguments, effects: &effects)
-            case .client: clientCommand(client, text, at: time, effects: &effects)
-            case .command: commandCommand(client, text, effects: &effects)
-            case .acl: aclCommand(client, arguments, effects: &effects)
-            case .subscribe, .psubscribe: subscribeCommand(client, text, patterns: command.route == .psubscribe, effects: &effects)
-            case .unsubscribe, .punsubscribe: unsubscribeCommand(client, text, patterns: command.route == .punsubscribe, effects: &effects)
-            default: replyError(to: client, unknownCommandMessage(String(decoding: first, as: UTF8.self), arguments), effects: &effects)
+            case .auth: authCommand(client, arguments, turn: &turn)
+            case .hello: helloCommand(client, arguments, turn: &turn)
+            case .client: clientCommand(client, text, at: time, turn: &turn)
+            case .command: commandCommand(client, text, turn: &turn)
+            case .acl: aclCommand(client, arguments, turn: &turn)
+            case .subscribe, .psubscribe: subscribeCommand(client, text, patterns: command.route == .psubscribe, turn: &turn)
+            case .unsubscribe, .punsubscribe: unsubscribeCommand(client, text, patterns: command.route == .punsubscribe, turn: &turn)
+            default: replyError(to: client, unknownCommandMessage(String(decoding: first, as: UTF8.self), arguments), turn: &turn)
             }
         }
     }
@@ -94,16 +94,16 @@ extension Sentinel {
     // MARK: Replies
 
     /// Encodes `value` in the client's protocol version and queues it.
-    mutating func reply(to client: ClientID, _ value: RESPValue, effects: inout [SentinelEffect]) {
+    mutating func reply(to client: ClientID, _ value: RESPValue, turn: inout Turn) {
         guard let index = clients.index(of: client) else { return }
         if value.isError { statistics.totalErrorReplies += 1 }
         var bytes: [UInt8] = []
         RESPEncoder.encode(value, as: clients[position: index].protocolVersion, into: &bytes)
-        replyEncoded(to: client, bytes, effects: &effects)
+        replyEncoded(to: client, bytes, turn: &turn)
     }
 
     /// Queues an already encoded reply, honouring `CLIENT REPLY OFF|SKIP`.
-    mutating func replyEncoded(to client: ClientID, _ bytes: [UInt8], effects: inout [SentinelEffect]) {
+    mutating func replyEncoded(to client: ClientID, _ bytes: [UInt8], turn: inout Turn) {
         guard let index = clients.index(of: client) else { return }
         switch clients[position: index].replyMode {
         case .on: break
@@ -112,11 +112,18 @@ extension Sentinel {
             clients[position: index].replyMode = .on
             return
         }
-        effects.append(.sendToClient(client, bytes))
+        turn.append(.sendToClient(client, bytes))
     }
 
-    mutating func replyError(to client: ClientID, _ text: String, effects: inout [SentinelEffect]) {
-        reply(to: client, .errorText(text), effects: &effects)
+    /// Closes a client once its pending replies are written; commands it already sent are not
+    /// run (Redis's `CLIENT_CLOSE_AFTER_REPLY`).
+    mutating func closeClient(_ client: ClientID, turn: inout Turn) {
+        if let index = clients.index(of: client) { clients[position: index].closing = true }
+        turn.append(.closeClient(client))
+    }
+
+    mutating func replyError(to client: ClientID, _ text: String, turn: inout Turn) {
+        reply(to: client, .errorText(text), turn: &turn)
     }
 
     mutating func removeClient(_ client: ClientID) {
@@ -127,52 +134,52 @@ extension Sentinel {
     // MARK: Connection commands
 
     /// `PING [message]`: `+PONG` or the message; `*2 pong <message>` for a subscribed RESP2 client.
-    mutating func pingCommand(_ client: ClientID, _ arguments: [[UInt8]], effects: inout [SentinelEffect]) {
+    mutating func pingCommand(_ client: ClientID, _ arguments: [[UInt8]], turn: inout Turn) {
         guard arguments.count <= 2, let index = clients.index(of: client) else {
-            return replyError(to: client, "ERR wrong number of arguments for 'ping' command", effects: &effects)
+            return replyError(to: client, "ERR wrong number of arguments for 'ping' command", turn: &turn)
         }
         if clients[position: index].protocolVersion == .resp2 && clients[position: index].subscriptionCount > 0 {
-            return reply(to: client, .array([.bulk("pong"), .bulkString(arguments.count == 2 ? arguments[1] : [])]), effects: &effects)
+            return reply(to: client, .array([.bulk("pong"), .bulkString(arguments.count == 2 ? arguments[1] : [])]), turn: &turn)
         }
         if arguments.count == 2 {
-            return reply(to: client, .bulkString(arguments[1]), effects: &effects)
+            return reply(to: client, .bulkString(arguments[1]), turn: &turn)
         }
-        replyEncoded(to: client, Sentinel.pongReply, effects: &effects)
+        replyEncoded(to: client, Sentinel.pongReply, turn: &turn)
     }
 
     /// `+PONG\r\n`, encoded once.
     static let pongReply: [UInt8] = Array("+PONG\r\n".utf8)
 
     /// `AUTH [user] password`; the password is compared as the bytes sent.
-    mutating func authCommand(_ client: ClientID, _ arguments: [[UInt8]], effects: inout [SentinelEffect]) {
+    mutating func authCommand(_ client: ClientID, _ arguments: [[UInt8]], turn: inout Turn) {
         guard arguments.count <= 3 else {
-            return replyError(to: client, "ERR syntax error", effects: &effects)
+            return replyError(to: client, "ERR syntax error", turn: &turn)
         }
         let user = arguments.count == 3 ? String(decoding: arguments[1], as: UTF8.self) : "default"
         let password = arguments[arguments.count - 1]
         if arguments.count == 2 && !userDirectory.authenticationRequired {
-            return replyError(to: client, "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?", effects: &effects)
+            return replyError(to: client, "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?", turn: &turn)
         }
         if userDirectory.authenticate(user: user, password: password) {
             clients[client]?.user = user
-            reply(to: client, .ok, effects: &effects)
+            reply(to: client, .ok, turn: &turn)
         } else {
-            replyError(to: client, "WRONGPASS invalid username-password pair or user is disabled.", effects: &effects)
+            replyError(to: client, "WRONGPASS invalid username-password pair or user is disabled.", turn: &turn)
         }
     }
 
     /// `HELLO [protover [AUTH user pass] [SETNAME name]]`: switches RESP2/RESP3 and answers the
     /// server map (`mode` sentinel, no `role`).
-    mutating func helloCommand(_ client: ClientID, _ rawArguments: [[UInt8]], effects: inout [SentinelEffect]) {
+    mutating func helloCommand(_ client: ClientID, _ rawArguments: [[UInt8]], turn: inout Turn) {
         let arguments = rawArguments.map { String(decoding: $0, as: UTF8.self) }
         var version: RESPVersion?
         var index = 1
         if arguments.count >= 2 {
             guard let number = Int64(arguments[1]) else {
-                return replyError(to: client, "ERR Protocol version is not an integer or out of range", effects: &effects)
+                return replyError(to: client, "ERR Protocol version is not an integer or out of range", turn: &turn)
             }
             guard number == 2 || number == 3 else {
-                return replyError(to: client, "NOPROTO unsupported protocol version", effects: &effects)
+                return replyError(to: client, "NOPROTO unsupported protocol version", turn: &turn)
             }
             version = number == 3 ? .resp3 : .resp2
             index = 2
@@ -188,21 +195,21 @@ extension Sentinel {
                 newName = arguments[index + 1]
                 index += 2
             } else {
-                return replyError(to: client, "ERR Syntax error in HELLO option '\(arguments[index])'", effects: &effects)
+                return replyError(to: client, "ERR Syntax error in HELLO option '\(arguments[index])'", turn: &turn)
             }
         }
         if let (user, password) = credentials {
             guard userDirectory.authenticate(user: user, password: password) else {
-                return replyError(to: client, "WRONGPASS invalid username-password pair or user is disabled.", effects: &effects)
+                return replyError(to: client, "WRONGPASS invalid username-password pair or user is disabled.", turn: &turn)
             }
             clients[client]?.user = user
         }
         if clients[client]?.user == nil && userDirectory.authenticationRequired {
-            return replyError(to: client, "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time", effects: &effects)
+            return replyError(to: client, "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time", turn: &turn)
         }
         if let newName {
             guard isValidClientName(newName) else {
-                return replyError(to: client, "ERR Client names cannot contain spaces, newlines or special characters.", effects: &effects)
+                return replyError(to: client, "ERR Client names cannot contain spaces, newlines or special characters.", turn: &turn)
             }
             clients[client]?.name = newName.isEmpty ? nil : newName
         }
@@ -215,7 +222,7 @@ extension Sentinel {
             RESPMapEntry(.bulk("id"), .integer(Int64(client.rawValue))),
             RESPMapEntry(.bulk("mode"), .bulk("sentinel")),
             RESPMapEntry(.bulk("modules"), .array([])),
-        ]), effects: &effects)
+        ]), turn: &turn)
     }
 
     /// Client names are printable ASCII without spaces (Redis's rule).
@@ -225,11 +232,11 @@ extension Sentinel {
 
     /// `SHUTDOWN` and SIGTERM/SIGINT: flush the configuration, then exit 0 (a sentinel never
     /// saves a dataset).
-    mutating func shutdown(reason: String, effects: inout [SentinelEffect]) {
-        log(.warning, reason, effects: &effects)
-        persistConfiguration(effects: &effects)
-        log(.warning, "Sentinel is now ready to exit, bye bye...", effects: &effects)
-        effects.append(.exit(code: 0))
+    mutating func shutdown(reason: String, turn: inout Turn) {
+        log(.warning, reason, turn: &turn)
+        persistConfiguration(turn: &turn)
+        log(.warning, "Sentinel is now ready to exit, bye bye...", turn: &turn)
+        turn.append(.exit(code: 0))
     }
 
     /// The Redis version a sentinel reports by default (`redis-compatibility 7.0`); `INFO` and

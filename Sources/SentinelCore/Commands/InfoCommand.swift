@@ -6,14 +6,14 @@ extension Sentinel {
 
     /// `INFO [section …]`; `INFO sentinel`, which monitoring polls, is answered from the
     /// reply cache while the state is unchanged.
-    mutating func infoCommand(_ client: ClientID, _ arguments: [[UInt8]], at time: Timestamp, effects: inout [SentinelEffect]) {
+    mutating func infoCommand(_ client: ClientID, _ arguments: [[UInt8]], at time: Timestamp, turn: inout Turn) {
         if arguments.count == 2 && CommandDescription.equalIgnoringCase(arguments[1], Sentinel.sentinelSectionName) {
-            return replyCached(to: client, .sentinelInfoSection, now: time.monotonic, effects: &effects) { sentinel, version in
+            return replyCached(to: client, .sentinelInfoSection, now: time.monotonic, turn: &turn) { sentinel, version in
                 RESPEncoder.encoded(.bulk(sentinel.sentinelInfo()), as: version)
             }
         }
         let sections = arguments.dropFirst().map { String(decoding: $0, as: UTF8.self) }
-        reply(to: client, .bulk(infoText(sections: sections, at: time)), effects: &effects)
+        reply(to: client, .bulk(infoText(sections: sections, at: time)), turn: &turn)
     }
 
     private static let sentinelSectionName: [UInt8] = Array("sentinel".utf8)

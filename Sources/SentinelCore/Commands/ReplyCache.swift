@@ -50,15 +50,15 @@ struct ReplyCache {
 extension Sentinel {
     /// Replies to `query` with the cached bytes when they are still valid, else with the bytes
     /// `encode` makes (which are then cached).
-    mutating func replyCached(to client: ClientID, _ query: ReplyCache.Query, now: Milliseconds, effects: inout [SentinelEffect],
+    mutating func replyCached(to client: ClientID, _ query: ReplyCache.Query, now: Milliseconds, turn: inout Turn,
                               encode: (Sentinel, RESPVersion) -> [UInt8]) {
         guard let index = clients.index(of: client) else { return }
         let protocolVersion = clients[position: index].protocolVersion
         if let bytes = replyCache.reply(for: query, as: protocolVersion, version: stateVersion, time: now) {
-            return replyEncoded(to: client, bytes, effects: &effects)
+            return replyEncoded(to: client, bytes, turn: &turn)
         }
         let bytes = encode(self, protocolVersion)
         replyCache.store(bytes, for: query, as: protocolVersion)
-        replyEncoded(to: client, bytes, effects: &effects)
+        replyEncoded(to: client, bytes, turn: &turn)
     }
 }

@@ -11,20 +11,20 @@ extension Sentinel {
 
     /// `SENTINEL CONFIG GET <pattern> …` / `SENTINEL CONFIG SET <option> <value> …` (§12.3,
     /// Redis 7.2's form, which takes 7.0's one-option form as a special case).
-    mutating func configCommand(_ client: ClientID, _ rawArguments: [[UInt8]], effects: inout [SentinelEffect]) {
+    mutating func configCommand(_ client: ClientID, _ rawArguments: [[UInt8]], turn: inout Turn) {
         let arguments = rawArguments.map { String(decoding: $0, as: UTF8.self) }
         let action = arguments[2].lowercased()
         if action == "set" && arguments.count >= 5 {
-            return configSetCommand(client, rawArguments, effects: &effects)
+            return configSetCommand(client, rawArguments, turn: &turn)
         }
         if action == "get" && arguments.count >= 4 {
-            return reply(to: client, .map(configGetEntries(patterns: arguments[3...])), effects: &effects)
+            return reply(to: client, .map(configGetEntries(patterns: arguments[3...])), turn: &turn)
         }
         switch configuration.redisCompatibility {
         case .redis70:
-            replyError(to: client, "ERR Only SENTINEL CONFIG GET <option> / SET <option> <value> are supported.", effects: &effects)
+            replyError(to: client, "ERR Only SENTINEL CONFIG GET <option> / SET <option> <value> are supported.", turn: &turn)
         case .redis72:
-            replyError(to: client, "ERR Only SENTINEL CONFIG GET <param> [<param> <param> ...]/ SET <param> <value> [<param> <value> ...] are supported.", effects: &effects)
+            replyError(to: client, "ERR Only SENTINEL CONFIG GET <param> [<param> <param> ...]/ SET <param> <value> [<param> <value> ...] are supported.", turn: &turn)
         }
     }
 
@@ -68,7 +68,7 @@ extension Sentinel {
     /// changing anything; then all apply, the configuration is written, and the reply waits for
     /// the write. A new `sentinel-user` or `sentinel-pass` drops the links to the other
     /// sentinels so they reconnect with it.
-    mutating func configSetCommand(_ client: ClientID, _ rawArguments: [[UInt8]], effects: inout [SentinelEffect]) {
+    mutating func configSetCommand(_ client: ClientID, _ rawArguments: [[UInt8]], turn: inout Turn) {
         let arguments = rawArguments.map { String(decoding: $0, as: UTF8.self) }
         var changes: [(option: String, value: String, raw: [UInt8])] = []
         var index = 3
@@ -76,17 +76,17 @@ extension Sentinel {
             let typed = arguments[index]
             let option = typed.lowercased()
             guard Sentinel.sentinelConfigOptions.contains(option) else {
-                return replyError(to: client, "ERR Invalid argument '\(typed)' to SENTINEL CONFIG SET", effects: &effects)
+                return replyError(to: client, "ERR Invalid argument '\(typed)' to SENTINEL CONFIG SET", turn: &turn)
             }
             guard !changes.contains(where: { $0.option == option }) else {
-                return replyError(to: client, "ERR Duplicate argument '\(typed)' to SENTINEL CONFIG SET", effects: &effects)
+                return replyError(to: client, "ERR Duplicate argument '\(typed)' to SENTINEL CONFIG SET", turn: &turn)
             }
             guard index + 1 < arguments.count else {
-                return replyError(to: client, "ERR Missing argument '\(typed)' value", effects: &effects)
+                return replyError(to: client, "ERR Missing argument '\(typed)' value", turn: &turn)
             }
             let value = arguments[index + 1]
             guard Sentinel.isValidConfigValue(value, for: option) else {
-                return replyError(to: client, "ERR Invalid value '\(value)' to SENTINEL CONFIG SET '\(typed)'", effects: &effects)
+                return replyError(to: client, "ERR Invalid value '\(value)' to SENTINEL CONFIG SET '\(typed)'", turn: &turn)
             }
             changes.append((option, value, rawArguments[index + 1]))
             index += 2
@@ -107,11 +107,11 @@ extension Sentinel {
             default:
                 let level = LogLevel(name: value) ?? .notice
                 configuration.logLevel = level
-                effects.append(.setLogLevel(level))
+                turn.append(.setLogLevel(level))
             }
         }
-        if credentialsChanged { dropSentinelConnections(effects: &effects) }
-        persistConfiguration(replyTo: client, effects: &effects)
+        if credentialsChanged { dropSentinelConnections(turn: &turn) }
+        persistConfiguration(replyTo: client, turn: &turn)
     }
 
     /// Whether `SENTINEL CONFIG SET` takes `value` for `option` (lowercase): `yes`/`no` for

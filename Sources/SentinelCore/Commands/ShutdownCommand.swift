@@ -5,7 +5,7 @@ extension Sentinel {
     /// shutdown never waits for replicas, so none is ever in progress). Every other form shuts
     /// down; a sentinel never saves a dataset, so the flags change nothing. Words are
     /// compared ignoring ASCII case.
-    mutating func shutdownCommand(_ client: ClientID, _ arguments: [[UInt8]], effects: inout [SentinelEffect]) {
+    mutating func shutdownCommand(_ client: ClientID, _ arguments: [[UInt8]], turn: inout Turn) {
         var save = false
         var noSave = false
         var otherFlags = false
@@ -21,15 +21,15 @@ extension Sentinel {
             } else if isWord("abort") {
                 abort = true
             } else {
-                return replyError(to: client, "ERR syntax error", effects: &effects)
+                return replyError(to: client, "ERR syntax error", turn: &turn)
             }
         }
         if (abort && (save || noSave || otherFlags)) || (save && noSave) {
-            return replyError(to: client, "ERR syntax error", effects: &effects)
+            return replyError(to: client, "ERR syntax error", turn: &turn)
         }
         if abort {
-            return replyError(to: client, "ERR No shutdown in progress.", effects: &effects)
+            return replyError(to: client, "ERR No shutdown in progress.", turn: &turn)
         }
-        shutdown(reason: "User requested shutdown...", effects: &effects)
+        shutdown(reason: "User requested shutdown...", turn: &turn)
     }
 }

@@ -4,18 +4,18 @@ extension Sentinel {
     /// The acting half for a master each tick (§2), skipped in TILT: ODOWN, failover start
     /// (with a forced IS-MASTER-DOWN round), the state machine, the regular round, and the
     /// address switch once the failover reached `update_config`.
-    mutating func handleMasterAgreementAndFailover(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+    mutating func handleMasterAgreementAndFailover(_ masterID: InstanceID, now: Milliseconds, turn: inout Turn) {
         if tilt { return }
-        checkObjectivelyDown(masterID, now: now, effects: &effects)
-        if startFailoverIfNeeded(masterID, now: now, effects: &effects) {
-            askOtherSentinels(about: masterID, forced: true, now: now, effects: &effects)
+        checkObjectivelyDown(masterID, now: now, turn: &turn)
+        if startFailoverIfNeeded(masterID, now: now, turn: &turn) {
+            askOtherSentinels(about: masterID, forced: true, now: now, turn: &turn)
         }
-        runFailoverStateMachine(masterID, now: now, effects: &effects)
-        askOtherSentinels(about: masterID, forced: false, now: now, effects: &effects)
+        runFailoverStateMachine(masterID, now: now, turn: &turn)
+        askOtherSentinels(about: masterID, forced: false, now: now, turn: &turn)
     }
 
     /// ODOWN (§5.2): we see the master SDOWN and `1 + peers flagged master_down ≥ quorum`.
-    mutating func checkObjectivelyDown(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+    mutating func checkObjectivelyDown(_ masterID: InstanceID, now: Milliseconds, turn: inout Turn) {
         guard let flags = instances.field(masterID, \.flags), flags.contains(.subjectivelyDown) || flags.contains(.objectivelyDown),
               let master = instances[masterID], let state = masters[masterID] else { return }
         var agreeing = 0
@@ -28,18 +28,18 @@ extension Sentinel {
             if !master.flags.contains(.objectivelyDown) {
                 instances[masterID]?.flags.insert(.objectivelyDown)
                 instances[masterID]?.objectivelyDownSince = now
-                emitEvent(.warning, "+odown", about: master, "#quorum \(agreeing)/\(state.quorum)", effects: &effects)
+                emitEvent(.objectivelyDown, about: master, "#quorum \(agreeing)/\(state.quorum)", turn: &turn)
             }
         } else if master.flags.contains(.objectivelyDown) {
             instances[masterID]?.flags.remove(.objectivelyDown)
-            emitEvent(.warning, "-odown", about: master, effects: &effects)
+            emitEvent(.objectivelyUp, about: master, turn: &turn)
         }
     }
 
     /// Asks each peer `SENTINEL is-master-down-by-addr <ip> <port> <epoch> <runid|*>` while we
     /// see the master SDOWN (§6): every ask period, or at once when `forced`. Answers older than
     /// five ask periods are forgotten first. Our run id asks for a vote while we fail over.
-    mutating func askOtherSentinels(about masterID: InstanceID, forced: Bool, now: Milliseconds, effects: inout [SentinelEffect]) {
+    mutating func askOtherSentinels(about masterID: InstanceID, forced: Bool, now: Milliseconds, turn: inout Turn) {
         guard let masterFlags = instances.field(masterID, \.flags), let sentinels = masters.field(masterID, \.sentinels) else { return }
         for sentinelID in sentinels {
             guard let lastReplyTime = instances.field(sentinelID, \.lastMasterDownReplyTime) else { continue }
@@ -65,13 +65,13 @@ extension Sentinel {
             let candidate = state.failoverState != .none ? myID : "*"
             let epoch = state.failoverState != .none ? state.failoverEpoch : currentEpoch
             sendCommand(["SENTINEL", "is-master-down-by-addr", announcedHost(master.address), String(master.address.port), String(epoch), candidate],
-                        to: sentinelID, expecting: .isMasterDownByAddress, effects: &effects)
+                        to: sentinelID, expecting: .isMasterDownByAddress, turn: &turn)
         }
     }
 
     /// A peer's answer `*3 :<0|1> $<runid|*> :<epoch>` (§6): records its opinion and its vote,
     /// then advances the election at once instead of waiting for the next tick.
-    mutating func receiveIsMasterDownReply(_ value: RESPValue, from sentinelID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+    mutating func receiveIsMasterDownReply(_ value: RESPValue, from sentinelID: InstanceID, now: Milliseconds, turn: inout Turn) {
         guard case .array(let items) = value, items.count == 3,
               case .integer(let down) = items[0], let leader = items[1].text,
               case .integer(let epoch) = items[2], epoch >= 0, !items[1].isError else { return }
@@ -84,22 +84,22 @@ extension Sentinel {
         }
         if leader != "*" && RunIdentifier.isValid(leader) {
             if peer.leaderEpoch != UInt64(epoch) {
-                log(.warning, "\(peer.name) voted for \(leader) \(epoch)", effects: &effects)
+                log(.warning, "\(peer.name) voted for \(leader) \(epoch)", turn: &turn)
             }
             instances[sentinelID]?.leader = leader
             instances[sentinelID]?.leaderEpoch = UInt64(epoch)
         }
         if !tilt && masters[masterID]?.failoverState == .waitStart {
-            runFailoverStateMachine(masterID, now: now, effects: &effects)
+            runFailoverStateMachine(masterID, now: now, turn: &turn)
         }
     }
 
     /// `SENTINEL IS-MASTER-DOWN-BY-ADDR ip port epoch runid` (§6): down is 1 iff not in TILT
     /// and the master at that address is SDOWN for us; with a run id, we vote (a candidate
     /// that is not a well-formed run id gets no vote, as if `*` had been asked).
-    mutating func isMasterDownByAddressCommand(_ client: ClientID, _ arguments: [String], now: Milliseconds, effects: inout [SentinelEffect]) {
+    mutating func isMasterDownByAddressCommand(_ client: ClientID, _ arguments: [String], now: Milliseconds, turn: inout Turn) {
         guard let port = Int64(arguments[3]), let requestedEpoch = UInt64(arguments[4]), requestedEpoch <= InputLimits.maximumEpoch else {
-            return replyError(to: client, "ERR value is not an integer or out of range", effects: &effects)
+            return replyError(to: client, "ERR value is not an integer or out of range", turn: &turn)
         }
         let masterID = masterOrder.first { id in
             instances[id].map { $0.address.port == Int(port) && sameHost($0.address.host, arguments[2]) } ?? false
@@ -110,22 +110,22 @@ extension Sentinel {
         if let masterID, let master = instances[masterID] {
             down = !tilt && master.flags.contains(.subjectivelyDown)
             if arguments[5] != "*" && RunIdentifier.isValid(arguments[5]) {
-                leader = voteLeader(masterID, epoch: requestedEpoch, candidate: arguments[5], now: now, effects: &effects)
+                leader = voteLeader(masterID, epoch: requestedEpoch, candidate: arguments[5], now: now, turn: &turn)
                 leaderEpoch = instances[masterID]?.leaderEpoch ?? 0
             }
         }
-        reply(to: client, .array([.integer(down ? 1 : 0), .bulk(leader ?? "*"), .integer(Int64(leaderEpoch))]), effects: &effects)
+        reply(to: client, .array([.integer(down ? 1 : 0), .bulk(leader ?? "*"), .integer(Int64(leaderEpoch))]), turn: &turn)
     }
 
     /// Votes for `candidate` as leader of master M at `epoch` (§6): a higher epoch is adopted
     /// first; the vote is cast only if M's last vote is from an older epoch — one vote per
     /// master per epoch, epochs only going up. Returns the recorded vote.
     /// Voting for someone else delays our own failover attempt.
-    mutating func voteLeader(_ masterID: InstanceID, epoch: UInt64, candidate: String, now: Milliseconds, effects: inout [SentinelEffect]) -> String? {
+    mutating func voteLeader(_ masterID: InstanceID, epoch: UInt64, candidate: String, now: Milliseconds, turn: inout Turn) -> String? {
         if epoch > currentEpoch {
             currentEpoch = epoch
-            persistConfiguration(effects: &effects)
-            emitEvent(.warning, "+new-epoch", message: String(currentEpoch), notifying: masterID, effects: &effects)
+            persistConfiguration(turn: &turn)
+            emitEvent(.newEpoch, message: String(currentEpoch), notifying: masterID, turn: &turn)
         }
         guard let master = instances[masterID] else { return nil }
         let alreadyVoted = master.leaderEpoch >= epoch && !deliberateDefects.contains(.voteTwicePerEpoch)
@@ -137,8 +137,8 @@ extension Sentinel {
         if !alreadyVoted {
             instances[masterID]?.leader = candidate
             instances[masterID]?.leaderEpoch = epoch
-            persistConfiguration(effects: &effects)
-            emitEvent(.warning, "+vote-for-leader", message: "\(candidate) \(epoch)", notifying: masterID, effects: &effects)
+            persistConfiguration(turn: &turn)
+            emitEvent(.voteForLeader, message: "\(candidate) \(epoch)", notifying: masterID, turn: &turn)
             if candidate.lowercased() != myID.lowercased() {
                 masters[masterID]?.failoverStartTime = now + Milliseconds(random.next() % 1000)
             }

@@ -78,26 +78,26 @@ extension Sentinel {
     /// `send_slaveof_noone` for a coordinated failover: instead of promoting the replica
     /// behind the master's back, ask the master to hand over to it. Returns false when the
     /// classic path must be taken.
-    mutating func sendServerFailover(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) -> Bool {
+    mutating func sendServerFailover(_ masterID: InstanceID, now: Milliseconds, turn: inout Turn) -> Bool {
         guard var coordinated = masters[masterID]?.coordinatedFailover, coordinated.phase == .requested,
               let replicaID = masters[masterID]?.promotedReplica, let replica = instances[replicaID] else { return false }
         if let obstacle = coordinatedFailoverObstacle(masterID) {
             guard coordinated.allowsFallback else {
-                waitForMasterOrGiveUp(masterID, now: now, effects: &effects)
+                waitForMasterOrGiveUp(masterID, now: now, turn: &turn)
                 return true
             }
-            fallBackFromCoordinatedFailover(masterID, reason: obstacle, now: now, effects: &effects)
+            fallBackFromCoordinatedFailover(masterID, reason: obstacle, now: now, turn: &turn)
             return false
         }
         let target = replica.address
         sendCommand(["FAILOVER", "TO", announcedHost(target), String(target.port), "TIMEOUT", String(coordinated.serverTimeout)],
-                    to: masterID, expecting: .serverFailover, effects: &effects)
-        sendCommand(["INFO"], to: masterID, expecting: .info, effects: &effects)
+                    to: masterID, expecting: .serverFailover, turn: &turn)
+        sendCommand(["INFO"], to: masterID, expecting: .info, turn: &turn)
         coordinated.phase = .sent
         coordinated.sentTime = now
         masters[masterID]?.coordinatedFailover = coordinated
-        emitEvent(.warning, "+coordinated-failover-sent", about: replica, "timeout \(coordinated.serverTimeout)", effects: &effects)
-        emitEvent(.notice, "+failover-state-wait-promotion", about: replica, effects: &effects)
+        emitEvent(.coordinatedFailoverSent, about: replica, "timeout \(coordinated.serverTimeout)", turn: &turn)
+        emitEvent(.failoverStateWaitPromotion, about: replica, turn: &turn)
         setFailoverState(masterID, .waitPromotion, now: now)
         return true
     }
@@ -105,77 +105,77 @@ extension Sentinel {
     /// `COORDINATED`: the master cannot be sent `FAILOVER TO` now; retried on every tick
     /// until less than `minimumTimeLeftToSend` of the failover-timeout is left, then the
     /// failover is aborted (`-failover-abort-master-timeout`).
-    mutating func waitForMasterOrGiveUp(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+    mutating func waitForMasterOrGiveUp(_ masterID: InstanceID, now: Milliseconds, turn: inout Turn) {
         guard let state = masters[masterID], let master = instances[masterID] else { return }
         guard state.failoverTimeout - (now - state.failoverStateChangeTime) < CoordinatedFailover.minimumTimeLeftToSend else { return }
-        emitEvent(.warning, "-failover-abort-master-timeout", about: master, effects: &effects)
+        emitEvent(.failoverAbortMasterTimeout, about: master, turn: &turn)
         abortFailover(masterID, now: now)
     }
 
     /// The master's answer to `FAILOVER TO …`: an error (old Redis, a replica not in sync,
     /// another failover running) means the classic path; after `COORDINATED` it is only
     /// logged, and the failover waits for the promotion until its timeout.
-    mutating func receiveServerFailoverReply(_ value: RESPValue, from masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+    mutating func receiveServerFailoverReply(_ value: RESPValue, from masterID: InstanceID, now: Milliseconds, turn: inout Turn) {
         guard case .error(let bytes) = value, let coordinated = masters[masterID]?.coordinatedFailover, coordinated.phase == .sent,
               masters[masterID]?.failoverState == .waitPromotion, let master = instances[masterID] else { return }
         let reason = String(decoding: bytes, as: UTF8.self)
         guard coordinated.allowsFallback else {
-            return log(.warning, "Coordinated failover of '\(master.name)': the master answered FAILOVER with \(reason)", effects: &effects)
+            return log(.warning, "Coordinated failover of '\(master.name)': the master answered FAILOVER with \(reason)", turn: &turn)
         }
-        fallBackFromCoordinatedFailover(masterID, reason: "the master answered: \(reason)", now: now, effects: &effects)
-        promoteDirectly(masterID, now: now, effects: &effects)
+        fallBackFromCoordinatedFailover(masterID, reason: "the master answered: \(reason)", now: now, turn: &turn)
+        promoteDirectly(masterID, now: now, turn: &turn)
     }
 
     /// While waiting for the promotion of a coordinated failover: a master that became
     /// unreachable, or whose own failover ended without the switch (it timed out waiting for
     /// the replica), means the classic path; one still in a failover state well past its
     /// timeout is stuck and gets `FAILOVER ABORT` first.
-    mutating func checkCoordinatedFailover(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+    mutating func checkCoordinatedFailover(_ masterID: InstanceID, now: Milliseconds, turn: inout Turn) {
         guard let coordinated = masters[masterID]?.coordinatedFailover, coordinated.phase == .sent,
               let master = instances[masterID] else { return }
-        guard coordinated.allowsFallback else { return abortStuckServerFailover(masterID, now: now, effects: &effects) }
+        guard coordinated.allowsFallback else { return abortStuckServerFailover(masterID, now: now, turn: &turn) }
         if master.flags.contains(.subjectivelyDown) {
-            fallBackFromCoordinatedFailover(masterID, reason: "the master stopped answering", now: now, effects: &effects)
-            promoteDirectly(masterID, now: now, effects: &effects)
+            fallBackFromCoordinatedFailover(masterID, reason: "the master stopped answering", now: now, turn: &turn)
+            promoteDirectly(masterID, now: now, turn: &turn)
             return
         }
         guard now - coordinated.sentTime > coordinated.serverTimeout + CoordinatedFailover.stuckGrace,
               master.infoRefresh > coordinated.sentTime else { return }
         if let serverState = master.serverFailoverState, serverState != "no-failover" {
-            sendCommand(["FAILOVER", "ABORT"], to: masterID, expecting: .ignored, effects: &effects)
-            fallBackFromCoordinatedFailover(masterID, reason: "the server-side failover is stuck in \(serverState); sent FAILOVER ABORT", now: now, effects: &effects)
+            sendCommand(["FAILOVER", "ABORT"], to: masterID, expecting: .ignored, turn: &turn)
+            fallBackFromCoordinatedFailover(masterID, reason: "the server-side failover is stuck in \(serverState); sent FAILOVER ABORT", now: now, turn: &turn)
         } else {
-            fallBackFromCoordinatedFailover(masterID, reason: "the server-side failover ended without a switch (timeout)", now: now, effects: &effects)
+            fallBackFromCoordinatedFailover(masterID, reason: "the server-side failover ended without a switch (timeout)", now: now, turn: &turn)
         }
-        promoteDirectly(masterID, now: now, effects: &effects)
+        promoteDirectly(masterID, now: now, turn: &turn)
     }
 
     /// `COORDINATED` waiting for the promotion: a server-side failover still running well past
     /// its timeout is stopped once with `FAILOVER ABORT`, so the master takes writes again;
     /// nothing else is done behind the master's back.
-    mutating func abortStuckServerFailover(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+    mutating func abortStuckServerFailover(_ masterID: InstanceID, now: Milliseconds, turn: inout Turn) {
         guard let coordinated = masters[masterID]?.coordinatedFailover, !coordinated.abortSent,
               let master = instances[masterID], now - coordinated.sentTime > coordinated.serverTimeout + CoordinatedFailover.stuckGrace,
               master.infoRefresh > coordinated.sentTime, let serverState = master.serverFailoverState, serverState != "no-failover" else { return }
-        sendCommand(["FAILOVER", "ABORT"], to: masterID, expecting: .ignored, effects: &effects)
+        sendCommand(["FAILOVER", "ABORT"], to: masterID, expecting: .ignored, turn: &turn)
         masters[masterID]?.coordinatedFailover?.abortSent = true
-        log(.warning, "Coordinated failover of '\(master.name)': the server-side failover is stuck in \(serverState); sent FAILOVER ABORT", effects: &effects)
+        log(.warning, "Coordinated failover of '\(master.name)': the server-side failover is stuck in \(serverState); sent FAILOVER ABORT", turn: &turn)
     }
 
     /// Marks the coordinated failover as given up, logged and published.
-    mutating func fallBackFromCoordinatedFailover(_ masterID: InstanceID, reason: String, now: Milliseconds, effects: inout [SentinelEffect]) {
+    mutating func fallBackFromCoordinatedFailover(_ masterID: InstanceID, reason: String, now: Milliseconds, turn: inout Turn) {
         guard let master = instances[masterID] else { return }
         masters[masterID]?.coordinatedFailover?.phase = .fellBack
-        log(.warning, "Coordinated failover of '\(master.name)' falls back to SLAVEOF NO ONE: \(reason)", effects: &effects)
-        emitEvent(.warning, "-coordinated-failover-fallback", about: master, reason, effects: &effects)
+        log(.warning, "Coordinated failover of '\(master.name)' falls back to SLAVEOF NO ONE: \(reason)", turn: &turn)
+        emitEvent(.coordinatedFailoverFallback, about: master, reason, turn: &turn)
     }
 
     /// The classic promotion after a fallback in `wait_promotion`: SLAVEOF NO ONE to the
     /// chosen replica (then INFO), with a fresh failover-timeout to see it happen.
-    mutating func promoteDirectly(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+    mutating func promoteDirectly(_ masterID: InstanceID, now: Milliseconds, turn: inout Turn) {
         guard masters[masterID]?.failoverState == .waitPromotion, let replicaID = masters[masterID]?.promotedReplica else { return }
-        if sendReplicaOf(replicaID, target: nil, effects: &effects) {
-            sendCommand(["INFO"], to: replicaID, expecting: .info, effects: &effects)
+        if sendReplicaOf(replicaID, target: nil, turn: &turn) {
+            sendCommand(["INFO"], to: replicaID, expecting: .info, turn: &turn)
         }
         setFailoverState(masterID, .waitPromotion, now: now)
     }

@@ -5,18 +5,18 @@ extension Sentinel {
     /// (ours, or a vote we gave) is older than 2 × failover-timeout (§7). With no attempt yet
     /// there is nothing to wait for (the monotonic clock starts at boot, so "older than" would
     /// otherwise hold back the first failover of a freshly booted machine).
-    mutating func startFailoverIfNeeded(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) -> Bool {
+    mutating func startFailoverIfNeeded(_ masterID: InstanceID, now: Milliseconds, turn: inout Turn) -> Bool {
         guard let master = instances[masterID], let state = masters[masterID] else { return false }
         guard master.flags.contains(.objectivelyDown), !master.flags.contains(.failoverInProgress) else { return false }
         if state.failoverStartTime != 0 && now - state.failoverStartTime < state.failoverTimeout * 2 {
             if state.failoverDelayLogged != state.failoverStartTime {
                 masters[masterID]?.failoverDelayLogged = state.failoverStartTime
                 let wallClock = state.failoverStartTime + state.failoverTimeout * 2 - now + lastWallClock
-                log(.warning, "Next failover delay: I will not start a failover before \(CalendarTime(unixMilliseconds: wallClock).ctimeText)", effects: &effects)
+                log(.warning, "Next failover delay: I will not start a failover before \(CalendarTime(unixMilliseconds: wallClock).ctimeText)", turn: &turn)
             }
             return false
         }
-        return startFailover(masterID, now: now, effects: &effects)
+        return startFailover(masterID, now: now, turn: &turn)
     }
 
     /// Enters `wait_start` with a new epoch (§7): `+new-epoch`, `+try-failover`, and a start
@@ -24,41 +24,43 @@ extension Sentinel {
     /// one is `InputLimits.maximumEpoch`): the attempt then counts as made, so the next one
     /// waits 2 × failover-timeout like after any failed attempt.
     @discardableResult
-    mutating func startFailover(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) -> Bool {
+    mutating func startFailover(_ masterID: InstanceID, now: Milliseconds, turn: inout Turn) -> Bool {
         guard let master = instances[masterID] else { return false }
         guard currentEpoch < InputLimits.maximumEpoch else {
             masters[masterID]?.failoverStartTime = now
-            log(.warning, "Failover of \(master.name) not started: the current epoch \(currentEpoch) is the largest possible", effects: &effects)
+            log(.warning, "Failover of \(master.name) not started: the current epoch \(currentEpoch) is the largest possible", turn: &turn)
             return false
         }
         masters[masterID]?.failoverState = .waitStart
         masters[masterID]?.splitElectionRestarts = 0
         masters[masterID]?.failoverStartTime = now + Milliseconds(random.next() % 1000)
         instances[masterID]?.flags.insert(.failoverInProgress)
-        beginElection(masterID, now: now, effects: &effects)
-        refreshReplicaInfo(masterID, effects: &effects)
+        beginElection(masterID, now: now, turn: &turn)
+        refreshReplicaInfo(masterID, turn: &turn)
         return true
     }
 
-    /// A new election in `wait_start`: the next epoch, `+new-epoch` and `+try-failover`.
-    /// Callers make sure the current epoch is below `InputLimits.maximumEpoch`.
-    mutating func beginElection(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+    /// A new election in `wait_start`: the next epoch (made durable before anyone hears of
+    /// it), `+new-epoch` and `+try-failover`. Callers make sure the current epoch is below
+    /// `InputLimits.maximumEpoch`.
+    mutating func beginElection(_ masterID: InstanceID, now: Milliseconds, turn: inout Turn) {
         guard let master = instances[masterID] else { return }
         currentEpoch += 1
+        persistConfiguration(turn: &turn)
         masters[masterID]?.failoverEpoch = currentEpoch
         masters[masterID]?.failoverStateChangeTime = now
-        emitEvent(.warning, "+new-epoch", message: String(currentEpoch), notifying: masterID, effects: &effects)
-        emitEvent(.warning, "+try-failover", about: master, effects: &effects)
+        emitEvent(.newEpoch, message: String(currentEpoch), notifying: masterID, turn: &turn)
+        emitEvent(.tryFailover, about: master, turn: &turn)
     }
 
     /// Asks the master's connected replicas for INFO at once (unless one is in flight): from
     /// now on replicas are polled every second (§2), and the selection needs INFO younger
     /// than 5 s while the master is SDOWN (§8.2) — the regular 10 s poll is usually older.
-    mutating func refreshReplicaInfo(_ masterID: InstanceID, effects: inout [SentinelEffect]) {
+    mutating func refreshReplicaInfo(_ masterID: InstanceID, turn: inout Turn) {
         for replicaID in masters[masterID]?.replicas ?? [] {
             guard let replica = instances[replicaID], let link = links[replica.link], !link.isDisconnected,
                   !link.pendingReplies.contains(where: { $0.kind == .info && $0.instance == replicaID }) else { continue }
-            sendCommand(["INFO"], to: replicaID, expecting: .info, effects: &effects)
+            sendCommand(["INFO"], to: replicaID, expecting: .info, turn: &turn)
         }
     }
 
@@ -72,28 +74,28 @@ extension Sentinel {
 
     /// One step of the failover state machine (§8). Each state either waits for its input
     /// or moves on; transitions triggered by replies run at once from the reply handlers.
-    mutating func runFailoverStateMachine(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+    mutating func runFailoverStateMachine(_ masterID: InstanceID, now: Milliseconds, turn: inout Turn) {
         guard instances.field(masterID, \.flags)?.contains(.failoverInProgress) == true, let state = masters[masterID] else {
-            if masters.field(masterID, \.failoverState) == .updateConfig { switchToPromotedReplica(masterID, now: now, effects: &effects) }
+            if masters.field(masterID, \.failoverState) == .updateConfig { switchToPromotedReplica(masterID, now: now, turn: &turn) }
             return
         }
         switch state.failoverState {
         case .waitStart:
-            failoverWaitStart(masterID, now: now, effects: &effects)
+            failoverWaitStart(masterID, now: now, turn: &turn)
         case .selectSlave:
-            failoverSelectReplica(masterID, now: now, effects: &effects)
+            failoverSelectReplica(masterID, now: now, turn: &turn)
         case .sendSlaveofNoOne:
-            failoverSendReplicaOfNoOne(masterID, now: now, effects: &effects)
+            failoverSendReplicaOfNoOne(masterID, now: now, turn: &turn)
         case .waitPromotion:
-            checkCoordinatedFailover(masterID, now: now, effects: &effects)
+            checkCoordinatedFailover(masterID, now: now, turn: &turn)
             if now - state.failoverStateChangeTime > state.failoverTimeout, let master = instances[masterID] {
-                emitEvent(.warning, "-failover-abort-slave-timeout", about: master, effects: &effects)
+                emitEvent(.failoverAbortReplicaTimeout, about: master, turn: &turn)
                 abortFailover(masterID, now: now)
             }
         case .reconfSlaves:
-            reconfigureNextReplicas(masterID, now: now, effects: &effects)
+            reconfigureNextReplicas(masterID, now: now, turn: &turn)
         case .updateConfig:
-            switchToPromotedReplica(masterID, now: now, effects: &effects)
+            switchToPromotedReplica(masterID, now: now, turn: &turn)
         case .none:
             break
         }
@@ -102,47 +104,47 @@ extension Sentinel {
     /// `wait_start` (§7, §8.1): without a majority and quorum of votes at our failover's
     /// epoch, give up after min(election timeout, failover-timeout); a forced failover needs
     /// no votes.
-    mutating func failoverWaitStart(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+    mutating func failoverWaitStart(_ masterID: InstanceID, now: Milliseconds, turn: inout Turn) {
         guard let state = masters[masterID], let master = instances[masterID] else { return }
         // Unlike Redis, an election stops when the master is no longer objectively down (it
         // came back, or the peers stopped agreeing): nothing is left to fail over.
         if !master.flags.contains(.forceFailover) && !master.flags.contains(.objectivelyDown) {
-            emitEvent(.warning, "-failover-abort-master-up", about: master, effects: &effects)
+            emitEvent(.failoverAbortMasterUp, about: master, turn: &turn)
             abortFailover(masterID, now: now)
             // Nothing was done against the master, so a new attempt need not wait for the
             // 2 × failover-timeout that protects a peer's attempt.
             masters[masterID]?.failoverStartTime = 0
             return
         }
-        let leader = electedLeader(masterID, epoch: state.failoverEpoch, now: now, effects: &effects)
+        let leader = electedLeader(masterID, epoch: state.failoverEpoch, now: now, turn: &turn)
         let isLeader = leader?.lowercased() == myID.lowercased()
         if leader == nil && !master.flags.contains(.forceFailover)
             && now - state.failoverStateChangeTime >= Sentinel.splitElectionRestartDelay
             && state.splitElectionRestarts < Sentinel.maximumSplitElectionRestarts
             && currentEpoch < InputLimits.maximumEpoch
             && shouldRestartSplitElection(masterID, epoch: state.failoverEpoch) {
-            log(.warning, "Split vote for \(master.name) at epoch \(state.failoverEpoch): starting a new election", effects: &effects)
+            log(.warning, "Split vote for \(master.name) at epoch \(state.failoverEpoch): starting a new election", turn: &turn)
             masters[masterID]?.splitElectionRestarts += 1
-            beginElection(masterID, now: now, effects: &effects)
-            askOtherSentinels(about: masterID, forced: true, now: now, effects: &effects)
+            beginElection(masterID, now: now, turn: &turn)
+            askOtherSentinels(about: masterID, forced: true, now: now, turn: &turn)
             return
         }
         if !isLeader && !master.flags.contains(.forceFailover) {
             if now - state.failoverStartTime > min(timings.electionTimeout, state.failoverTimeout) {
-                emitEvent(.warning, "-failover-abort-not-elected", about: master, effects: &effects)
+                emitEvent(.failoverAbortNotElected, about: master, turn: &turn)
                 abortFailover(masterID, now: now)
             }
             return
         }
-        emitEvent(.warning, "+elected-leader", about: master, effects: &effects)
+        emitEvent(.electedLeader, about: master, turn: &turn)
         if simulateFailureFlags.contains(.crashAfterElection) {
-            log(.warning, "Sentinel CRASH because of SENTINEL simulate-failure", effects: &effects)
-            effects.append(.exit(code: 99))
+            log(.warning, "Sentinel CRASH because of SENTINEL simulate-failure", turn: &turn)
+            turn.append(.exit(code: 99))
             return
         }
         setFailoverState(masterID, .selectSlave, now: now)
-        emitEvent(.warning, "+failover-state-select-slave", about: master, effects: &effects)
-        failoverSelectReplica(masterID, now: now, effects: &effects)
+        emitEvent(.failoverStateSelectReplica, about: master, turn: &turn)
+        failoverSelectReplica(masterID, now: now, turn: &turn)
     }
 
     /// The leader of the election for master M at `epoch` (§7), or nil. Peer votes count when
@@ -150,7 +152,7 @@ extension Sentinel {
     /// so counting them is as safe as Redis's "current epoch" rule, and several elections can
     /// run at once). We vote for the most-voted candidate, or for ourselves; the winner needs
     /// ≥ voters/2 + 1 and ≥ quorum votes, where voters are all known sentinels plus us.
-    mutating func electedLeader(_ masterID: InstanceID, epoch: UInt64, now: Milliseconds, effects: inout [SentinelEffect]) -> String? {
+    mutating func electedLeader(_ masterID: InstanceID, epoch: UInt64, now: Milliseconds, turn: inout Turn) -> String? {
         guard let state = masters[masterID] else { return nil }
         var voters = state.sentinels.count + 1
         if deliberateDefects.contains(.majorityIgnoresDeadPeers) {
@@ -169,7 +171,7 @@ extension Sentinel {
             maximum = counts[candidate]!
             winner = candidate
         }
-        let ourVote = voteLeader(masterID, epoch: epoch, candidate: winner ?? myID, now: now, effects: &effects)
+        let ourVote = voteLeader(masterID, epoch: epoch, candidate: winner ?? myID, now: now, turn: &turn)
         if let ourVote, instances[masterID]?.leaderEpoch == epoch {
             let votes = counts[ourVote, default: 0] + 1
             counts[ourVote] = votes
@@ -226,7 +228,7 @@ extension Sentinel {
     }
 
     /// `select_slave` (§8.2).
-    mutating func failoverSelectReplica(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+    mutating func failoverSelectReplica(_ masterID: InstanceID, now: Milliseconds, turn: inout Turn) {
         guard let master = instances[masterID] else { return }
         guard let replicaID = selectReplicaForPromotion(masterID, now: now), let replica = instances[replicaID] else {
             // Redis selects a tick or two after the election, when the INFO asked for at the
@@ -235,16 +237,16 @@ extension Sentinel {
             if replicaInfoInFlight(masterID), let state = masters[masterID], now - state.failoverStateChangeTime < timings.pingPeriod {
                 return
             }
-            emitEvent(.warning, "-failover-abort-no-good-slave", about: master, effects: &effects)
+            emitEvent(.failoverAbortNoGoodReplica, about: master, turn: &turn)
             abortFailover(masterID, now: now)
             return
         }
-        emitEvent(.warning, "+selected-slave", about: replica, effects: &effects)
+        emitEvent(.selectedReplica, about: replica, turn: &turn)
         instances[replicaID]?.flags.insert(.promoted)
         masters[masterID]?.promotedReplica = replicaID
         setFailoverState(masterID, .sendSlaveofNoOne, now: now)
-        emitEvent(.notice, "+failover-state-send-slaveof-noone", about: replica, effects: &effects)
-        failoverSendReplicaOfNoOne(masterID, now: now, effects: &effects)
+        emitEvent(.failoverStateSendReplicaOfNoOne, about: replica, turn: &turn)
+        failoverSendReplicaOfNoOne(masterID, now: now, turn: &turn)
     }
 
     /// The replica to promote (§8.2): not SDOWN/ODOWN or disconnected, a valid PING reply
@@ -285,53 +287,53 @@ extension Sentinel {
     /// `send_slaveof_noone` (§8.3): waits for the promoted replica's link, then sends the
     /// promotion transaction followed at once by an INFO, whose reply shows the new role
     /// without waiting for the next poll.
-    mutating func failoverSendReplicaOfNoOne(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+    mutating func failoverSendReplicaOfNoOne(_ masterID: InstanceID, now: Milliseconds, turn: inout Turn) {
         guard let state = masters[masterID], let replicaID = state.promotedReplica,
               let replica = instances[replicaID], let link = links[replica.link] else { return }
-        if state.coordinatedFailover?.phase == .requested && sendServerFailover(masterID, now: now, effects: &effects) {
+        if state.coordinatedFailover?.phase == .requested && sendServerFailover(masterID, now: now, turn: &turn) {
             return
         }
         if link.isDisconnected {
             if now - state.failoverStateChangeTime > state.failoverTimeout, let master = instances[masterID] {
-                emitEvent(.warning, "-failover-abort-slave-timeout", about: master, effects: &effects)
+                emitEvent(.failoverAbortReplicaTimeout, about: master, turn: &turn)
                 abortFailover(masterID, now: now)
             }
             return
         }
-        guard sendReplicaOf(replicaID, target: nil, effects: &effects) else { return }
-        sendCommand(["INFO"], to: replicaID, expecting: .info, effects: &effects)
-        emitEvent(.notice, "+failover-state-wait-promotion", about: replica, effects: &effects)
+        guard sendReplicaOf(replicaID, target: nil, turn: &turn) else { return }
+        sendCommand(["INFO"], to: replicaID, expecting: .info, turn: &turn)
+        emitEvent(.failoverStateWaitPromotion, about: replica, turn: &turn)
         setFailoverState(masterID, .waitPromotion, now: now)
     }
 
     /// §8.5: the promoted replica reports `role:master`. From here the failover cannot be
     /// aborted: the config epoch becomes the failover epoch, the state is persisted before
     /// anyone hears of it, and hellos go out at once.
-    mutating func promotionObserved(masterID: InstanceID, replicaID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+    mutating func promotionObserved(masterID: InstanceID, replicaID: InstanceID, now: Milliseconds, turn: inout Turn) {
         guard let state = masters[masterID], let master = instances[masterID], let replica = instances[replicaID] else { return }
         masters[masterID]?.configEpoch = state.failoverEpoch
         setFailoverState(masterID, .reconfSlaves, now: now)
-        persistConfiguration(effects: &effects)
-        emitEvent(.warning, "+promoted-slave", about: replica, effects: &effects)
+        persistConfiguration(turn: &turn)
+        emitEvent(.promotedReplica, about: replica, turn: &turn)
         if simulateFailureFlags.contains(.crashAfterPromotion) {
-            log(.warning, "Sentinel CRASH because of SENTINEL simulate-failure", effects: &effects)
-            effects.append(.exit(code: 99))
+            log(.warning, "Sentinel CRASH because of SENTINEL simulate-failure", turn: &turn)
+            turn.append(.exit(code: 99))
             return
         }
-        emitEvent(.warning, "+failover-state-reconf-slaves", about: master, effects: &effects)
-        runClientReconfigScript(masterID, role: "leader", from: master.address, to: replica.address, effects: &effects)
+        emitEvent(.failoverStateReconfigureReplicas, about: master, turn: &turn)
+        runClientReconfigScript(masterID, role: "leader", from: master.address, to: replica.address, turn: &turn)
         forceHelloUpdate(forMaster: masterID)
         for id in [masterID] + (masters[masterID]?.replicas ?? []) + (masters[masterID]?.sentinels ?? []) {
-            sendHello(to: id, effects: &effects)
+            sendHello(to: id, turn: &turn)
             instances[id]?.lastPublishTime = now
         }
-        reconfigureNextReplicas(masterID, now: now, effects: &effects)
+        reconfigureNextReplicas(masterID, now: now, turn: &turn)
     }
 
     /// `reconf_slaves` (§8.7): SLAVEOF the promoted replica to up to `parallel-syncs` replicas
     /// at a time (each followed by an INFO to see progress sooner); a `reconf_sent` older than
     /// the reconf timeout counts as done; then the end check.
-    mutating func reconfigureNextReplicas(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+    mutating func reconfigureNextReplicas(_ masterID: InstanceID, now: Milliseconds, turn: inout Turn) {
         guard let state = masters[masterID], let promotedID = state.promotedReplica, let promoted = instances[promotedID] else { return }
         var inProgress = state.replicas.filter { id in
             instances[id].map { $0.flags.contains(.reconfigurationSent) || $0.flags.contains(.reconfigurationInProgress) } ?? false
@@ -342,27 +344,27 @@ extension Sentinel {
             if replica.flags.contains(.reconfigurationSent) && now - replica.reconfigurationSentTime > timings.replicaReconfigurationTimeout {
                 instances[replicaID]?.flags.remove(.reconfigurationSent)
                 instances[replicaID]?.flags.insert(.reconfigurationDone)
-                emitEvent(.notice, "-slave-reconf-sent-timeout", about: replica, effects: &effects)
+                emitEvent(.replicaReconfigurationSentTimeout, about: replica, turn: &turn)
             }
             guard let current = instances[replicaID] else { continue }
             if current.flags.contains(.reconfigurationSent) || current.flags.contains(.reconfigurationInProgress) { continue }
             if links[current.link]?.isDisconnected ?? true { continue }
             if current.flags.contains(.reconfigurationDone) { continue }
-            if sendReplicaOf(replicaID, target: promoted.address, effects: &effects) {
-                sendCommand(["INFO"], to: replicaID, expecting: .info, effects: &effects)
+            if sendReplicaOf(replicaID, target: promoted.address, turn: &turn) {
+                sendCommand(["INFO"], to: replicaID, expecting: .info, turn: &turn)
                 instances[replicaID]?.flags.insert(.reconfigurationSent)
                 instances[replicaID]?.reconfigurationSentTime = now
-                emitEvent(.notice, "+slave-reconf-sent", about: current, effects: &effects)
+                emitEvent(.replicaReconfigurationSent, about: current, turn: &turn)
                 inProgress += 1
             }
         }
-        detectFailoverEnd(masterID, now: now, effects: &effects)
+        detectFailoverEnd(masterID, now: now, turn: &turn)
     }
 
     /// End check (§8.7): done when every replica is promoted, reconfigured or SDOWN (and the
     /// promoted one is up), or when the state is older than failover-timeout — then a
     /// best-effort SLAVEOF goes to the replicas not yet told.
-    mutating func detectFailoverEnd(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+    mutating func detectFailoverEnd(_ masterID: InstanceID, now: Milliseconds, turn: inout Turn) {
         guard let state = masters[masterID], let master = instances[masterID],
               let promotedID = state.promotedReplica, let promoted = instances[promotedID],
               !promoted.flags.contains(.subjectivelyDown) else { return }
@@ -373,10 +375,10 @@ extension Sentinel {
         if now - state.failoverStateChangeTime > state.failoverTimeout {
             notReconfigured = 0
             timedOut = true
-            emitEvent(.warning, "+failover-end-for-timeout", about: master, effects: &effects)
+            emitEvent(.failoverEndForTimeout, about: master, turn: &turn)
         }
         if notReconfigured == 0 {
-            emitEvent(.warning, "+failover-end", about: master, effects: &effects)
+            emitEvent(.failoverEnd, about: master, turn: &turn)
             setFailoverState(masterID, .updateConfig, now: now)
         }
         if timedOut {
@@ -384,24 +386,24 @@ extension Sentinel {
                 guard let replica = instances[replicaID] else { continue }
                 if replica.flags.contains(.promoted) || replica.flags.contains(.reconfigurationDone) || replica.flags.contains(.reconfigurationSent) { continue }
                 if links[replica.link]?.isDisconnected ?? true { continue }
-                if sendReplicaOf(replicaID, target: promoted.address, effects: &effects) {
-                    emitEvent(.notice, "+slave-reconf-sent-be", about: replica, effects: &effects)
+                if sendReplicaOf(replicaID, target: promoted.address, turn: &turn) {
+                    emitEvent(.replicaReconfigurationSentBestEffort, about: replica, turn: &turn)
                     instances[replicaID]?.flags.insert(.reconfigurationSent)
                 }
             }
         }
         if notReconfigured == 0 {
-            switchToPromotedReplica(masterID, now: now, effects: &effects)
+            switchToPromotedReplica(masterID, now: now, turn: &turn)
         }
     }
 
     /// `update_config` (§9.1): `+switch-master`, then the master is reset onto the promoted
     /// replica's address.
-    mutating func switchToPromotedReplica(_ masterID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+    mutating func switchToPromotedReplica(_ masterID: InstanceID, now: Milliseconds, turn: inout Turn) {
         guard let state = masters[masterID], let master = instances[masterID] else { return }
         let target = state.promotedReplica.flatMap { instances[$0]?.address } ?? master.address
-        emitEvent(.warning, "+switch-master", message: "\(master.name) \(announcedHost(master.address)) \(master.address.port) \(announcedHost(target)) \(target.port)", notifying: masterID, effects: &effects)
-        resetMasterAndChangeAddress(masterID, to: target, now: now, effects: &effects)
+        emitEvent(.switchMaster, message: "\(master.name) \(announcedHost(master.address)) \(master.address.port) \(announcedHost(target)) \(target.port)", notifying: masterID, turn: &turn)
+        resetMasterAndChangeAddress(masterID, to: target, now: now, turn: &turn)
     }
 
     /// Aborts a failover that has not reached promotion (§8.8). The start time stays, so the
@@ -426,42 +428,42 @@ extension Sentinel {
     /// needed. The default hands over through the master's `FAILOVER` so that no acknowledged
     /// write is lost, and falls back to the classic path when it cannot; COORDINATED (Valkey's)
     /// never falls back (see `CoordinatedFailover`); FORCE is Redis's classic behaviour.
-    mutating func failoverCommand(_ client: ClientID, _ arguments: [String], now: Milliseconds, effects: inout [SentinelEffect]) {
+    mutating func failoverCommand(_ client: ClientID, _ arguments: [String], now: Milliseconds, turn: inout Turn) {
         guard arguments.count == 3 || arguments.count == 4 else {
-            return replyError(to: client, "ERR wrong number of arguments for 'sentinel|failover' command", effects: &effects)
+            return replyError(to: client, "ERR wrong number of arguments for 'sentinel|failover' command", turn: &turn)
         }
         var mode = ManualFailoverMode.coordinated
         if arguments.count == 4 {
             switch arguments[3].lowercased() {
             case "coordinated": mode = .coordinatedOnly
             case "force": mode = .force
-            default: return replyError(to: client, "ERR syntax error: SENTINEL FAILOVER <master-name> [COORDINATED|FORCE]", effects: &effects)
+            default: return replyError(to: client, "ERR syntax error: SENTINEL FAILOVER <master-name> [COORDINATED|FORCE]", turn: &turn)
             }
         }
-        guard let masterID = masterOrReplyError(client, arguments[2], effects: &effects), let master = instances[masterID] else { return }
+        guard let masterID = masterOrReplyError(client, arguments[2], turn: &turn), let master = instances[masterID] else { return }
         if mode == .coordinatedOnly && master.serverFailoverState == nil
             && !CoordinatedFailover.supportsServerFailover(version: master.redisVersion) {
-            return replyError(to: client, "NOGOODPRIMARY Primary does not support FAILOVER command", effects: &effects)
+            return replyError(to: client, "NOGOODPRIMARY Primary does not support FAILOVER command", turn: &turn)
         }
         if master.flags.contains(.failoverInProgress) {
-            return replyError(to: client, "INPROG Failover already in progress", effects: &effects)
+            return replyError(to: client, "INPROG Failover already in progress", turn: &turn)
         }
         guard currentEpoch < InputLimits.maximumEpoch else {
-            return replyError(to: client, "ERR The current epoch is the largest possible: no new failover can start", effects: &effects)
+            return replyError(to: client, "ERR The current epoch is the largest possible: no new failover can start", turn: &turn)
         }
         if selectReplicaForPromotion(masterID, now: now) == nil {
-            return replyError(to: client, "NOGOODSLAVE No suitable replica to promote", effects: &effects)
+            return replyError(to: client, "NOGOODSLAVE No suitable replica to promote", turn: &turn)
         }
-        log(.warning, "Executing user requested FAILOVER of '\(master.name)'", effects: &effects)
-        startFailover(masterID, now: now, effects: &effects)
+        log(.warning, "Executing user requested FAILOVER of '\(master.name)'", turn: &turn)
+        startFailover(masterID, now: now, turn: &turn)
         instances[masterID]?.flags.insert(.forceFailover)
         if mode != .force {
             let serverTimeout = min(masters[masterID]!.failoverTimeout / 2, 10_000)
             masters[masterID]?.coordinatedFailover = CoordinatedFailover(serverTimeout: serverTimeout, allowsFallback: mode == .coordinated)
             if mode == .coordinated, let obstacle = coordinatedFailoverObstacle(masterID) {
-                fallBackFromCoordinatedFailover(masterID, reason: obstacle, now: now, effects: &effects)
+                fallBackFromCoordinatedFailover(masterID, reason: obstacle, now: now, turn: &turn)
             }
         }
-        reply(to: client, .ok, effects: &effects)
+        reply(to: client, .ok, turn: &turn)
     }
 }

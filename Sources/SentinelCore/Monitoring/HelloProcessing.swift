@@ -2,7 +2,7 @@ extension Sentinel {
     /// Processes a hello from a peer (pub/sub or `PUBLISH` to us), §4: discover or re-address
     /// the sender, adopt a higher current epoch, and adopt a newer master configuration. A
     /// hello naming an address we would not accept (`acceptedAddress`) is ignored whole.
-    mutating func processHello(_ bytes: [UInt8], now: Milliseconds, effects: inout [SentinelEffect]) {
+    mutating func processHello(_ bytes: [UInt8], now: Milliseconds, turn: inout Turn) {
         guard var hello = HelloMessage(parsing: bytes), let masterID = masterID(named: hello.masterName) else { return }
         guard hello.sentinelRunID != myID,
               let sentinelAddress = acceptedAddress(hello.sentinelAddress),
@@ -13,33 +13,33 @@ extension Sentinel {
             instances.field(id, \.address) == hello.sentinelAddress ? id : nil
         }
         if senderID == nil {
-            let removed = removeSentinels(withRunID: hello.sentinelRunID, from: masterID, effects: &effects)
+            let removed = removeSentinels(withRunID: hello.sentinelRunID, from: masterID, turn: &turn)
             if removed > 0, let master = instances[masterID] {
-                emitEvent(.notice, "+sentinel-address-switch", about: master, "ip \(hello.sentinelAddress.host) port \(hello.sentinelAddress.port) for \(hello.sentinelRunID)", effects: &effects)
+                emitEvent(.sentinelAddressSwitch, about: master, "ip \(hello.sentinelAddress.host) port \(hello.sentinelAddress.port) for \(hello.sentinelRunID)", turn: &turn)
             } else if let otherID = masters[masterID]?.sentinels.first(where: { instances.field($0, \.address) == hello.sentinelAddress }),
                       let other = instances[otherID] {
                 // Another run id at this address: that sentinel restarted with a new identity.
-                emitEvent(.notice, "+sentinel-invalid-addr", about: other, effects: &effects)
+                emitEvent(.sentinelInvalidAddress, about: other, turn: &turn)
                 if let obsolete = other.runID {
-                    for otherMaster in masterOrder { _ = removeSentinels(withRunID: obsolete, from: otherMaster, effects: &effects) }
+                    for otherMaster in masterOrder { _ = removeSentinels(withRunID: obsolete, from: otherMaster, turn: &turn) }
                 }
             }
             if let added = addSentinel(runID: hello.sentinelRunID, address: hello.sentinelAddress, to: masterID, now: now), let peer = instances[added] {
                 senderID = added
                 if removed == 0 {
-                    emitEvent(.notice, "+sentinel", about: peer, effects: &effects)
+                    emitEvent(.sentinelAdded, about: peer, turn: &turn)
                 } else {
-                    updateSentinelAddressInAllMasters(peer, effects: &effects)
+                    updateSentinelAddressInAllMasters(peer, turn: &turn)
                 }
-                persistConfiguration(effects: &effects)
+                persistConfiguration(turn: &turn)
             } else if masters.field(masterID, \.sentinels.count) ?? 0 >= InputLimits.maximumInstancesPerMaster {
-                noteInstanceLimit(of: masterID, kind: .sentinel, effects: &effects)
+                noteInstanceLimit(of: masterID, kind: .sentinel, turn: &turn)
             }
         }
         if hello.currentEpoch > currentEpoch {
             currentEpoch = hello.currentEpoch
-            persistConfiguration(effects: &effects)
-            emitEvent(.warning, "+new-epoch", message: String(currentEpoch), notifying: masterID, effects: &effects)
+            persistConfiguration(turn: &turn)
+            emitEvent(.newEpoch, message: String(currentEpoch), notifying: masterID, turn: &turn)
         }
         if let senderID, let state = masters[masterID], state.configEpoch < hello.masterConfigEpoch {
             masters[masterID]?.configEpoch = hello.masterConfigEpoch
@@ -51,13 +51,13 @@ extension Sentinel {
             let oldAddress = currentAddress(ofMaster: masterID)
             if !sameAddress(hello.masterAddress, oldAddress) {
                 if let sender = instances[senderID] {
-                    emitEvent(.warning, "+config-update-from", about: sender, effects: &effects)
+                    emitEvent(.configUpdateFrom, about: sender, turn: &turn)
                 }
-                emitEvent(.warning, "+switch-master", message: "\(master.name) \(announcedHost(oldAddress)) \(oldAddress.port) \(hello.masterAddress.host) \(hello.masterAddress.port)", notifying: masterID, effects: &effects)
-                resetMasterAndChangeAddress(masterID, to: hello.masterAddress, now: now, effects: &effects)
-                runClientReconfigScript(masterID, role: "observer", from: oldAddress, to: hello.masterAddress, effects: &effects)
+                emitEvent(.switchMaster, message: "\(master.name) \(announcedHost(oldAddress)) \(oldAddress.port) \(hello.masterAddress.host) \(hello.masterAddress.port)", notifying: masterID, turn: &turn)
+                resetMasterAndChangeAddress(masterID, to: hello.masterAddress, now: now, turn: &turn)
+                runClientReconfigScript(masterID, role: "observer", from: oldAddress, to: hello.masterAddress, turn: &turn)
             } else {
-                persistConfiguration(effects: &effects)
+                persistConfiguration(turn: &turn)
             }
         }
         if let senderID {
@@ -88,20 +88,20 @@ extension Sentinel {
 
     /// Removes the sentinel entry of `masterID` with this run id (there is at most one);
     /// returns how many were removed.
-    mutating func removeSentinels(withRunID runID: String, from masterID: InstanceID, effects: inout [SentinelEffect]) -> Int {
+    mutating func removeSentinels(withRunID runID: String, from masterID: InstanceID, turn: inout Turn) -> Int {
         guard let id = masters[masterID]?.sentinelIDsByRunID[runID] else { return 0 }
-        removeInstance(id, effects: &effects)
+        removeInstance(id, turn: &turn)
         return 1
     }
 
     /// After a sentinel changed address under one master, moves its entries under the other
     /// masters to the new address too (`+sentinel-address-update`).
-    mutating func updateSentinelAddressInAllMasters(_ peer: MonitoredInstance, effects: inout [SentinelEffect]) {
+    mutating func updateSentinelAddressInAllMasters(_ peer: MonitoredInstance, turn: inout Turn) {
         guard let runID = peer.runID else { return }
         var updated = 0
         for masterID in masterOrder where masterID != peer.master {
             if let id = masters[masterID]?.sentinelIDsByRunID[runID], let old = instances[id], old.address != peer.address {
-                removeInstance(id, effects: &effects)
+                removeInstance(id, turn: &turn)
                 if let added = addSentinel(runID: runID, address: peer.address, to: masterID, now: old.lastHelloTime) {
                     instances[added]?.lastHelloTime = old.lastHelloTime
                     updated += 1
@@ -109,14 +109,14 @@ extension Sentinel {
             }
         }
         if updated > 0 {
-            emitEvent(.notice, "+sentinel-address-update", about: peer, "\(updated) additional matching instances", effects: &effects)
+            emitEvent(.sentinelAddressUpdate, about: peer, "\(updated) additional matching instances", turn: &turn)
         }
     }
 
     /// Runs the client-reconfig script (§13): `<master> leader|observer start <from-ip>
     /// <from-port> <to-ip> <to-port>`.
-    mutating func runClientReconfigScript(_ masterID: InstanceID, role: String, from: HostPort, to: HostPort, effects: inout [SentinelEffect]) {
+    mutating func runClientReconfigScript(_ masterID: InstanceID, role: String, from: HostPort, to: HostPort, turn: inout Turn) {
         guard let script = masters[masterID]?.clientReconfigScript, let master = instances[masterID] else { return }
-        scheduleScript([script, master.name, role, "start", announcedHost(from), String(from.port), announcedHost(to), String(to.port)], effects: &effects)
+        scheduleScript([script, master.name, role, "start", announcedHost(from), String(from.port), announcedHost(to), String(to.port)], turn: &turn)
     }
 }

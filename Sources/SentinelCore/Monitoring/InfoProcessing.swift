@@ -2,7 +2,7 @@ extension Sentinel {
     /// Applies an INFO reply to an instance (§3.2): discovery and role tracking always; the
     /// acting half (promotion detection, convert-to-slave, fix-slave-config, reconfiguration
     /// progress) only outside TILT.
-    mutating func applyInfo(_ bytes: [UInt8], to instanceID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+    mutating func applyInfo(_ bytes: [UInt8], to instanceID: InstanceID, now: Milliseconds, turn: inout Turn) {
         guard var instance = instances[instanceID] else { return }
         let report = InfoReport.parse(bytes: bytes)
         instance.info = bytes
@@ -12,7 +12,7 @@ extension Sentinel {
         if let runID = report.runID {
             if let known = instance.runID, known != runID {
                 instances[instanceID] = instance
-                emitEvent(.notice, "+reboot", about: instance, effects: &effects)
+                emitEvent(.reboot, about: instance, turn: &turn)
                 if instance.kind == .master, (masters[instanceID]?.masterRebootDownAfterPeriod ?? 0) != 0 {
                     instance.flags.insert(.masterReboot)
                     instance.masterRebootSince = now
@@ -41,10 +41,10 @@ extension Sentinel {
             for listed in report.replicas {
                 guard let address = acceptedAddress(listed) else { continue }
                 if let replicaID = addReplica(address, to: instanceID, now: now), let replica = instances[replicaID] {
-                    emitEvent(.notice, "+slave", about: replica, effects: &effects)
-                    persistConfiguration(effects: &effects)
+                    emitEvent(.replicaAdded, about: replica, turn: &turn)
+                    persistConfiguration(turn: &turn)
                 } else if masters.field(instanceID, \.replicas.count) ?? 0 >= InputLimits.maximumInstancesPerMaster {
-                    noteInstanceLimit(of: instanceID, kind: .replica, effects: &effects)
+                    noteInstanceLimit(of: instanceID, kind: .replica, turn: &turn)
                     break
                 }
             }
@@ -57,7 +57,7 @@ extension Sentinel {
             instances[instanceID]?.roleReportedTime = now
             if role == .replica { instances[instanceID]?.replicaConfigurationChangeTime = now }
             let coherent = (instance.kind == .master && role == .master) || (instance.kind == .replica && role == .replica)
-            emitEvent(.verbose, coherent ? "+role-change" : "-role-change", about: instances[instanceID]!, "new reported role is \(role.word)", effects: &effects)
+            emitEvent(coherent ? .roleChange : .roleChangeUnexpected, about: instances[instanceID]!, "new reported role is \(role.word)", turn: &turn)
         }
         if tilt { return }
         guard instance.kind == .replica, let masterID = instance.master, let role = report.role else { return }
@@ -65,7 +65,7 @@ extension Sentinel {
 
         if role == .master {
             if current.flags.contains(.promoted), masters[masterID]?.failoverState == .waitPromotion {
-                promotionObserved(masterID: masterID, replicaID: instanceID, now: now, effects: &effects)
+                promotionObserved(masterID: masterID, replicaID: instanceID, now: now, turn: &turn)
             } else {
                 // A replica turned master on its own: force our view after a wait, so that
                 // newer configurations from peers can arrive first — or at once when every
@@ -75,8 +75,8 @@ extension Sentinel {
                 if !current.flags.contains(.promoted) && masterLooksSane(masterID, now: now)
                     && (waited || peersConfirmConfiguration(of: masterID, since: current.roleReportedTime, now: now)) {
                     if let master = instances[masterID] {
-                        sendReplicaOf(instanceID, target: master.address, effects: &effects)
-                        emitEvent(.notice, "+convert-to-slave", about: current, effects: &effects)
+                        sendReplicaOf(instanceID, target: master.address, turn: &turn)
+                        emitEvent(.convertToReplica, about: current, turn: &turn)
                     }
                 }
             }
@@ -87,8 +87,8 @@ extension Sentinel {
             let wait = masters[masterID]?.failoverTimeout ?? 0
             if masterLooksSane(masterID, now: now) && noDown(current, for: wait, now: now)
                 && now - current.replicaConfigurationChangeTime > wait {
-                sendReplicaOf(instanceID, target: master.address, effects: &effects)
-                emitEvent(.notice, "+fix-slave-config", about: current, effects: &effects)
+                sendReplicaOf(instanceID, target: master.address, turn: &turn)
+                emitEvent(.fixReplicaConfiguration, about: current, turn: &turn)
             }
         }
 
@@ -98,15 +98,15 @@ extension Sentinel {
                sameHost(host, promoted.address.host), current.replicaMasterPort == promoted.address.port {
                 instances[instanceID]?.flags.remove(.reconfigurationSent)
                 instances[instanceID]?.flags.insert(.reconfigurationInProgress)
-                emitEvent(.notice, "+slave-reconf-inprog", about: instances[instanceID]!, effects: &effects)
+                emitEvent(.replicaReconfigurationInProgress, about: instances[instanceID]!, turn: &turn)
             }
             if instances[instanceID]!.flags.contains(.reconfigurationInProgress) && current.replicaMasterLinkUp {
                 instances[instanceID]?.flags.remove(.reconfigurationInProgress)
                 instances[instanceID]?.flags.insert(.reconfigurationDone)
-                emitEvent(.notice, "+slave-reconf-done", about: instances[instanceID]!, effects: &effects)
+                emitEvent(.replicaReconfigurationDone, about: instances[instanceID]!, turn: &turn)
                 // Move on at once: the next replica, or the end of the failover.
                 if masters[masterID]?.failoverState == .reconfSlaves {
-                    reconfigureNextReplicas(masterID, now: now, effects: &effects)
+                    reconfigureNextReplicas(masterID, now: now, turn: &turn)
                 }
             }
         }
@@ -131,11 +131,11 @@ extension Sentinel {
     /// MULTI, SLAVEOF host port (or NO ONE), CONFIG REWRITE, CLIENT KILL TYPE normal,
     /// CLIENT KILL TYPE pubsub, EXEC. Command names go through the rename table.
     @discardableResult
-    mutating func sendReplicaOf(_ instanceID: InstanceID, target: HostPort?, effects: inout [SentinelEffect]) -> Bool {
+    mutating func sendReplicaOf(_ instanceID: InstanceID, target: HostPort?, turn: inout Turn) -> Bool {
         guard let instance = instances[instanceID], let link = links[instance.link], link.commandConnected else { return false }
         let replicaOf = target.map { ["SLAVEOF", announcedHost($0), String($0.port)] } ?? ["SLAVEOF", "NO", "ONE"]
         for arguments in [["MULTI"], replicaOf, ["CONFIG", "REWRITE"], ["CLIENT", "KILL", "TYPE", "normal"], ["CLIENT", "KILL", "TYPE", "pubsub"], ["EXEC"]] {
-            sendCommand(arguments, to: instanceID, expecting: .ignored, effects: &effects)
+            sendCommand(arguments, to: instanceID, expecting: .ignored, turn: &turn)
         }
         return true
     }

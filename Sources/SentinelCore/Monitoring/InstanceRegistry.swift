@@ -89,24 +89,24 @@ extension Sentinel {
 
     /// Logs, once per master (again only after a reset), that a new replica or sentinel was
     /// ignored because the master already has `InputLimits.maximumInstancesPerMaster` of them.
-    mutating func noteInstanceLimit(of masterID: InstanceID, kind: InstanceKind, effects: inout [SentinelEffect]) {
+    mutating func noteInstanceLimit(of masterID: InstanceID, kind: InstanceKind, turn: inout Turn) {
         guard masters.field(masterID, \.instanceLimitLogged) == false, let name = instances.field(masterID, \.name) else { return }
         masters[masterID]?.instanceLimitLogged = true
-        log(.warning, "Master \(name) has \(InputLimits.maximumInstancesPerMaster) known \(kind.word)s: more are ignored", effects: &effects)
+        log(.warning, "Master \(name) has \(InputLimits.maximumInstancesPerMaster) known \(kind.word)s: more are ignored", turn: &turn)
     }
 
     /// Removes an instance entry (and, for a master, its replicas and sentinels), releasing
     /// its link: the connections close when no other entry uses it.
-    mutating func removeInstance(_ id: InstanceID, effects: inout [SentinelEffect]) {
+    mutating func removeInstance(_ id: InstanceID, turn: inout Turn) {
         guard let instance = instances.removeValue(forKey: id) else { return }
         if instance.kind == .master, let state = masters.removeValue(forKey: id) {
-            for child in state.replicas + state.sentinels { removeInstance(child, effects: &effects) }
+            for child in state.replicas + state.sentinels { removeInstance(child, turn: &turn) }
             masterOrder.removeAll { $0 == id }
             masterIDsByName[instance.name] = nil
         } else if let masterID = instance.master {
             masters[masterID]?.remove(id, kind: instance.kind, key: instance.name)
         }
-        releaseLink(of: instance, effects: &effects)
+        releaseLink(of: instance, turn: &turn)
     }
 
     mutating func makeInstanceID() -> InstanceID {
@@ -124,7 +124,7 @@ extension Sentinel {
     /// Drops a removed instance's use of its link; the last user closes its connections.
     /// Pending replies for the departed instance are kept in the queue (to stay in step) but
     /// ignored.
-    mutating func releaseLink(of instance: MonitoredInstance, effects: inout [SentinelEffect]) {
+    mutating func releaseLink(of instance: MonitoredInstance, turn: inout Turn) {
         let linkID = instance.link
         guard var link = links[linkID] else { return }
         link.users.removeAll { $0 == instance.id }
@@ -142,7 +142,7 @@ extension Sentinel {
         }
         for connection in [link.commandConnection, link.pubSubConnection].compactMap({ $0 }) {
             connectionOwners[connection] = nil
-            effects.append(.closeConnection(connection))
+            turn.append(.closeConnection(connection))
         }
     }
 }

@@ -4,7 +4,7 @@ extension Sentinel {
     /// Opens the missing connections of a disconnected link, at most once per ping period
     /// (§1.3). The command connection is greeted with AUTH (if credentials apply), CLIENT
     /// SETNAME and a PING; the pub/sub one with AUTH, CLIENT SETNAME and SUBSCRIBE.
-    mutating func reconnect(_ instanceID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+    mutating func reconnect(_ instanceID: InstanceID, now: Milliseconds, turn: inout Turn) {
         guard let linkID = instances.field(instanceID, \.link), links.field(linkID, \.isDisconnected) == true,
               let instance = instances[instanceID], var link = links[linkID] else { return }
         guard instance.address.port != 0 else { return }
@@ -13,7 +13,7 @@ extension Sentinel {
         // A hostname is looked up again before each new command connection (the instance
         // may have moved); the connection uses the last address known.
         if configuration.resolveHostnames && !IPAddressLiteral.isLiteral(instance.address.host) && link.commandConnection == nil {
-            effects.append(.resolveHostname(instance.address.host))
+            turn.append(.resolveHostname(instance.address.host))
         }
         guard let ip = ipAddress(of: instance.address.host) else {
             links[link.id] = link
@@ -26,10 +26,10 @@ extension Sentinel {
             link.pendingReplies = []
             link.commandConnectedTime = now
             connectionOwners[connection] = (link.id, false)
-            effects.append(.connect(connection, host: ip, port: instance.address.port, sourceAddress: configuration.bindSourceAddress))
+            turn.append(.connect(connection, host: ip, port: instance.address.port, sourceAddress: configuration.bindSourceAddress))
             links[link.id] = link
-            sendGreeting(on: connection, for: instance, role: "cmd", effects: &effects)
-            sendPing(instanceID, now: now, effects: &effects)
+            sendGreeting(on: connection, for: instance, role: "cmd", turn: &turn)
+            sendPing(instanceID, now: now, turn: &turn)
             link = links[link.id]!
         }
         if link.needsPubSub && link.pubSubConnection == nil {
@@ -40,10 +40,10 @@ extension Sentinel {
             link.pubSubLastActivity = now
             link.pubSubGreetingReplies = credentials(for: instance) == nil ? 1 : 2
             connectionOwners[connection] = (link.id, true)
-            effects.append(.connect(connection, host: ip, port: instance.address.port, sourceAddress: configuration.bindSourceAddress))
+            turn.append(.connect(connection, host: ip, port: instance.address.port, sourceAddress: configuration.bindSourceAddress))
             links[link.id] = link
-            sendGreeting(on: connection, for: instance, role: "pubsub", effects: &effects)
-            write(command(["SUBSCRIBE", HelloMessage.channel], for: instance), on: connection, effects: &effects)
+            sendGreeting(on: connection, for: instance, role: "pubsub", turn: &turn)
+            write(command(["SUBSCRIBE", HelloMessage.channel], for: instance), on: connection, turn: &turn)
         } else {
             links[link.id] = link
         }
@@ -55,22 +55,22 @@ extension Sentinel {
     }
 
     /// AUTH (when credentials apply, §14) and `CLIENT SETNAME sentinel-<id8>-<role>`.
-    mutating func sendGreeting(on connection: ConnectionID, for instance: MonitoredInstance, role: String, effects: inout [SentinelEffect]) {
+    mutating func sendGreeting(on connection: ConnectionID, for instance: MonitoredInstance, role: String, turn: inout Turn) {
         let isCommand = role == "cmd"
         if let credentials = credentials(for: instance) {
             // The password goes out as the bytes configured.
             let arguments = [Array("AUTH".utf8)] + (credentials.user.map { [Array($0.utf8)] } ?? []) + [credentials.password.bytes]
             if isCommand {
-                sendCommand(arguments, to: instance.id, expecting: .ignored, effects: &effects)
+                sendCommand(arguments, to: instance.id, expecting: .ignored, turn: &turn)
             } else {
-                write(command(arguments, for: instance), on: connection, effects: &effects)
+                write(command(arguments, for: instance), on: connection, turn: &turn)
             }
         }
         let name = ["CLIENT", "SETNAME", "sentinel-\(myID.prefix(8))-\(role)"]
         if isCommand {
-            sendCommand(name, to: instance.id, expecting: .ignored, effects: &effects)
+            sendCommand(name, to: instance.id, expecting: .ignored, turn: &turn)
         } else {
-            write(command(name, for: instance), on: connection, effects: &effects)
+            write(command(name, for: instance), on: connection, turn: &turn)
         }
     }
 
@@ -114,41 +114,41 @@ extension Sentinel {
         return bytes
     }
 
-    mutating func write(_ bytes: [UInt8], on connection: ConnectionID, effects: inout [SentinelEffect]) {
-        effects.append(.sendOnConnection(connection, bytes))
+    mutating func write(_ bytes: [UInt8], on connection: ConnectionID, turn: inout Turn) {
+        turn.append(.sendOnConnection(connection, bytes))
     }
 
     /// Sends a command on an instance's command connection and remembers what its reply
     /// answers. Returns false when there is no command connection.
     @discardableResult
-    mutating func sendCommand(_ arguments: [String], to instanceID: InstanceID, expecting kind: PendingReply.Kind, effects: inout [SentinelEffect]) -> Bool {
+    mutating func sendCommand(_ arguments: [String], to instanceID: InstanceID, expecting kind: PendingReply.Kind, turn: inout Turn) -> Bool {
         guard let instance = instances[instanceID], let linkID = links[instance.link]?.id,
               let connection = links[linkID]?.commandConnection else { return false }
         links[linkID]!.pendingReplies.append(PendingReply(kind, instance: instanceID))
-        write(command(arguments, for: instance), on: connection, effects: &effects)
+        write(command(arguments, for: instance), on: connection, turn: &turn)
         return true
     }
 
     /// `sendCommand` for arguments given as bytes (AUTH with a password).
     @discardableResult
-    mutating func sendCommand(_ arguments: [[UInt8]], to instanceID: InstanceID, expecting kind: PendingReply.Kind, effects: inout [SentinelEffect]) -> Bool {
+    mutating func sendCommand(_ arguments: [[UInt8]], to instanceID: InstanceID, expecting kind: PendingReply.Kind, turn: inout Turn) -> Bool {
         guard let instance = instances[instanceID], let linkID = links[instance.link]?.id,
               let connection = links[linkID]?.commandConnection else { return false }
         links[linkID]!.pendingReplies.append(PendingReply(kind, instance: instanceID))
-        write(command(arguments, for: instance), on: connection, effects: &effects)
+        write(command(arguments, for: instance), on: connection, turn: &turn)
         return true
     }
 
     /// Sends a PING, starting the outstanding-ping clock if none was outstanding (§3.1).
-    mutating func sendPing(_ instanceID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+    mutating func sendPing(_ instanceID: InstanceID, now: Milliseconds, turn: inout Turn) {
         guard let linkID = instances[instanceID]?.link else { return }
-        guard sendCommand(["PING"], to: instanceID, expecting: .ping, effects: &effects) else { return }
+        guard sendCommand(["PING"], to: instanceID, expecting: .ping, turn: &turn) else { return }
         links[linkID]?.lastPingTime = now
         if links[linkID]?.activePingTime == 0 { links[linkID]?.activePingTime = now }
     }
 
     /// The shell connected one of our connections.
-    mutating func handleConnectionEstablished(_ connection: ConnectionID, localAddress: String, now: Milliseconds, effects: inout [SentinelEffect]) {
+    mutating func handleConnectionEstablished(_ connection: ConnectionID, localAddress: String, now: Milliseconds, turn: inout Turn) {
         guard let owner = connectionOwners[connection], var link = links[owner.link] else { return }
         if owner.isPubSub {
             link.pubSubConnected = true
@@ -161,17 +161,17 @@ extension Sentinel {
     }
 
     /// A connection failed or broke: the link is disconnected and reconnects on a later tick.
-    mutating func handleConnectionClosed(_ connection: ConnectionID, reason: String, now: Milliseconds, effects: inout [SentinelEffect]) {
+    mutating func handleConnectionClosed(_ connection: ConnectionID, reason: String, now: Milliseconds, turn: inout Turn) {
         guard let owner = forgetConnection(connection) else { return }
         if let user = links.field(owner.link, \.users)?.first, let instance = instances[user] {
-            emitEvent(.debug, owner.isPubSub ? "-pubsub-link-reconnection" : "-cmd-link-reconnection", about: instance, "#\(reason)", effects: &effects)
+            emitEvent(owner.isPubSub ? .pubSubLinkReconnection : .commandLinkReconnection, about: instance, "#\(reason)", turn: &turn)
         }
     }
 
     /// Closes one connection of a link on purpose (health checks, credential changes).
-    mutating func closeConnection(_ connection: ConnectionID?, effects: inout [SentinelEffect]) {
+    mutating func closeConnection(_ connection: ConnectionID?, turn: inout Turn) {
         guard let connection, forgetConnection(connection) != nil else { return }
-        effects.append(.closeConnection(connection))
+        turn.append(.closeConnection(connection))
     }
 
     /// Detaches a connection from its link (which becomes disconnected); returns its owner.
@@ -191,25 +191,25 @@ extension Sentinel {
     }
 
     /// `SENTINEL SET … auth-pass/auth-user`: reconnect the master and its replicas.
-    mutating func dropConnections(ofMasterAndReplicas masterID: InstanceID, effects: inout [SentinelEffect]) {
+    mutating func dropConnections(ofMasterAndReplicas masterID: InstanceID, turn: inout Turn) {
         for id in [masterID] + (masters[masterID]?.replicas ?? []) {
             guard let linkID = instances[id]?.link, let link = links[linkID] else { continue }
-            closeConnection(link.commandConnection, effects: &effects)
-            closeConnection(link.pubSubConnection, effects: &effects)
+            closeConnection(link.commandConnection, turn: &turn)
+            closeConnection(link.pubSubConnection, turn: &turn)
         }
     }
 
     /// `SENTINEL CONFIG SET sentinel-user/sentinel-pass`: reconnect every sentinel link.
-    mutating func dropSentinelConnections(effects: inout [SentinelEffect]) {
+    mutating func dropSentinelConnections(turn: inout Turn) {
         for instance in instances.values where instance.kind == .sentinel {
             guard let link = links[instance.link] else { continue }
-            closeConnection(link.commandConnection, effects: &effects)
+            closeConnection(link.commandConnection, turn: &turn)
         }
     }
 
     /// A reply or push arrived: pub/sub messages go to hello processing, command replies to
     /// the handler of the oldest outstanding request.
-    mutating func handleConnectionReply(_ connection: ConnectionID, _ value: RESPValue, at time: Timestamp, effects: inout [SentinelEffect]) {
+    mutating func handleConnectionReply(_ connection: ConnectionID, _ value: RESPValue, at time: Timestamp, turn: inout Turn) {
         guard let owner = connectionOwners[connection], var link = links[owner.link] else { return }
         let now = time.monotonic
         if owner.isPubSub {
@@ -223,10 +223,10 @@ extension Sentinel {
             if value.isError {
                 // SUBSCRIBE was refused (e.g. -NOAUTH): the connection cannot carry hellos, so
                 // it is dropped and the link counts as disconnected until a reconnect works.
-                closeConnection(connection, effects: &effects)
+                closeConnection(connection, turn: &turn)
                 return
             }
-            receivePubSubMessage(value, now: now, effects: &effects)
+            receivePubSubMessage(value, now: now, turn: &turn)
             return
         }
         guard let pending = link.pendingReplies.popFirst() else { return }
@@ -236,24 +236,24 @@ extension Sentinel {
         case .ignored:
             break
         case .ping:
-            receivePingReply(value, from: instanceID, now: now, effects: &effects)
+            receivePingReply(value, from: instanceID, now: now, turn: &turn)
         case .info:
             if case .bulkString(let bytes) = value {
-                applyInfo(bytes, to: instanceID, now: now, effects: &effects)
+                applyInfo(bytes, to: instanceID, now: now, turn: &turn)
             }
         case .hello:
             if !value.isError { instances[instanceID]?.lastPublishTime = now }
         case .isMasterDownByAddress:
-            receiveIsMasterDownReply(value, from: instanceID, now: now, effects: &effects)
+            receiveIsMasterDownReply(value, from: instanceID, now: now, turn: &turn)
         case .serverFailover:
-            receiveServerFailoverReply(value, from: instanceID, now: now, effects: &effects)
+            receiveServerFailoverReply(value, from: instanceID, now: now, turn: &turn)
         }
     }
 
     /// PING replies (§3.1): any reply refreshes `last-ping-reply`; `PONG`, `LOADING` and
     /// `MASTERDOWN` are valid and end the outstanding ping; `-BUSY` on an SDOWN instance sends
     /// SCRIPT KILL once.
-    mutating func receivePingReply(_ value: RESPValue, from instanceID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+    mutating func receivePingReply(_ value: RESPValue, from instanceID: InstanceID, now: Milliseconds, turn: inout Turn) {
         guard let instance = instances[instanceID], var link = links[instance.link] else { return }
         switch value {
         case .simpleString(let bytes), .error(let bytes):
@@ -264,7 +264,7 @@ extension Sentinel {
                 if text.hasPrefix("PONG") { instances[instanceID]?.flags.remove(.masterReboot) }
             } else if text.hasPrefix("BUSY") && instance.flags.contains(.subjectivelyDown) && !instance.flags.contains(.scriptKillSent) {
                 links[instance.link] = link
-                sendCommand(["SCRIPT", "KILL"], to: instanceID, expecting: .ignored, effects: &effects)
+                sendCommand(["SCRIPT", "KILL"], to: instanceID, expecting: .ignored, turn: &turn)
                 link = links[instance.link]!
                 instances[instanceID]?.flags.insert(.scriptKillSent)
             }
@@ -279,10 +279,10 @@ extension Sentinel {
 
     /// A pub/sub push: `message __sentinel__:hello <payload>` is a hello (our own are dropped
     /// by `processHello` once parsed, which is cheaper than searching the text for our id).
-    mutating func receivePubSubMessage(_ value: RESPValue, now: Milliseconds, effects: inout [SentinelEffect]) {
+    mutating func receivePubSubMessage(_ value: RESPValue, now: Milliseconds, turn: inout Turn) {
         guard case .array(let items) = value, items.count == 3,
               case .bulkString(let kind) = items[0], kind.count == 7, kind == Sentinel.messageKind,
               case .bulkString(let payload) = items[2] else { return }
-        processHello(payload, now: now, effects: &effects)
+        processHello(payload, now: now, turn: &turn)
     }
 }

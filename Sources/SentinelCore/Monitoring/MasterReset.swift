@@ -6,18 +6,18 @@ extension Sentinel {
     /// Unlike Redis, the link may reconnect on the very next tick and the peers' stale
     /// "master is down" answers are forgotten, so that a healthy new address is never
     /// suspected because of the old one (redis/redis#8607).
-    mutating func resetMaster(_ masterID: InstanceID, keepSentinels: Bool, now: Milliseconds, effects: inout [SentinelEffect]) {
+    mutating func resetMaster(_ masterID: InstanceID, keepSentinels: Bool, now: Milliseconds, turn: inout Turn) {
         guard var state = masters[masterID], var master = instances[masterID] else { return }
         // The lists are emptied first, so that removing each entry does not search them.
         let replicaIDs = state.replicas
         state.removeAllReplicas()
         masters[masterID] = state
-        for replicaID in replicaIDs { removeInstance(replicaID, effects: &effects) }
+        for replicaID in replicaIDs { removeInstance(replicaID, turn: &turn) }
         if !keepSentinels {
             let sentinelIDs = state.sentinels
             state.removeAllSentinels()
             masters[masterID] = state
-            for sentinelID in sentinelIDs { removeInstance(sentinelID, effects: &effects) }
+            for sentinelID in sentinelIDs { removeInstance(sentinelID, turn: &turn) }
         } else {
             for sentinelID in state.sentinels {
                 instances[sentinelID]?.flags.remove(.masterDown)
@@ -25,8 +25,8 @@ extension Sentinel {
             }
         }
         if let link = links[master.link] {
-            closeConnection(link.commandConnection, effects: &effects)
-            closeConnection(link.pubSubConnection, effects: &effects)
+            closeConnection(link.commandConnection, turn: &turn)
+            closeConnection(link.pubSubConnection, turn: &turn)
         }
         master.flags = []
         master.leader = nil
@@ -56,19 +56,19 @@ extension Sentinel {
     /// Switches a master to a new address (§9.1): remembers every replica address but the
     /// new master's, plus the old master's, resets the master keeping its sentinels, and
     /// re-creates the replicas (`+slave` each), then persists.
-    mutating func resetMasterAndChangeAddress(_ masterID: InstanceID, to newAddress: HostPort, now: Milliseconds, effects: inout [SentinelEffect]) {
+    mutating func resetMasterAndChangeAddress(_ masterID: InstanceID, to newAddress: HostPort, now: Milliseconds, turn: inout Turn) {
         guard let master = instances[masterID], let state = masters[masterID] else { return }
         var replicaAddresses = state.replicas.compactMap { instances[$0]?.address }.filter { !sameAddress($0, newAddress) }
         if !sameAddress(master.address, newAddress) { replicaAddresses.append(master.address) }
-        resetMaster(masterID, keepSentinels: true, now: now, effects: &effects)
+        resetMaster(masterID, keepSentinels: true, now: now, turn: &turn)
         instances[masterID]?.address = newAddress
         instances[masterID]?.subjectivelyDownSince = 0
         instances[masterID]?.objectivelyDownSince = 0
         for address in replicaAddresses {
             if let replicaID = addReplica(address, to: masterID, now: now), let replica = instances[replicaID] {
-                emitEvent(.notice, "+slave", about: replica, effects: &effects)
+                emitEvent(.replicaAdded, about: replica, turn: &turn)
             }
         }
-        persistConfiguration(effects: &effects)
+        persistConfiguration(turn: &turn)
     }
 }

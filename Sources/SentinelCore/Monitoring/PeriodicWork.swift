@@ -2,27 +2,27 @@ extension Sentinel {
     /// One timer run (§2): TILT check, then per master — the master, its replicas and its
     /// sentinels (reconnect → periodic commands → unless TILT: SDOWN; masters also ODOWN,
     /// failover start, state machine, IS-MASTER-DOWN round) — then scripts.
-    mutating func runPeriodicWork(at time: Timestamp, effects: inout [SentinelEffect]) {
+    mutating func runPeriodicWork(at time: Timestamp, turn: inout Turn) {
         let now = time.monotonic
-        checkTilt(now: now, effects: &effects)
+        checkTilt(now: now, turn: &turn)
         for masterID in masterOrder {
             guard masters[masterID] != nil else { continue }
-            handleInstance(masterID, now: now, effects: &effects)
-            handleMasterAgreementAndFailover(masterID, now: now, effects: &effects)
+            handleInstance(masterID, now: now, turn: &turn)
+            handleMasterAgreementAndFailover(masterID, now: now, turn: &turn)
             for replica in masters.field(masterID, \.replicas) ?? [] {
-                handleInstance(replica, now: now, effects: &effects)
+                handleInstance(replica, now: now, turn: &turn)
             }
             for peer in masters.field(masterID, \.sentinels) ?? [] {
-                handleInstance(peer, now: now, effects: &effects)
+                handleInstance(peer, now: now, turn: &turn)
             }
         }
-        runDueScripts(now: now, effects: &effects)
-        killOverdueScripts(now: now, effects: &effects)
+        runDueScripts(now: now, turn: &turn)
+        killOverdueScripts(now: now, turn: &turn)
     }
 
     /// TILT (§15): a gap between ticks above the trigger means the process was stalled (or the
     /// clock jumped), so the timing facts are unreliable for a while.
-    mutating func checkTilt(now: Milliseconds, effects: inout [SentinelEffect]) {
+    mutating func checkTilt(now: Milliseconds, turn: inout Turn) {
         defer { lastTickTime = now }
         guard lastTickTime != 0 else { return }
         let delta = now - lastTickTime
@@ -30,20 +30,20 @@ extension Sentinel {
             tilt = true
             tiltStartTime = now
             tiltCount += 1
-            emitEvent(.warning, "+tilt", message: "#tilt mode entered", effects: &effects)
+            emitEvent(.tilt, message: "#tilt mode entered", turn: &turn)
         }
     }
 
     /// Reconnects, sends due periodic commands and (unless in TILT) checks SDOWN for one instance.
-    mutating func handleInstance(_ instanceID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
-        reconnect(instanceID, now: now, effects: &effects)
-        sendPeriodicCommands(instanceID, now: now, effects: &effects)
+    mutating func handleInstance(_ instanceID: InstanceID, now: Milliseconds, turn: inout Turn) {
+        reconnect(instanceID, now: now, turn: &turn)
+        sendPeriodicCommands(instanceID, now: now, turn: &turn)
         if tilt {
             if now - tiltStartTime < timings.tiltPeriod { return }
             tilt = false
-            emitEvent(.warning, "-tilt", message: "#tilt mode exited", effects: &effects)
+            emitEvent(.tiltExit, message: "#tilt mode exited", turn: &turn)
         }
-        checkSubjectivelyDown(instanceID, now: now, effects: &effects)
+        checkSubjectivelyDown(instanceID, now: now, turn: &turn)
     }
 
     /// INFO, PING and hello on a fully connected link under the pending limit (§2). Unlike
@@ -52,7 +52,7 @@ extension Sentinel {
     ///
     /// Runs for every instance on every tick, so it reads single fields rather than copying
     /// whole records.
-    mutating func sendPeriodicCommands(_ instanceID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+    mutating func sendPeriodicCommands(_ instanceID: InstanceID, now: Milliseconds, turn: inout Turn) {
         guard let linkID = instances.field(instanceID, \.link), links.field(linkID, \.isDisconnected) == false,
               let pendingCommands = links.field(linkID, \.pendingCommands), let referenceCount = links.field(linkID, \.referenceCount),
               pendingCommands < 100 * referenceCount,
@@ -60,16 +60,16 @@ extension Sentinel {
         else { return }
         if kind != .sentinel && (infoRefresh == 0 || now - infoRefresh > infoPeriod(for: instanceID)),
            links.field(linkID, \.pendingReplies)?.contains(where: { $0.kind == .info && $0.instance == instanceID }) == false {
-            sendCommand(["INFO"], to: instanceID, expecting: .info, effects: &effects)
+            sendCommand(["INFO"], to: instanceID, expecting: .info, turn: &turn)
         }
         let pingPeriod = min(instances.field(instanceID, \.downAfterMilliseconds) ?? 0, timings.pingPeriod)
         if let lastPongTime = links.field(linkID, \.lastPongTime), let lastPingTime = links.field(linkID, \.lastPingTime),
            now - lastPongTime > pingPeriod && now - lastPingTime > pingPeriod / 2 {
-            sendPing(instanceID, now: now, effects: &effects)
+            sendPing(instanceID, now: now, turn: &turn)
         }
         if let lastPublishTime = instances.field(instanceID, \.lastPublishTime), now - lastPublishTime > timings.publishPeriod,
            links.field(linkID, \.pendingReplies)?.contains(where: { $0.kind == .hello && $0.instance == instanceID }) == false {
-            sendHello(to: instanceID, effects: &effects)
+            sendHello(to: instanceID, turn: &turn)
         }
     }
 
@@ -91,7 +91,7 @@ extension Sentinel {
     }
 
     /// Publishes our hello on an instance's command connection (§4).
-    mutating func sendHello(to instanceID: InstanceID, effects: inout [SentinelEffect]) {
+    mutating func sendHello(to instanceID: InstanceID, turn: inout Turn) {
         guard let instance = instances[instanceID], let link = links[instance.link], !link.isDisconnected else { return }
         let masterID = instance.kind == .master ? instance.id : instance.master!
         guard let master = instances[masterID], let state = masters[masterID] else { return }
@@ -102,7 +102,7 @@ extension Sentinel {
             sentinelAddress: HostPort(host: ip, port: port), sentinelRunID: myID, currentEpoch: currentEpoch,
             masterName: master.name, masterAddress: HostPort(host: announcedHost(masterAddress), port: masterAddress.port),
             masterConfigEpoch: state.configEpoch)
-        sendCommand(["PUBLISH", HelloMessage.channel, hello.text], to: instanceID, expecting: .hello, effects: &effects)
+        sendCommand(["PUBLISH", HelloMessage.channel, hello.text], to: instanceID, expecting: .hello, turn: &turn)
     }
 
     /// Makes the next tick send hellos to the master, its replicas and sentinels (after a
@@ -119,7 +119,7 @@ extension Sentinel {
     /// SDOWN (§5.1) and the link health checks: a command link with a ping outstanding for
     /// more than half of down-after and no reply at all for as long is closed; so is a silent
     /// pub/sub link.
-    mutating func checkSubjectivelyDown(_ instanceID: InstanceID, now: Milliseconds, effects: inout [SentinelEffect]) {
+    mutating func checkSubjectivelyDown(_ instanceID: InstanceID, now: Milliseconds, turn: inout Turn) {
         guard let linkID = instances.field(instanceID, \.link), let link = links.field(linkID, \.health) else { return }
         // Unlike Redis, only a missing *command* connection counts as unreachable here: a
         // pub/sub connection dropped by the promotion's `CLIENT KILL TYPE pubsub` does not make
@@ -134,11 +134,11 @@ extension Sentinel {
               let downAfter = instances.field(instanceID, \.downAfterMilliseconds) else { return }
         if link.commandConnection != nil && now - link.commandConnectedTime > timings.minimumLinkReconnectPeriod
             && link.activePingTime != 0 && now - link.activePingTime > downAfter / 2 && now - link.lastPongTime > downAfter / 2 {
-            closeConnection(link.commandConnection, effects: &effects)
+            closeConnection(link.commandConnection, turn: &turn)
         }
         if link.pubSubConnection != nil && now - link.pubSubConnectedTime > timings.minimumLinkReconnectPeriod
             && now - link.pubSubLastActivity > timings.publishPeriod * 3 {
-            closeConnection(link.pubSubConnection, effects: &effects)
+            closeConnection(link.pubSubConnection, turn: &turn)
         }
         let masterRebootPeriod = kind == .master ? (masters.field(instanceID, \.masterRebootDownAfterPeriod) ?? 0) : 0
         let isDown = elapsed > downAfter
@@ -149,11 +149,11 @@ extension Sentinel {
             if !flags.contains(.subjectivelyDown), let instance = instances[instanceID] {
                 instances[instanceID]?.subjectivelyDownSince = now
                 instances[instanceID]?.flags.insert(.subjectivelyDown)
-                emitEvent(.warning, "+sdown", about: instance, effects: &effects)
+                emitEvent(.subjectivelyDown, about: instance, turn: &turn)
             }
         } else if flags.contains(.subjectivelyDown), let instance = instances[instanceID] {
             instances[instanceID]?.flags.remove([.subjectivelyDown, .scriptKillSent])
-            emitEvent(.warning, "-sdown", about: instance, effects: &effects)
+            emitEvent(.subjectivelyUp, about: instance, turn: &turn)
         }
     }
 }

@@ -47,11 +47,11 @@ extension Sentinel {
     /// when it writes, once for every request made since its last write (fifty votes handled
     /// in one read cost one rendering and one write, not fifty).
     mutating func persistConfiguration(replyTo client: ClientID? = nil, reply: RESPValue = .ok, closing: [ClientID] = [],
-                                       effects: inout [SentinelEffect]) {
+                                       turn: inout Turn) {
         let ticket = nextPersistTicket
         nextPersistTicket += 1
         if let client { repliesAwaitingPersistence[ticket] = AwaitingReply(client: client, reply: reply, closing: closing) }
-        effects.append(.persistConfiguration(ticket: ticket))
+        turn.append(.persistConfiguration(ticket: ticket))
     }
 
     /// The configuration file's new content (§12.2), rendered from the state as it is now
@@ -72,19 +72,19 @@ extension Sentinel {
     }
 
     /// The shell finished writing the file (§12.2): log the outcome and answer a waiting client.
-    mutating func handleConfigurationPersisted(ticket: UInt64, error: String?, effects: inout [SentinelEffect]) {
+    mutating func handleConfigurationPersisted(ticket: UInt64, error: String?, turn: inout Turn) {
         if let error {
-            log(.warning, "WARNING: Sentinel was not able to save the new configuration on disk!!!: \(error)", effects: &effects)
+            log(.warning, "WARNING: Sentinel was not able to save the new configuration on disk!!!: \(error)", turn: &turn)
         } else {
-            log(.notice, "Sentinel new configuration saved on disk", effects: &effects)
+            log(.notice, "Sentinel new configuration saved on disk", turn: &turn)
         }
         guard let awaiting = repliesAwaitingPersistence.removeValue(forKey: ticket) else { return }
         if error != nil {
-            reply(to: awaiting.client, .errorText("ERR Failed to save config file. Check server logs."), effects: &effects)
+            reply(to: awaiting.client, .errorText("ERR Failed to save config file. Check server logs."), turn: &turn)
         } else {
-            reply(to: awaiting.client, awaiting.reply, effects: &effects)
+            reply(to: awaiting.client, awaiting.reply, turn: &turn)
         }
-        for client in awaiting.closing { effects.append(.closeClient(client)) }
+        for client in awaiting.closing { closeClient(client, turn: &turn) }
     }
 }
 

@@ -13,4 +13,7 @@ public struct DeliberateDefects: OptionSet, Sendable, Hashable {
     /// The majority rule (§7) counts only the peers not seen SDOWN as voters, instead of
     /// every known sentinel.
     public static let majorityIgnoresDeadPeers = DeliberateDefects(rawValue: 1 << 1)
+    /// The turn executor sends a turn's messages before writing its files: a vote can reach
+    /// the candidate and then be lost in a crash.
+    public static let sendBeforePersisting = DeliberateDefects(rawValue: 1 << 2)
 }

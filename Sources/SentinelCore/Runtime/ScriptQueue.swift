@@ -100,25 +100,25 @@ struct ScriptQueue: Sendable {
 
 extension Sentinel {
     /// Starts every script that is due.
-    mutating func runDueScripts(now: Milliseconds, effects: inout [SentinelEffect]) {
+    mutating func runDueScripts(now: Milliseconds, turn: inout Turn) {
         for job in scriptQueue.startDueJobs(now: now) {
-            effects.append(.runScript(job.id, arguments: job.arguments))
+            turn.append(.runScript(job.id, arguments: job.arguments))
         }
     }
 
     /// Kills scripts running longer than the maximum runtime (`-script-timeout`).
-    mutating func killOverdueScripts(now: Milliseconds, effects: inout [SentinelEffect]) {
+    mutating func killOverdueScripts(now: Milliseconds, turn: inout Turn) {
         for job in scriptQueue.overdueJobs(now: now, maximumRuntime: timings.scriptMaximumRuntime) {
-            effects.append(.killScript(job.id))
-            emitEvent(.warning, "-script-timeout", message: "\(job.arguments[0]) \(job.id)", effects: &effects)
+            turn.append(.killScript(job.id))
+            emitEvent(.scriptTimeout, message: "\(job.arguments[0]) \(job.id)", turn: &turn)
         }
     }
 
-    mutating func handleScriptFinished(_ id: ScriptID, _ termination: ScriptTermination, now: Milliseconds, effects: inout [SentinelEffect]) {
+    mutating func handleScriptFinished(_ id: ScriptID, _ termination: ScriptTermination, now: Milliseconds, turn: inout Turn) {
         guard let (job, outcome) = scriptQueue.finish(id, termination, now: now, retryDelay: timings.scriptRetryDelay) else { return }
         if case .failed(let signal, let exitCode) = outcome {
-            emitEvent(.warning, "-script-error", message: "\(job.arguments[0]) \(signal) \(exitCode)", effects: &effects)
+            emitEvent(.scriptError, message: "\(job.arguments[0]) \(signal) \(exitCode)", turn: &turn)
         }
-        runDueScripts(now: now, effects: &effects)
+        runDueScripts(now: now, turn: &turn)
     }
 }

@@ -131,21 +131,22 @@ public struct Sentinel {
 
     /// Called once before the first input: generates and persists `myid` if needed, logs the
     /// start-up lines, announces the monitored masters and schedules the first tick.
-    public mutating func start(effects: inout [SentinelEffect]) {
+    public mutating func start(into turn: inout Turn) {
         if myID.isEmpty {
             myID = Sentinel.randomHexIdentifier(using: &random)
-            persistConfiguration(effects: &effects)
+            persistConfiguration(turn: &turn)
         }
-        effects.append(.log(.notice, "Sentinel ID is \(myID)"))
+        turn.append(.log(.notice, "Sentinel ID is \(myID)"))
         for masterID in masterOrder {
             guard let master = instances[masterID], let state = masters[masterID] else { continue }
-            emitEvent(.warning, "+monitor", about: master, "quorum \(state.quorum)", effects: &effects)
+            emitEvent(.monitor, about: master, "quorum \(state.quorum)", turn: &turn)
         }
-        effects.append(.scheduleTick(afterMilliseconds: nextTickDelay()))
+        turn.append(.scheduleTick(afterMilliseconds: nextTickDelay()))
     }
 
-    /// Feeds one input to the core and appends what must happen to `effects`.
-    public mutating func handle(_ input: SentinelInput, at time: Timestamp, effects: inout [SentinelEffect]) {
+    /// Feeds one input to the core and adds what must happen to `turn` (carry it out with
+    /// `TurnExecutor`).
+    public mutating func handle(_ input: SentinelInput, at time: Timestamp, into turn: inout Turn) {
         lastWallClock = time.wallClock
         if case .clientCommand = input {
             // Read-only queries keep the version (see handleClientCommand).
@@ -154,47 +155,47 @@ public struct Sentinel {
         }
         switch input {
         case .tick:
-            handleTick(at: time, effects: &effects)
+            handleTick(at: time, turn: &turn)
         case .clientConnected(let client, let remote, let local):
-            admitClient(client, remoteAddress: remote, localAddress: local, at: time, effects: &effects)
+            admitClient(client, remoteAddress: remote, localAddress: local, at: time, turn: &turn)
         case .clientRefused:
             statistics.rejectedConnections += 1
         case .clientCommand(let client, let arguments):
-            handleClientCommand(client, arguments, at: time, effects: &effects)
+            handleClientCommand(client, arguments, at: time, turn: &turn)
         case .clientDisconnected(let client):
             removeClient(client)
         case .connectionEstablished(let connection, let localAddress):
-            handleConnectionEstablished(connection, localAddress: localAddress, now: time.monotonic, effects: &effects)
+            handleConnectionEstablished(connection, localAddress: localAddress, now: time.monotonic, turn: &turn)
         case .connectionClosed(let connection, let reason):
-            handleConnectionClosed(connection, reason: reason, now: time.monotonic, effects: &effects)
+            handleConnectionClosed(connection, reason: reason, now: time.monotonic, turn: &turn)
         case .connectionReply(let connection, let value):
-            handleConnectionReply(connection, value, at: time, effects: &effects)
+            handleConnectionReply(connection, value, at: time, turn: &turn)
         case .configurationPersisted(let ticket, let error):
-            handleConfigurationPersisted(ticket: ticket, error: error, effects: &effects)
+            handleConfigurationPersisted(ticket: ticket, error: error, turn: &turn)
         case .aclFileRead(let ticket, let contents, let error):
-            handleACLFileRead(ticket: ticket, contents: contents, error: error, effects: &effects)
+            handleACLFileRead(ticket: ticket, contents: contents, error: error, turn: &turn)
         case .aclFileWritten(let ticket, let error):
-            handleACLFileWritten(ticket: ticket, error: error, effects: &effects)
+            handleACLFileWritten(ticket: ticket, error: error, turn: &turn)
         case .scriptStarted(let script, let pid):
             scriptQueue.recordStarted(script, pid: pid)
         case .hostnameResolved(let host, let address):
             if let address {
                 resolvedHosts[host] = address
             } else {
-                log(.warning, "Failed to resolve hostname '\(host)'", effects: &effects)
+                log(.warning, "Failed to resolve hostname '\(host)'", turn: &turn)
             }
         case .shutdownRequested(let signalName):
-            shutdown(reason: "Received \(signalName) scheduling shutdown...", effects: &effects)
+            shutdown(reason: "Received \(signalName) scheduling shutdown...", turn: &turn)
         case .scriptFinished(let script, let termination):
-            handleScriptFinished(script, termination, now: time.monotonic, effects: &effects)
+            handleScriptFinished(script, termination, now: time.monotonic, turn: &turn)
         }
     }
 
     /// One timer run (§2): the monitoring work, then the next tick at a redrawn 10–19 Hz.
-    mutating func handleTick(at time: Timestamp, effects: inout [SentinelEffect]) {
-        runPeriodicWork(at: time, effects: &effects)
+    mutating func handleTick(at time: Timestamp, turn: inout Turn) {
+        runPeriodicWork(at: time, turn: &turn)
         lastTickTime = time.monotonic
-        effects.append(.scheduleTick(afterMilliseconds: nextTickDelay()))
+        turn.append(.scheduleTick(afterMilliseconds: nextTickDelay()))
     }
 
     /// Redis redraws the timer frequency after each run as `10 + random(0..9)` Hz so that

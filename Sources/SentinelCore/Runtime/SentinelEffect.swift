@@ -1,7 +1,8 @@
 import RESP
 
-/// What the core asks the shell to do. The shell executes effects in order and reports what
-/// happened as new `SentinelInput`s; it makes no decision of its own.
+/// What the core asks the shell to do. Each effect belongs to one phase of a `Turn` (see
+/// `phase`), and `TurnExecutor` carries the phases out in order; what happens is reported as new
+/// `SentinelInput`s. The shell makes no decision of its own.
 public enum SentinelEffect: Sendable {
     /// Append these encoded bytes to the client's output buffer.
     case sendToClient(ClientID, [UInt8])
@@ -28,6 +29,9 @@ public enum SentinelEffect: Sendable {
     case writeACLFile(path: String, contents: [UInt8], ticket: UInt64)
     /// Write one log line at `level` (the shell adds pid, role and time).
     case log(LogLevel, String)
+    /// An event happened: the shell logs `event.logLine` at the event's level (the core has
+    /// already published it to its subscribers and queued any script).
+    case event(SentinelEvent)
     /// From now on write only lines at `level` or above (`SENTINEL CONFIG SET loglevel`).
     case setLogLevel(LogLevel)
     /// Start a script: `arguments[0]` is the executable path.
@@ -38,4 +42,28 @@ public enum SentinelEffect: Sendable {
     case scheduleTick(afterMilliseconds: Milliseconds)
     /// Stop the process with this exit code once pending writes are flushed.
     case exit(code: Int32)
+
+    /// When the effect may happen within its turn (see `Turn`).
+    public var phase: TurnPhase {
+        switch self {
+        case .persistConfiguration, .writeACLFile:
+            return .durable
+        case .sendToClient, .closeClient, .connect, .sendOnConnection, .closeConnection, .log, .event, .setLogLevel:
+            return .message
+        case .resolveHostname, .readACLFile, .runScript, .killScript, .scheduleTick, .exit:
+            return .start
+        }
+    }
+}
+
+/// The three phases of a turn, in the order they are carried out.
+public enum TurnPhase: Sendable {
+    /// Files that must be written (and synced) first.
+    case durable
+    /// What others may see once the files are written: replies, commands and connection changes
+    /// on links, events and log lines.
+    case message
+    /// What is started once the files are written: scripts, lookups, file reads, the next
+    /// tick, the exit.
+    case start
 }

@@ -4,11 +4,18 @@ extension Sentinel {
     /// `<master|slave|sentinel> <name> <ip> <port>[ @ <master> <ip> <port>]`: how events and
     /// logs name an instance (§11.1).
     func details(of instance: MonitoredInstance) -> String {
-        var text = "\(instance.kind.word) \(instance.name) \(announcedHost(instance.address)) \(instance.address.port)"
+        subject(of: instance).details
+    }
+
+    /// An instance as events name it, with its (and its master's) announced address.
+    func subject(of instance: MonitoredInstance) -> EventSubject {
+        var subject = EventSubject(kind: instance.kind, name: instance.name,
+                                   address: HostPort(host: announcedHost(instance.address), port: instance.address.port))
         if let masterID = instance.master, let master = instances[masterID] {
-            text += " @ \(master.name) \(announcedHost(master.address)) \(master.address.port)"
+            subject.masterName = master.name
+            subject.masterAddress = HostPort(host: announcedHost(master.address), port: master.address.port)
         }
-        return text
+        return subject
     }
 
     /// The host as replies, events, hellos and SLAVEOF show it: the name with
@@ -36,41 +43,46 @@ extension Sentinel {
         a.port == b.port && sameHost(a.host, b.host)
     }
 
-    /// Emits an event about an instance: logged at `level`, published on channel `type` with
-    /// the instance details as the message prefix, and handed to the master's notification
-    /// script when it is a warning (§11.1).
-    mutating func emitEvent(_ level: LogLevel, _ type: String, about instance: MonitoredInstance, _ suffix: String = "", effects: inout [SentinelEffect]) {
-        var message = details(of: instance)
-        if !suffix.isEmpty { message += " " + suffix }
+    /// Emits an event about an instance (§11.1): its message is the instance's details and
+    /// `suffix`; it concerns the instance's master (or the instance, for a master).
+    mutating func emitEvent(_ type: SentinelEventType, about instance: MonitoredInstance, _ suffix: String = "", turn: inout Turn) {
+        let subject = subject(of: instance)
+        let message = suffix.isEmpty ? subject.details : subject.details + " " + suffix
         let masterID = instance.kind == .master ? instance.id : instance.master
-        emitEvent(level, type, message: message, notifying: masterID, effects: &effects)
+        emit(SentinelEvent(type: type, subject: subject, message: message), notifying: masterID, turn: &turn)
     }
 
     /// Emits an event whose message is given whole (`+new-epoch 3`, `+switch-master …`).
-    mutating func emitEvent(_ level: LogLevel, _ type: String, message: String, notifying masterID: InstanceID? = nil, effects: inout [SentinelEffect]) {
-        var message = message
-        if message.utf8.count > 1024 { message = String(decoding: message.utf8.prefix(1024), as: UTF8.self) }
-        if level >= configuration.logLevel {
-            effects.append(.log(level, "\(type) \(message)"))
-        }
+    mutating func emitEvent(_ type: SentinelEventType, message: String, notifying masterID: InstanceID? = nil, turn: inout Turn) {
+        emit(SentinelEvent(type: type, subject: nil, message: message), notifying: masterID, turn: &turn)
+    }
+
+    /// Hands an event to the shell (which logs it at its level), publishes it unless it is a
+    /// `debug` event, and queues the master's notification script for a `warning` (§11.1).
+    /// Messages are cut at 1024 bytes.
+    mutating func emit(_ event: SentinelEvent, notifying masterID: InstanceID?, turn: inout Turn) {
+        var event = event
+        if event.message.utf8.count > 1024 { event.message = String(decoding: event.message.utf8.prefix(1024), as: UTF8.self) }
+        turn.append(.event(event))
+        let level = event.type.level
         if level != .debug {
-            publish(channel: type, message: message, effects: &effects)
+            publish(channel: event.type.rawValue, message: event.message, turn: &turn)
         }
         if level == .warning, let masterID, let script = masters[masterID]?.notificationScript {
-            scheduleScript([script, type, message], effects: &effects)
+            scheduleScript([script, event.type.rawValue, event.message], turn: &turn)
         }
     }
 
     /// Writes a log line if the configured level lets it through.
-    func log(_ level: LogLevel, _ text: String, effects: inout [SentinelEffect]) {
+    func log(_ level: LogLevel, _ text: String, turn: inout Turn) {
         if level >= configuration.logLevel {
-            effects.append(.log(level, text))
+            turn.append(.log(level, text))
         }
     }
 
     /// Queues a script run. (Scripts are executed by the shell; see `ScriptQueue`.)
-    mutating func scheduleScript(_ arguments: [String], effects: inout [SentinelEffect]) {
+    mutating func scheduleScript(_ arguments: [String], turn: inout Turn) {
         scriptQueue.enqueue(arguments)
-        runDueScripts(now: lastTickTime, effects: &effects)
+        runDueScripts(now: lastTickTime, turn: &turn)
     }
 }

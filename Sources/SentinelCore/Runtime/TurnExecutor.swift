@@ -1,0 +1,73 @@
+/// What carries out a turn's effects: the daemon's shell, the simulator's world, a test's
+/// harness. It makes no decision; `TurnExecutor` decides the order.
+public protocol SentinelIO {
+    /// Replaces the configuration file with `file` (atomically and synced); returns nil, or
+    /// the error text when it could not.
+    mutating func writeConfiguration(_ file: [UInt8]) -> String?
+    /// Replaces the ACL file at `path` with `contents` (atomically and synced); returns nil,
+    /// or the error text.
+    mutating func writeACLFile(path: String, contents: [UInt8]) -> String?
+    /// Carries out one effect of the message phase. Returns false when the process is gone
+    /// (the simulator's crash in the middle of a turn): nothing more of the turn happens.
+    mutating func perform(_ message: SentinelEffect) -> Bool
+    /// Carries out one effect of the start phase; returns the inputs it produced at once (a
+    /// started script's pid, a script that could not be spawned).
+    mutating func start(_ effect: SentinelEffect) -> [SentinelInput]
+}
+
+/// The one order in which a turn is carried out, for the daemon and the simulator alike:
+/// durable writes, then messages, then starts (see `Turn`); the results of writes and starts
+/// go back to the core at once, and what they ask for is carried out the same way, until
+/// nothing is left.
+public enum TurnExecutor {
+    /// Carries out `turn` for `core` through `io`; `time` is the time of the results fed
+    /// back. Returns false when `io` reported the process gone midway.
+    @discardableResult
+    public static func run<IO: SentinelIO>(_ turn: inout Turn, core: inout Sentinel, io: inout IO, at time: Timestamp) -> Bool {
+        let sendsBeforePersisting = core.deliberateDefects.contains(.sendBeforePersisting)
+        while !turn.isEmpty {
+            if turn.needsDurableWrites && !sendsBeforePersisting {
+                persist(&turn, core: &core, io: &io, at: time)
+                continue
+            }
+            for message in turn.take(.message) {
+                guard io.perform(message) else { return false }
+            }
+            if turn.needsDurableWrites {
+                persist(&turn, core: &core, io: &io, at: time)
+                continue
+            }
+            for effect in turn.take(.start) {
+                for input in io.start(effect) {
+                    core.handle(input, at: time, into: &turn)
+                }
+            }
+        }
+        return true
+    }
+
+    /// Writes the files the turn asked for — the configuration once for all its requests,
+    /// rendered now so that it holds every change made so far — and hands each result to
+    /// the core.
+    static func persist<IO: SentinelIO>(_ turn: inout Turn, core: inout Sentinel, io: inout IO, at time: Timestamp) {
+        var configurationTickets: [UInt64] = []
+        var results: [SentinelInput] = []
+        for write in turn.take(.durable) {
+            switch write {
+            case .persistConfiguration(let ticket):
+                configurationTickets.append(ticket)
+            case .writeACLFile(let path, let contents, let ticket):
+                results.append(.aclFileWritten(ticket: ticket, error: io.writeACLFile(path: path, contents: contents)))
+            default:
+                preconditionFailure("\(write) is not a durable write")
+            }
+        }
+        if !configurationTickets.isEmpty {
+            let error = io.writeConfiguration(core.configurationFileToWrite())
+            results = configurationTickets.map { .configurationPersisted(ticket: $0, error: error) } + results
+        }
+        for result in results {
+            core.handle(result, at: time, into: &turn)
+        }
+    }
+}

@@ -36,7 +36,7 @@ extension Simulation {
         }
         for (position, masterID) in order.enumerated() {
             guard let configEpoch = sentinel.core!.masters[masterID]?.configEpoch,
-                  let (leader, leaderEpoch) = sentinel.core!.instances[masterID].map({ ($0.leader, $0.leaderEpoch) }) else { continue }
+                  let (leader, leaderEpoch) = sentinel.core!.masters[masterID].map({ ($0.votedLeader, $0.votedLeaderEpoch) }) else { continue }
             if configEpoch < sentinel.lastConfigEpochs[position] {
                 fail("config-epoch-monotonic", "S\(s) config epoch of \(groupNames[position]) went back from \(sentinel.lastConfigEpochs[position]) to \(configEpoch)\(restarted ? " across a restart" : "")")
             }
@@ -72,7 +72,7 @@ extension Simulation {
         sentinel.spokenCurrentEpoch = max(sentinel.spokenCurrentEpoch, core.currentEpoch)
         for masterID in core.masterOrder {
             guard let name = core.instances[masterID]?.name else { continue }
-            sentinel.spokenVoteEpochs[name] = max(sentinel.spokenVoteEpochs[name] ?? 0, core.instances[masterID]?.leaderEpoch ?? 0)
+            sentinel.spokenVoteEpochs[name] = max(sentinel.spokenVoteEpochs[name] ?? 0, core.masters[masterID]?.votedLeaderEpoch ?? 0)
             sentinel.spokenConfigEpochs[name] = max(sentinel.spokenConfigEpochs[name] ?? 0, core.masters[masterID]?.configEpoch ?? 0)
         }
     }
@@ -87,7 +87,7 @@ extension Simulation {
         }
         for masterID in core.masterOrder {
             guard let name = core.instances[masterID]?.name else { continue }
-            let vote = core.instances[masterID]?.leaderEpoch ?? 0
+            let vote = core.masters[masterID]?.votedLeaderEpoch ?? 0
             if vote < sentinel.spokenVoteEpochs[name] ?? 0 {
                 fail("durable-before-spoken", "S\(s) restarted with its vote for \(name) at epoch \(vote), below the epoch \(sentinel.spokenVoteEpochs[name] ?? 0) of a vote it had spoken with")
             }

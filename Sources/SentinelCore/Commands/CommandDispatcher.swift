@@ -236,7 +236,7 @@ extension Sentinel {
         log(.warning, reason, turn: &turn)
         persistConfiguration(turn: &turn)
         log(.warning, "Sentinel is now ready to exit, bye bye...", turn: &turn)
-        turn.append(.exit(code: 0))
+        exitProcess(code: 0, turn: &turn)
     }
 
     /// The Redis version a sentinel reports by default (`redis-compatibility 7.0`); `INFO` and

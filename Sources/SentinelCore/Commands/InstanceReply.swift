@@ -55,8 +55,8 @@ extension Sentinel {
         }
         if instance.kind == .sentinel {
             map.field("last-hello-message", now - instance.lastHelloTime)
-            map.field("voted-leader", instance.leader ?? "?")
-            map.field("voted-leader-epoch", Int64(instance.leaderEpoch))
+            map.field("voted-leader", instance.votedLeader ?? "?")
+            map.field("voted-leader-epoch", Int64(instance.votedLeaderEpoch))
         }
         buffer = map.finish()
     }

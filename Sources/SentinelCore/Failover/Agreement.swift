@@ -10,7 +10,7 @@ extension Sentinel {
         if startFailoverIfNeeded(masterID, now: now, turn: &turn) {
             askOtherSentinels(about: masterID, forced: true, now: now, turn: &turn)
         }
-        runFailoverStateMachine(masterID, now: now, turn: &turn)
+        advanceFailover(masterID, after: .timer, now: now, turn: &turn)
         askOtherSentinels(about: masterID, forced: false, now: now, turn: &turn)
     }
 
@@ -44,9 +44,9 @@ extension Sentinel {
         for sentinelID in sentinels {
             guard let lastReplyTime = instances.field(sentinelID, \.lastMasterDownReplyTime) else { continue }
             let elapsed = now - lastReplyTime
-            if elapsed > timings.askPeriod * 5 && (instances.field(sentinelID, \.flags)?.contains(.masterDown) == true || instances.field(sentinelID, \.leader) != nil) {
+            if elapsed > timings.askPeriod * 5 && (instances.field(sentinelID, \.flags)?.contains(.masterDown) == true || instances.field(sentinelID, \.votedLeader) != nil) {
                 instances[sentinelID]?.flags.remove(.masterDown)
-                instances[sentinelID]?.leader = nil
+                instances[sentinelID]?.votedLeader = nil
             }
             guard masterFlags.contains(.subjectivelyDown) else { continue }
             guard let master = instances[masterID], let state = masters[masterID], let peer = instances[sentinelID],
@@ -83,66 +83,14 @@ extension Sentinel {
             instances[sentinelID]?.flags.remove(.masterDown)
         }
         if leader != "*" && RunIdentifier.isValid(leader) {
-            if peer.leaderEpoch != UInt64(epoch) {
+            if peer.votedLeaderEpoch != UInt64(epoch) {
                 log(.warning, "\(peer.name) voted for \(leader) \(epoch)", turn: &turn)
             }
-            instances[sentinelID]?.leader = leader
-            instances[sentinelID]?.leaderEpoch = UInt64(epoch)
+            instances[sentinelID]?.votedLeader = leader
+            instances[sentinelID]?.votedLeaderEpoch = UInt64(epoch)
         }
-        if !tilt && masters[masterID]?.failoverState == .waitStart {
-            runFailoverStateMachine(masterID, now: now, turn: &turn)
+        if !tilt {
+            advanceFailover(masterID, after: .peerAnswer, now: now, turn: &turn)
         }
-    }
-
-    /// `SENTINEL IS-MASTER-DOWN-BY-ADDR ip port epoch runid` (§6): down is 1 iff not in TILT
-    /// and the master at that address is SDOWN for us; with a run id, we vote (a candidate
-    /// that is not a well-formed run id gets no vote, as if `*` had been asked).
-    mutating func isMasterDownByAddressCommand(_ client: ClientID, _ arguments: [String], now: Milliseconds, turn: inout Turn) {
-        guard let port = Int64(arguments[3]), let requestedEpoch = UInt64(arguments[4]), requestedEpoch <= InputLimits.maximumEpoch else {
-            return replyError(to: client, "ERR value is not an integer or out of range", turn: &turn)
-        }
-        let masterID = masterOrder.first { id in
-            instances[id].map { $0.address.port == Int(port) && sameHost($0.address.host, arguments[2]) } ?? false
-        }
-        var down = false
-        var leader: String?
-        var leaderEpoch: UInt64 = 0
-        if let masterID, let master = instances[masterID] {
-            down = !tilt && master.flags.contains(.subjectivelyDown)
-            if arguments[5] != "*" && RunIdentifier.isValid(arguments[5]) {
-                leader = voteLeader(masterID, epoch: requestedEpoch, candidate: arguments[5], now: now, turn: &turn)
-                leaderEpoch = instances[masterID]?.leaderEpoch ?? 0
-            }
-        }
-        reply(to: client, .array([.integer(down ? 1 : 0), .bulk(leader ?? "*"), .integer(Int64(leaderEpoch))]), turn: &turn)
-    }
-
-    /// Votes for `candidate` as leader of master M at `epoch` (§6): a higher epoch is adopted
-    /// first; the vote is cast only if M's last vote is from an older epoch — one vote per
-    /// master per epoch, epochs only going up. Returns the recorded vote.
-    /// Voting for someone else delays our own failover attempt.
-    mutating func voteLeader(_ masterID: InstanceID, epoch: UInt64, candidate: String, now: Milliseconds, turn: inout Turn) -> String? {
-        if epoch > currentEpoch {
-            currentEpoch = epoch
-            persistConfiguration(turn: &turn)
-            emitEvent(.newEpoch, message: String(currentEpoch), notifying: masterID, turn: &turn)
-        }
-        guard let master = instances[masterID] else { return nil }
-        let alreadyVoted = master.leaderEpoch >= epoch && !deliberateDefects.contains(.voteTwicePerEpoch)
-        // Redis also refuses when its global current epoch is above the requested one. With
-        // many masters failing at once every candidate raises the global epoch once per master,
-        // so that rule refuses most requests and the elections split and wait 2 ×
-        // failover-timeout. The vote is recorded per master, so "one vote per master and
-        // epoch, never for an epoch at or below the last vote" is all safety needs.
-        if !alreadyVoted {
-            instances[masterID]?.leader = candidate
-            instances[masterID]?.leaderEpoch = epoch
-            persistConfiguration(turn: &turn)
-            emitEvent(.voteForLeader, message: "\(candidate) \(epoch)", notifying: masterID, turn: &turn)
-            if candidate.lowercased() != myID.lowercased() {
-                masters[masterID]?.failoverStartTime = now + Milliseconds(random.next() % 1000)
-            }
-        }
-        return instances[masterID]?.leader
     }
 }

@@ -1,6 +1,19 @@
 import RESP
 
+/// What made a master's failover advance now (§8): the timer, an INFO reply from one of its
+/// replicas (a promotion, a reconfiguration's progress), or a peer's answer to a vote request.
+/// Each state acts on the triggers it waits for and ignores the others.
+enum FailoverTrigger: Equatable {
+    case timer
+    case info(from: InstanceID)
+    case peerAnswer
+}
+
+/// The failover of one master, top to bottom (§7, §8, like `sentinel.c`'s
+/// `sentinelFailover*`): how it starts, then one function per state, all driven by
+/// `advanceFailover`. The election itself is in `Election.swift`.
 extension Sentinel {
+    // MARK: Start
     /// Starts a failover when the master is ODOWN, none is in progress, and the last attempt
     /// (ours, or a vote we gave) is older than 2 × failover-timeout (§7). With no attempt yet
     /// there is nothing to wait for (the monotonic clock starts at boot, so "older than" would
@@ -40,19 +53,6 @@ extension Sentinel {
         return true
     }
 
-    /// A new election in `wait_start`: the next epoch (made durable before anyone hears of
-    /// it), `+new-epoch` and `+try-failover`. Callers make sure the current epoch is below
-    /// `InputLimits.maximumEpoch`.
-    mutating func beginElection(_ masterID: InstanceID, now: Milliseconds, turn: inout Turn) {
-        guard let master = instances[masterID] else { return }
-        currentEpoch += 1
-        persistConfiguration(turn: &turn)
-        masters[masterID]?.failoverEpoch = currentEpoch
-        masters[masterID]?.failoverStateChangeTime = now
-        emitEvent(.newEpoch, message: String(currentEpoch), notifying: masterID, turn: &turn)
-        emitEvent(.tryFailover, about: master, turn: &turn)
-    }
-
     /// Asks the master's connected replicas for INFO at once (unless one is in flight): from
     /// now on replicas are polled every second (§2), and the selection needs INFO younger
     /// than 5 s while the master is SDOWN (§8.2) — the regular 10 s poll is usually older.
@@ -72,39 +72,41 @@ extension Sentinel {
         }
     }
 
-    /// One step of the failover state machine (§8). Each state either waits for its input
-    /// or moves on; transitions triggered by replies run at once from the reply handlers.
-    mutating func runFailoverStateMachine(_ masterID: InstanceID, now: Milliseconds, turn: inout Turn) {
-        guard instances.field(masterID, \.flags)?.contains(.failoverInProgress) == true, let state = masters[masterID] else {
-            if masters.field(masterID, \.failoverState) == .updateConfig { switchToPromotedReplica(masterID, now: now, turn: &turn) }
+    // MARK: Advancing
+
+    /// The one entry point of the state machine, from the tick, the INFO handler and the
+    /// vote replies: runs the current state; when it moves on, the next state runs at once
+    /// (with what is already known, as after a tick), so a failover advances the moment its
+    /// input arrives instead of on the next tick. It stops at a state that waits, after an
+    /// abort, or when the process is to exit.
+    mutating func advanceFailover(_ masterID: InstanceID, after trigger: FailoverTrigger, now: Milliseconds, turn: inout Turn) {
+        guard instances.field(masterID, \.flags)?.contains(.failoverInProgress) == true else {
+            if masters.field(masterID, \.failoverState) == .updateConfig { failoverUpdateConfig(masterID, now: now, turn: &turn) }
             return
         }
-        switch state.failoverState {
-        case .waitStart:
-            failoverWaitStart(masterID, now: now, turn: &turn)
-        case .selectSlave:
-            failoverSelectReplica(masterID, now: now, turn: &turn)
-        case .sendSlaveofNoOne:
-            failoverSendReplicaOfNoOne(masterID, now: now, turn: &turn)
-        case .waitPromotion:
-            checkCoordinatedFailover(masterID, now: now, turn: &turn)
-            if now - state.failoverStateChangeTime > state.failoverTimeout, let master = instances[masterID] {
-                emitEvent(.failoverAbortReplicaTimeout, about: master, turn: &turn)
-                abortFailover(masterID, now: now)
+        var trigger = trigger
+        while !isExiting, let state = masters.field(masterID, \.failoverState) {
+            switch state {
+            case .waitStart: failoverWaitStart(masterID, after: trigger, now: now, turn: &turn)
+            case .selectSlave: failoverSelectReplica(masterID, now: now, turn: &turn)
+            case .sendSlaveofNoOne: failoverSendReplicaOfNoOne(masterID, now: now, turn: &turn)
+            case .waitPromotion: failoverWaitPromotion(masterID, after: trigger, now: now, turn: &turn)
+            case .reconfSlaves: failoverReconfigureReplicas(masterID, after: trigger, now: now, turn: &turn)
+            case .updateConfig: failoverUpdateConfig(masterID, now: now, turn: &turn)
+            case .none: return
             }
-        case .reconfSlaves:
-            reconfigureNextReplicas(masterID, now: now, turn: &turn)
-        case .updateConfig:
-            switchToPromotedReplica(masterID, now: now, turn: &turn)
-        case .none:
-            break
+            // States only move forward, and `update_config` ends with a reset to `none`, so
+            // this loop runs each state at most once.
+            guard masters.field(masterID, \.failoverState) != state else { return }
+            trigger = .timer
         }
     }
 
-    /// `wait_start` (§7, §8.1): without a majority and quorum of votes at our failover's
-    /// epoch, give up after min(election timeout, failover-timeout); a forced failover needs
-    /// no votes.
-    mutating func failoverWaitStart(_ masterID: InstanceID, now: Milliseconds, turn: inout Turn) {
+    /// `wait_start` (§7, §8.1), on the timer and on peers' answers: without a majority and
+    /// quorum of votes at our failover's epoch, give up after min(election timeout,
+    /// failover-timeout); a forced failover needs no votes.
+    mutating func failoverWaitStart(_ masterID: InstanceID, after trigger: FailoverTrigger, now: Milliseconds, turn: inout Turn) {
+        if case .info = trigger { return }
         guard let state = masters[masterID], let master = instances[masterID] else { return }
         // Unlike Redis, an election stops when the master is no longer objectively down (it
         // came back, or the peers stopped agreeing): nothing is left to fail over.
@@ -116,7 +118,8 @@ extension Sentinel {
             masters[masterID]?.failoverStartTime = 0
             return
         }
-        let leader = electedLeader(masterID, epoch: state.failoverEpoch, now: now, turn: &turn)
+        castOwnVote(masterID, epoch: state.failoverEpoch, now: now, turn: &turn)
+        let leader = electionWinner(masterID, epoch: state.failoverEpoch)
         let isLeader = leader?.lowercased() == myID.lowercased()
         if leader == nil && !master.flags.contains(.forceFailover)
             && now - state.failoverStateChangeTime >= Sentinel.splitElectionRestartDelay
@@ -139,92 +142,11 @@ extension Sentinel {
         emitEvent(.electedLeader, about: master, turn: &turn)
         if simulateFailureFlags.contains(.crashAfterElection) {
             log(.warning, "Sentinel CRASH because of SENTINEL simulate-failure", turn: &turn)
-            turn.append(.exit(code: 99))
+            exitProcess(code: 99, turn: &turn)
             return
         }
         setFailoverState(masterID, .selectSlave, now: now)
         emitEvent(.failoverStateSelectReplica, about: master, turn: &turn)
-        failoverSelectReplica(masterID, now: now, turn: &turn)
-    }
-
-    /// The leader of the election for master M at `epoch` (§7), or nil. Peer votes count when
-    /// cast for M at this failover's epoch (each voter votes at most once per master and epoch,
-    /// so counting them is as safe as Redis's "current epoch" rule, and several elections can
-    /// run at once). We vote for the most-voted candidate, or for ourselves; the winner needs
-    /// ≥ voters/2 + 1 and ≥ quorum votes, where voters are all known sentinels plus us.
-    mutating func electedLeader(_ masterID: InstanceID, epoch: UInt64, now: Milliseconds, turn: inout Turn) -> String? {
-        guard let state = masters[masterID] else { return nil }
-        var voters = state.sentinels.count + 1
-        if deliberateDefects.contains(.majorityIgnoresDeadPeers) {
-            voters = state.sentinels.filter { instances[$0]?.flags.contains(.subjectivelyDown) == false }.count + 1
-        }
-        var counts: [String: Int] = [:]
-        var order: [String] = []
-        for sentinelID in state.sentinels {
-            guard let peer = instances[sentinelID], let leader = peer.leader, peer.leaderEpoch == epoch else { continue }
-            if counts[leader] == nil { order.append(leader) }
-            counts[leader, default: 0] += 1
-        }
-        var winner: String?
-        var maximum = 0
-        for candidate in order where counts[candidate]! > maximum {
-            maximum = counts[candidate]!
-            winner = candidate
-        }
-        let ourVote = voteLeader(masterID, epoch: epoch, candidate: winner ?? myID, now: now, turn: &turn)
-        if let ourVote, instances[masterID]?.leaderEpoch == epoch {
-            let votes = counts[ourVote, default: 0] + 1
-            counts[ourVote] = votes
-            if votes > maximum {
-                maximum = votes
-                winner = ourVote
-            }
-        }
-        if let found = winner, maximum >= voters / 2 + 1 && maximum >= state.quorum {
-            return found
-        }
-        return nil
-    }
-
-    /// How long an election runs before a split vote may restart it (the votes of one round
-    /// trip), and how many restarts one failover attempt makes at most: peers that vote for
-    /// themselves in every epoch cannot make the epoch climb (the election timeout still
-    /// counts from the failover's start, and then the attempt waits 2 × failover-timeout).
-    static let splitElectionRestartDelay: Milliseconds = 50
-    static let maximumSplitElectionRestarts = 3
-
-    /// Whether the election for master M at `epoch` is split and we are the candidate that
-    /// starts the next one at once, instead of every candidate waiting 2 × failover-timeout.
-    ///
-    /// When several sentinels reach ODOWN in the same instant, each starts an election and
-    /// votes for itself before any request arrives; with many masters failing together they
-    /// even pick the same epochs. A vote is final for its epoch, so once the known votes leave
-    /// no candidate a way to the majority (or the quorum), nobody can win this epoch. Of the
-    /// candidates that voted for themselves, the one with the lowest run id starts a new epoch;
-    /// the others keep their (dead) elections and vote for it, as for any higher epoch. Safety
-    /// is the same as for any new epoch: one vote per master and epoch.
-    func shouldRestartSplitElection(_ masterID: InstanceID, epoch: UInt64) -> Bool {
-        guard let sentinels = masters.field(masterID, \.sentinels), let quorum = masters.field(masterID, \.quorum),
-              instances.field(masterID, \.leaderEpoch) == epoch,
-              let ourVote = instances.field(masterID, \.leader) ?? nil, ourVote.lowercased() == myID.lowercased() else { return false }
-        let needed = max((sentinels.count + 1) / 2 + 1, quorum)
-        var counts: [String: Int] = [ourVote.lowercased(): 1]
-        var unknown = 0
-        var selfVoters: [String] = [myID.lowercased()]
-        for sentinelID in sentinels {
-            guard let leader = instances.field(sentinelID, \.leader) ?? nil, instances.field(sentinelID, \.leaderEpoch) == epoch else {
-                unknown += 1
-                continue
-            }
-            counts[leader.lowercased(), default: 0] += 1
-            if let runID = instances.field(sentinelID, \.runID) ?? nil, runID.lowercased() == leader.lowercased() {
-                selfVoters.append(leader.lowercased())
-            }
-        }
-        // Split: the votes together could have elected someone, but no candidate can now.
-        let total = counts.values.reduce(0, +)
-        guard selfVoters.count >= 2, total + unknown >= needed, (counts.values.max() ?? 0) + unknown < needed else { return false }
-        return selfVoters.min() == myID.lowercased()
     }
 
     /// `select_slave` (§8.2).
@@ -246,7 +168,6 @@ extension Sentinel {
         masters[masterID]?.promotedReplica = replicaID
         setFailoverState(masterID, .sendSlaveofNoOne, now: now)
         emitEvent(.failoverStateSendReplicaOfNoOne, about: replica, turn: &turn)
-        failoverSendReplicaOfNoOne(masterID, now: now, turn: &turn)
     }
 
     /// The replica to promote (§8.2): not SDOWN/ODOWN or disconnected, a valid PING reply
@@ -306,6 +227,29 @@ extension Sentinel {
         setFailoverState(masterID, .waitPromotion, now: now)
     }
 
+    /// `wait_promotion` (§8.4): an INFO from the promoted replica reporting `role:master`
+    /// ends it (§8.5); on the timer, a coordinated failover is watched and, after
+    /// failover-timeout, the failover is aborted.
+    mutating func failoverWaitPromotion(_ masterID: InstanceID, after trigger: FailoverTrigger, now: Milliseconds, turn: inout Turn) {
+        guard let state = masters[masterID], let promotedID = state.promotedReplica else { return }
+        switch trigger {
+        case .info(let from):
+            if from == promotedID, instances.field(promotedID, \.roleReported) == .master {
+                promotionObserved(masterID: masterID, replicaID: promotedID, now: now, turn: &turn)
+            }
+        case .timer:
+            checkCoordinatedFailover(masterID, now: now, turn: &turn)
+            if masters.field(masterID, \.failoverState) == .waitPromotion,
+               let changed = masters.field(masterID, \.failoverStateChangeTime), now - changed > state.failoverTimeout,
+               let master = instances[masterID] {
+                emitEvent(.failoverAbortReplicaTimeout, about: master, turn: &turn)
+                abortFailover(masterID, now: now)
+            }
+        case .peerAnswer:
+            break
+        }
+    }
+
     /// §8.5: the promoted replica reports `role:master`. From here the failover cannot be
     /// aborted: the config epoch becomes the failover epoch, the state is persisted before
     /// anyone hears of it, and hellos go out at once.
@@ -317,7 +261,7 @@ extension Sentinel {
         emitEvent(.promotedReplica, about: replica, turn: &turn)
         if simulateFailureFlags.contains(.crashAfterPromotion) {
             log(.warning, "Sentinel CRASH because of SENTINEL simulate-failure", turn: &turn)
-            turn.append(.exit(code: 99))
+            exitProcess(code: 99, turn: &turn)
             return
         }
         emitEvent(.failoverStateReconfigureReplicas, about: master, turn: &turn)
@@ -327,12 +271,45 @@ extension Sentinel {
             sendHello(to: id, turn: &turn)
             instances[id]?.lastPublishTime = now
         }
+    }
+
+    /// `reconf_slaves` (§8.7): a replica's INFO shows its progress (`reconf_inprog` once it
+    /// names the promoted replica as its master, `reconf_done` once that link is up); a
+    /// replica done, or the timer, moves the reconfiguration on.
+    mutating func failoverReconfigureReplicas(_ masterID: InstanceID, after trigger: FailoverTrigger, now: Milliseconds, turn: inout Turn) {
+        switch trigger {
+        case .info(let replicaID):
+            guard noteReconfigurationProgress(of: replicaID, in: masterID, turn: &turn) else { return }
+        case .timer:
+            break
+        case .peerAnswer:
+            return
+        }
         reconfigureNextReplicas(masterID, now: now, turn: &turn)
     }
 
-    /// `reconf_slaves` (§8.7): SLAVEOF the promoted replica to up to `parallel-syncs` replicas
-    /// at a time (each followed by an INFO to see progress sooner); a `reconf_sent` older than
-    /// the reconf timeout counts as done; then the end check.
+    /// A reconfigured replica's INFO (§8.7): `+slave-reconf-inprog` when it replicates from
+    /// the promoted replica, `+slave-reconf-done` when that link is up. True when it is done.
+    mutating func noteReconfigurationProgress(of replicaID: InstanceID, in masterID: InstanceID, turn: inout Turn) -> Bool {
+        guard let replica = instances[replicaID], replica.roleReported == .replica,
+              replica.flags.contains(.reconfigurationSent) || replica.flags.contains(.reconfigurationInProgress),
+              let promotedID = masters[masterID]?.promotedReplica, let promoted = instances[promotedID] else { return false }
+        if replica.flags.contains(.reconfigurationSent), let host = replica.replicaMasterHost,
+           sameHost(host, promoted.address.host), replica.replicaMasterPort == promoted.address.port {
+            instances[replicaID]?.flags.remove(.reconfigurationSent)
+            instances[replicaID]?.flags.insert(.reconfigurationInProgress)
+            emitEvent(.replicaReconfigurationInProgress, about: instances[replicaID]!, turn: &turn)
+        }
+        guard instances[replicaID]!.flags.contains(.reconfigurationInProgress) && replica.replicaMasterLinkUp else { return false }
+        instances[replicaID]?.flags.remove(.reconfigurationInProgress)
+        instances[replicaID]?.flags.insert(.reconfigurationDone)
+        emitEvent(.replicaReconfigurationDone, about: instances[replicaID]!, turn: &turn)
+        return true
+    }
+
+    /// SLAVEOF the promoted replica to up to `parallel-syncs` replicas at a time (each
+    /// followed by an INFO to see progress sooner); a `reconf_sent` older than the reconf
+    /// timeout counts as done; then the end check.
     mutating func reconfigureNextReplicas(_ masterID: InstanceID, now: Milliseconds, turn: inout Turn) {
         guard let state = masters[masterID], let promotedID = state.promotedReplica, let promoted = instances[promotedID] else { return }
         var inProgress = state.replicas.filter { id in
@@ -392,14 +369,11 @@ extension Sentinel {
                 }
             }
         }
-        if notReconfigured == 0 {
-            switchToPromotedReplica(masterID, now: now, turn: &turn)
-        }
     }
 
     /// `update_config` (§9.1): `+switch-master`, then the master is reset onto the promoted
     /// replica's address.
-    mutating func switchToPromotedReplica(_ masterID: InstanceID, now: Milliseconds, turn: inout Turn) {
+    mutating func failoverUpdateConfig(_ masterID: InstanceID, now: Milliseconds, turn: inout Turn) {
         guard let state = masters[masterID], let master = instances[masterID] else { return }
         let target = state.promotedReplica.flatMap { instances[$0]?.address } ?? master.address
         emitEvent(.switchMaster, message: "\(master.name) \(announcedHost(master.address)) \(master.address.port) \(announcedHost(target)) \(target.port)", notifying: masterID, turn: &turn)
@@ -422,48 +396,5 @@ extension Sentinel {
     mutating func setFailoverState(_ masterID: InstanceID, _ state: FailoverState, now: Milliseconds) {
         masters[masterID]?.failoverState = state
         masters[masterID]?.failoverStateChangeTime = now
-    }
-
-    /// `SENTINEL FAILOVER <name> [COORDINATED|FORCE]` (§8.9): a failover with no agreement
-    /// needed. The default hands over through the master's `FAILOVER` so that no acknowledged
-    /// write is lost, and falls back to the classic path when it cannot; COORDINATED (Valkey's)
-    /// never falls back (see `CoordinatedFailover`); FORCE is Redis's classic behaviour.
-    mutating func failoverCommand(_ client: ClientID, _ arguments: [String], now: Milliseconds, turn: inout Turn) {
-        guard arguments.count == 3 || arguments.count == 4 else {
-            return replyError(to: client, "ERR wrong number of arguments for 'sentinel|failover' command", turn: &turn)
-        }
-        var mode = ManualFailoverMode.coordinated
-        if arguments.count == 4 {
-            switch arguments[3].lowercased() {
-            case "coordinated": mode = .coordinatedOnly
-            case "force": mode = .force
-            default: return replyError(to: client, "ERR syntax error: SENTINEL FAILOVER <master-name> [COORDINATED|FORCE]", turn: &turn)
-            }
-        }
-        guard let masterID = masterOrReplyError(client, arguments[2], turn: &turn), let master = instances[masterID] else { return }
-        if mode == .coordinatedOnly && master.serverFailoverState == nil
-            && !CoordinatedFailover.supportsServerFailover(version: master.redisVersion) {
-            return replyError(to: client, "NOGOODPRIMARY Primary does not support FAILOVER command", turn: &turn)
-        }
-        if master.flags.contains(.failoverInProgress) {
-            return replyError(to: client, "INPROG Failover already in progress", turn: &turn)
-        }
-        guard currentEpoch < InputLimits.maximumEpoch else {
-            return replyError(to: client, "ERR The current epoch is the largest possible: no new failover can start", turn: &turn)
-        }
-        if selectReplicaForPromotion(masterID, now: now) == nil {
-            return replyError(to: client, "NOGOODSLAVE No suitable replica to promote", turn: &turn)
-        }
-        log(.warning, "Executing user requested FAILOVER of '\(master.name)'", turn: &turn)
-        startFailover(masterID, now: now, turn: &turn)
-        instances[masterID]?.flags.insert(.forceFailover)
-        if mode != .force {
-            let serverTimeout = min(masters[masterID]!.failoverTimeout / 2, 10_000)
-            masters[masterID]?.coordinatedFailover = CoordinatedFailover(serverTimeout: serverTimeout, allowsFallback: mode == .coordinated)
-            if mode == .coordinated, let obstacle = coordinatedFailoverObstacle(masterID) {
-                fallBackFromCoordinatedFailover(masterID, reason: obstacle, now: now, turn: &turn)
-            }
-        }
-        reply(to: client, .ok, turn: &turn)
     }
 }

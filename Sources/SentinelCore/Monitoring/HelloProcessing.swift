@@ -112,11 +112,4 @@ extension Sentinel {
             emitEvent(.sentinelAddressUpdate, about: peer, "\(updated) additional matching instances", turn: &turn)
         }
     }
-
-    /// Runs the client-reconfig script (§13): `<master> leader|observer start <from-ip>
-    /// <from-port> <to-ip> <to-port>`.
-    mutating func runClientReconfigScript(_ masterID: InstanceID, role: String, from: HostPort, to: HostPort, turn: inout Turn) {
-        guard let script = masters[masterID]?.clientReconfigScript, let master = instances[masterID] else { return }
-        scheduleScript([script, master.name, role, "start", announcedHost(from), String(from.port), announcedHost(to), String(to.port)], turn: &turn)
-    }
 }

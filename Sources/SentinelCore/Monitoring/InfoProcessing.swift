@@ -63,21 +63,18 @@ extension Sentinel {
         guard instance.kind == .replica, let masterID = instance.master, let role = report.role else { return }
         let current = instances[instanceID]!
 
-        if role == .master {
-            if current.flags.contains(.promoted), masters[masterID]?.failoverState == .waitPromotion {
-                promotionObserved(masterID: masterID, replicaID: instanceID, now: now, turn: &turn)
-            } else {
-                // A replica turned master on its own: force our view after a wait, so that
-                // newer configurations from peers can arrive first — or at once when every
-                // peer has just confirmed our configuration.
-                let wait = timings.publishPeriod * 4
-                let waited = noDown(current, for: wait, now: now) && now - current.roleReportedTime > wait
-                if !current.flags.contains(.promoted) && masterLooksSane(masterID, now: now)
-                    && (waited || peersConfirmConfiguration(of: masterID, since: current.roleReportedTime, now: now)) {
-                    if let master = instances[masterID] {
-                        sendReplicaOf(instanceID, target: master.address, turn: &turn)
-                        emitEvent(.convertToReplica, about: current, turn: &turn)
-                    }
+        // A replica turned master on its own (not the one our failover promotes): force our
+        // view after a wait, so that newer configurations from peers can arrive first — or at
+        // once when every peer has just confirmed our configuration.
+        let promotedByUs = current.flags.contains(.promoted) && masters.field(masterID, \.failoverState) == .waitPromotion
+        if role == .master && !promotedByUs {
+            let wait = timings.publishPeriod * 4
+            let waited = noDown(current, for: wait, now: now) && now - current.roleReportedTime > wait
+            if !current.flags.contains(.promoted) && masterLooksSane(masterID, now: now)
+                && (waited || peersConfirmConfiguration(of: masterID, since: current.roleReportedTime, now: now)) {
+                if let master = instances[masterID] {
+                    sendReplicaOf(instanceID, target: master.address, turn: &turn)
+                    emitEvent(.convertToReplica, about: current, turn: &turn)
                 }
             }
         }
@@ -92,24 +89,8 @@ extension Sentinel {
             }
         }
 
-        if role == .replica, current.flags.contains(.reconfigurationSent) || current.flags.contains(.reconfigurationInProgress),
-           let promotedID = masters[masterID]?.promotedReplica, let promoted = instances[promotedID] {
-            if current.flags.contains(.reconfigurationSent), let host = current.replicaMasterHost,
-               sameHost(host, promoted.address.host), current.replicaMasterPort == promoted.address.port {
-                instances[instanceID]?.flags.remove(.reconfigurationSent)
-                instances[instanceID]?.flags.insert(.reconfigurationInProgress)
-                emitEvent(.replicaReconfigurationInProgress, about: instances[instanceID]!, turn: &turn)
-            }
-            if instances[instanceID]!.flags.contains(.reconfigurationInProgress) && current.replicaMasterLinkUp {
-                instances[instanceID]?.flags.remove(.reconfigurationInProgress)
-                instances[instanceID]?.flags.insert(.reconfigurationDone)
-                emitEvent(.replicaReconfigurationDone, about: instances[instanceID]!, turn: &turn)
-                // Move on at once: the next replica, or the end of the failover.
-                if masters[masterID]?.failoverState == .reconfSlaves {
-                    reconfigureNextReplicas(masterID, now: now, turn: &turn)
-                }
-            }
-        }
+        // A promotion or a reconfiguration's progress moves the failover on at once.
+        advanceFailover(masterID, after: .info(from: instanceID), now: now, turn: &turn)
     }
 
     /// A master "looks sane" (§3.2): it is our master, reports itself master, is neither SDOWN
@@ -125,18 +106,5 @@ extension Sentinel {
     func noDown(_ instance: MonitoredInstance, for period: Milliseconds, now: Milliseconds) -> Bool {
         let lastDown = max(instance.subjectivelyDownSince, instance.objectivelyDownSince)
         return lastDown == 0 || now - lastDown > period
-    }
-
-    /// The SLAVEOF transaction (§8.6), exactly in this order, replies ignored:
-    /// MULTI, SLAVEOF host port (or NO ONE), CONFIG REWRITE, CLIENT KILL TYPE normal,
-    /// CLIENT KILL TYPE pubsub, EXEC. Command names go through the rename table.
-    @discardableResult
-    mutating func sendReplicaOf(_ instanceID: InstanceID, target: HostPort?, turn: inout Turn) -> Bool {
-        guard let instance = instances[instanceID], let link = links[instance.link], link.commandConnected else { return false }
-        let replicaOf = target.map { ["SLAVEOF", announcedHost($0), String($0.port)] } ?? ["SLAVEOF", "NO", "ONE"]
-        for arguments in [["MULTI"], replicaOf, ["CONFIG", "REWRITE"], ["CLIENT", "KILL", "TYPE", "normal"], ["CLIENT", "KILL", "TYPE", "pubsub"], ["EXEC"]] {
-            sendCommand(arguments, to: instanceID, expecting: .ignored, turn: &turn)
-        }
-        return true
     }
 }

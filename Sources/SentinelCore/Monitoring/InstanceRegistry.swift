@@ -32,9 +32,7 @@ extension Sentinel {
     mutating func addMaster(_ configuration: MasterConfiguration, now: Milliseconds) -> InstanceID {
         let id = makeInstanceID()
         let link = makeLink(for: id, needsPubSub: true, now: now)
-        var master = MonitoredInstance(id: id, kind: .master, name: configuration.name, address: HostPort(host: configuration.host, port: configuration.port), master: nil, link: link, downAfterMilliseconds: configuration.downAfterMilliseconds, now: now)
-        master.leaderEpoch = configuration.leaderEpoch
-        instances[id] = master
+        instances[id] = MonitoredInstance(id: id, kind: .master, name: configuration.name, address: HostPort(host: configuration.host, port: configuration.port), master: nil, link: link, downAfterMilliseconds: configuration.downAfterMilliseconds, now: now)
         masters[id] = MasterState(id: id, configuration: configuration)
         masterOrder.append(id)
         masterIDsByName[configuration.name] = id

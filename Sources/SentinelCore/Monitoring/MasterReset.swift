@@ -21,7 +21,7 @@ extension Sentinel {
         } else {
             for sentinelID in state.sentinels {
                 instances[sentinelID]?.flags.remove(.masterDown)
-                instances[sentinelID]?.leader = nil
+                instances[sentinelID]?.votedLeader = nil
             }
         }
         if let link = links[master.link] {
@@ -29,7 +29,7 @@ extension Sentinel {
             closeConnection(link.pubSubConnection, turn: &turn)
         }
         master.flags = []
-        master.leader = nil
+        state.votedLeader = nil
         master.runID = nil
         master.replicaMasterHost = nil
         master.roleReported = .master

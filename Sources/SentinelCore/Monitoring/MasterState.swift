@@ -13,6 +13,10 @@ public struct MasterState: Sendable {
     public var masterRebootDownAfterPeriod: Milliseconds
     /// Epoch of the failover that produced the current address.
     public var configEpoch: UInt64
+    /// The leader this sentinel voted for in this master's elections, and the epoch of that
+    /// vote (`leader-epoch` in the file): one vote per master and epoch (§6).
+    public var votedLeader: String?
+    public var votedLeaderEpoch: UInt64
     /// `rename-command` table, keyed by the lowercased original name.
     public var renamedCommands: [String: String] = [:]
     /// `rename-command` pairs as configured, in order (for the rewrite).
@@ -54,6 +58,7 @@ public struct MasterState: Sendable {
         self.authUser = configuration.authUser
         self.masterRebootDownAfterPeriod = configuration.masterRebootDownAfterPeriod
         self.configEpoch = configuration.configEpoch
+        self.votedLeaderEpoch = configuration.leaderEpoch
         for rename in configuration.renamedCommands {
             renamedCommands[rename.command.lowercased()] = rename.renamed
             renamedCommandOrder.append(rename)

@@ -68,9 +68,10 @@ public struct MonitoredInstance: Sendable {
     public var lastPublishTime: Milliseconds
     /// Last IS-MASTER-DOWN-BY-ADDR answer from this sentinel.
     public var lastMasterDownReplyTime: Milliseconds
-    /// The leader this sentinel voted for (sentinel entry) or we voted for (master entry).
-    public var leader: String?
-    public var leaderEpoch: UInt64 = 0
+    /// (sentinel entry) The leader this peer said it voted for, and at which epoch (its
+    /// answers to our `IS-MASTER-DOWN-BY-ADDR`). Our own vote is `MasterState.votedLeader`.
+    public var votedLeader: String?
+    public var votedLeaderEpoch: UInt64 = 0
 
     public init(id: InstanceID, kind: InstanceKind, name: String, address: HostPort, master: InstanceID?, link: LinkID, downAfterMilliseconds: Milliseconds, now: Milliseconds) {
         self.id = id

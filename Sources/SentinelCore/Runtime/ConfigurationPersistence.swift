@@ -23,7 +23,7 @@ extension Sentinel {
             entry.authUser = state.authUser
             entry.masterRebootDownAfterPeriod = state.masterRebootDownAfterPeriod
             entry.configEpoch = state.configEpoch
-            entry.leaderEpoch = master.leaderEpoch
+            entry.leaderEpoch = state.votedLeaderEpoch
             entry.renamedCommands = state.renamedCommandOrder
             for replicaID in state.replicas {
                 guard let replica = instances[replicaID] else { continue }

@@ -82,6 +82,8 @@ public struct Sentinel {
     var tiltCount = 0
     /// `SENTINEL SIMULATE-FAILURE` flags.
     var simulateFailureFlags: SimulatedFailure = []
+    /// The process was asked to exit: nothing more is started.
+    public internal(set) var isExiting = false
     /// The run id printed by INFO server (random per process, like Redis's).
     public let processRunID: String
     /// Test-only: protocol rules broken on purpose so that the simulator's checker can be
@@ -189,6 +191,12 @@ public struct Sentinel {
         case .scriptFinished(let script, let termination):
             handleScriptFinished(script, termination, now: time.monotonic, turn: &turn)
         }
+    }
+
+    /// Asks the shell to end the process with `code` once this turn's output is written.
+    mutating func exitProcess(code: Int32, turn: inout Turn) {
+        isExiting = true
+        turn.append(.exit(code: code))
     }
 
     /// One timer run (§2): the monitoring work, then the next tick at a redrawn 10–19 Hz.

@@ -180,7 +180,7 @@ extension Simulation {
     func masterAddress(seenBy s: Int, name: String) -> HostPort? {
         guard let core = sentinels[s].core, let id = core.masterOrder.first(where: { core.instances[$0]?.name == name }),
               let state = core.masters[id], let master = core.instances[id] else { return nil }
-        if state.failoverState == .reconfSlaves || state.failoverState == .updateConfig,
+        if state.failoverState == .reconfigureReplicas || state.failoverState == .updateConfig,
            let promoted = state.promotedReplica, let replica = core.instances[promoted] {
             return replica.address
         }

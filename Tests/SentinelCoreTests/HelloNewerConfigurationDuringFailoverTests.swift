@@ -23,7 +23,7 @@ final class HelloNewerConfigurationDuringFailoverTests: XCTestCase {
         let replicaID = try XCTUnwrap(sentinel.addReplica(HostPort(host: "10.0.1.3", port: 6379), to: masterID, now: 1000))
         // Our failover of epoch 1 promoted 10.0.1.3 and is reconfiguring the other replicas.
         sentinel.currentEpoch = 1
-        sentinel.masters[masterID]?.failoverState = .reconfSlaves
+        sentinel.masters[masterID]?.failoverState = .reconfigureReplicas
         sentinel.masters[masterID]?.failoverEpoch = 1
         sentinel.masters[masterID]?.configEpoch = 1
         sentinel.masters[masterID]?.promotedReplica = replicaID
@@ -52,7 +52,7 @@ final class HelloNewerConfigurationDuringFailoverTests: XCTestCase {
         var effects = Turn()
         sentinel.processHello(Array("10.0.0.2,26379,\(peerID),2,mymaster,10.0.1.3,6379,2".utf8), now: 2000, turn: &effects)
         XCTAssertEqual(sentinel.masters[masterID]?.configEpoch, 2)
-        XCTAssertEqual(sentinel.masters[masterID]?.failoverState, .reconfSlaves)
+        XCTAssertEqual(sentinel.masters[masterID]?.failoverState, .reconfigureReplicas)
         XCTAssertEqual(sentinel.currentAddress(ofMaster: masterID), HostPort(host: "10.0.1.3", port: 6379))
     }
 }

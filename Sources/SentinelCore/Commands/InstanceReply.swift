@@ -30,7 +30,7 @@ extension Sentinel {
         if instance.flags.contains(.objectivelyDown) { map.field("o-down-time", now - instance.objectivelyDownSince) }
         map.field("down-after-milliseconds", instance.downAfterMilliseconds)
         if instance.kind != .sentinel {
-            map.field("info-refresh", instance.infoRefresh != 0 ? now - instance.infoRefresh : 0)
+            map.field("info-refresh", instance.lastInfoTime != 0 ? now - instance.lastInfoTime : 0)
             map.field("role-reported", instance.roleReported.word)
             map.field("role-reported-time", now - instance.roleReportedTime)
         }

@@ -220,7 +220,7 @@ extension Sentinel {
             let members = [master] + (masters[masterID]?.replicas ?? []).compactMap { instances[$0] }
             items.append(.bulk(master.name))
             items.append(.array(members.map { member in
-                .array([.integer(member.infoRefresh != 0 ? now - member.infoRefresh : 0), member.info.map { .bulkString($0) } ?? .nullBulkString])
+                .array([.integer(member.lastInfoTime != 0 ? now - member.lastInfoTime : 0), member.info.map { .bulkString($0) } ?? .nullBulkString])
             }))
         }
         reply(to: client, .array(items), turn: &turn)

@@ -140,7 +140,7 @@ extension Sentinel {
             return
         }
         guard now - coordinated.sentTime > coordinated.serverTimeout + CoordinatedFailover.stuckGrace,
-              master.infoRefresh > coordinated.sentTime else { return }
+              master.lastInfoTime > coordinated.sentTime else { return }
         if let serverState = master.serverFailoverState, serverState != "no-failover" {
             sendCommand(["FAILOVER", "ABORT"], to: masterID, expecting: .ignored, turn: &turn)
             fallBackFromCoordinatedFailover(masterID, reason: "the server-side failover is stuck in \(serverState); sent FAILOVER ABORT", now: now, turn: &turn)
@@ -156,7 +156,7 @@ extension Sentinel {
     mutating func abortStuckServerFailover(_ masterID: InstanceID, now: Milliseconds, turn: inout Turn) {
         guard let coordinated = masters[masterID]?.coordinatedFailover, !coordinated.abortSent,
               let master = instances[masterID], now - coordinated.sentTime > coordinated.serverTimeout + CoordinatedFailover.stuckGrace,
-              master.infoRefresh > coordinated.sentTime, let serverState = master.serverFailoverState, serverState != "no-failover" else { return }
+              master.lastInfoTime > coordinated.sentTime, let serverState = master.serverFailoverState, serverState != "no-failover" else { return }
         sendCommand(["FAILOVER", "ABORT"], to: masterID, expecting: .ignored, turn: &turn)
         masters[masterID]?.coordinatedFailover?.abortSent = true
         log(.warning, "Coordinated failover of '\(master.name)': the server-side failover is stuck in \(serverState); sent FAILOVER ABORT", turn: &turn)

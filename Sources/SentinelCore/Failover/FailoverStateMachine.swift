@@ -88,10 +88,10 @@ extension Sentinel {
         while !isExiting, let state = masters.field(masterID, \.failoverState) {
             switch state {
             case .waitStart: failoverWaitStart(masterID, after: trigger, now: now, turn: &turn)
-            case .selectSlave: failoverSelectReplica(masterID, now: now, turn: &turn)
-            case .sendSlaveofNoOne: failoverSendReplicaOfNoOne(masterID, now: now, turn: &turn)
+            case .selectReplica: failoverSelectReplica(masterID, now: now, turn: &turn)
+            case .sendReplicaOfNoOne: failoverSendReplicaOfNoOne(masterID, now: now, turn: &turn)
             case .waitPromotion: failoverWaitPromotion(masterID, after: trigger, now: now, turn: &turn)
-            case .reconfSlaves: failoverReconfigureReplicas(masterID, after: trigger, now: now, turn: &turn)
+            case .reconfigureReplicas: failoverReconfigureReplicas(masterID, after: trigger, now: now, turn: &turn)
             case .updateConfig: failoverUpdateConfig(masterID, now: now, turn: &turn)
             case .none: return
             }
@@ -145,7 +145,7 @@ extension Sentinel {
             exitProcess(code: 99, turn: &turn)
             return
         }
-        setFailoverState(masterID, .selectSlave, now: now)
+        setFailoverState(masterID, .selectReplica, now: now)
         emitEvent(.failoverStateSelectReplica, about: master, turn: &turn)
     }
 
@@ -166,7 +166,7 @@ extension Sentinel {
         emitEvent(.selectedReplica, about: replica, turn: &turn)
         instances[replicaID]?.flags.insert(.promoted)
         masters[masterID]?.promotedReplica = replicaID
-        setFailoverState(masterID, .sendSlaveofNoOne, now: now)
+        setFailoverState(masterID, .sendReplicaOfNoOne, now: now)
         emitEvent(.failoverStateSendReplicaOfNoOne, about: replica, turn: &turn)
     }
 
@@ -186,7 +186,7 @@ extension Sentinel {
                 && !link.isDisconnected
                 && now - link.lastAvailableTime <= timings.pingPeriod * 5
                 && replica.replicaPriority != 0
-                && now - replica.infoRefresh <= infoValidity
+                && now - replica.lastInfoTime <= infoValidity
                 && replica.masterLinkDownTime <= maximumMasterDownTime
         }
         return candidates.min(by: Sentinel.isBetterPromotionCandidate)?.id
@@ -256,7 +256,7 @@ extension Sentinel {
     mutating func promotionObserved(masterID: InstanceID, replicaID: InstanceID, now: Milliseconds, turn: inout Turn) {
         guard let state = masters[masterID], let master = instances[masterID], let replica = instances[replicaID] else { return }
         masters[masterID]?.configEpoch = state.failoverEpoch
-        setFailoverState(masterID, .reconfSlaves, now: now)
+        setFailoverState(masterID, .reconfigureReplicas, now: now)
         persistConfiguration(turn: &turn)
         emitEvent(.promotedReplica, about: replica, turn: &turn)
         if simulateFailureFlags.contains(.crashAfterPromotion) {

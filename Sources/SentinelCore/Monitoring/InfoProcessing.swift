@@ -34,7 +34,7 @@ extension Sentinel {
             if let offset = report.replicationOffset { instance.replicaReplicationOffset = offset }
             if let announced = report.replicaAnnounced { instance.replicaAnnounced = announced }
         }
-        instance.infoRefresh = now
+        instance.lastInfoTime = now
         instances[instanceID] = instance
 
         if instance.kind == .master {
@@ -99,7 +99,7 @@ extension Sentinel {
         guard let master = instances[masterID] else { return false }
         return master.roleReported == .master
             && !master.flags.contains(.subjectivelyDown) && !master.flags.contains(.objectivelyDown)
-            && now - master.infoRefresh < timings.infoPeriod * 2
+            && now - master.lastInfoTime < timings.infoPeriod * 2
     }
 
     /// No SDOWN or ODOWN started within `period`.

@@ -10,7 +10,7 @@ extension Sentinel {
         guard let address = instances[masterID]?.address, let failoverState = masters[masterID]?.failoverState else {
             return HostPort(host: "", port: 0)
         }
-        if failoverState == .reconfSlaves || failoverState == .updateConfig,
+        if failoverState == .reconfigureReplicas || failoverState == .updateConfig,
            let promoted = masters[masterID]?.promotedReplica, let replicaAddress = instances[promoted]?.address {
             return replicaAddress
         }

@@ -34,7 +34,7 @@ extension Sentinel {
         master.replicaMasterHost = nil
         master.roleReported = .master
         master.roleReportedTime = now
-        master.infoRefresh = 0
+        master.lastInfoTime = 0
         master.info = nil
         instances[masterID] = master
         state.failoverState = .none

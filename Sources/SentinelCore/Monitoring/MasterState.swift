@@ -106,9 +106,9 @@ public struct MasterState: Sendable {
 public enum FailoverState: String, Sendable {
     case none
     case waitStart = "wait_start"
-    case selectSlave = "select_slave"
-    case sendSlaveofNoOne = "send_slaveof_noone"
+    case selectReplica = "select_slave"
+    case sendReplicaOfNoOne = "send_slaveof_noone"
     case waitPromotion = "wait_promotion"
-    case reconfSlaves = "reconf_slaves"
+    case reconfigureReplicas = "reconf_slaves"
     case updateConfig = "update_config"
 }

@@ -30,7 +30,7 @@ public struct MonitoredInstance: Sendable {
     // MARK: INFO (masters and replicas, §3.2)
 
     /// When the last INFO reply arrived (0 = never).
-    public var infoRefresh: Milliseconds = 0
+    public var lastInfoTime: Milliseconds = 0
     /// The last INFO reply, for `SENTINEL INFO-CACHE`.
     public var info: [UInt8]?
     /// `redis_version:` from INFO.

@@ -56,9 +56,9 @@ extension Sentinel {
         guard let linkID = instances.field(instanceID, \.link), links.field(linkID, \.isDisconnected) == false,
               let pendingCommands = links.field(linkID, \.pendingCommands), let referenceCount = links.field(linkID, \.referenceCount),
               pendingCommands < 100 * referenceCount,
-              let kind = instances.field(instanceID, \.kind), let infoRefresh = instances.field(instanceID, \.infoRefresh)
+              let kind = instances.field(instanceID, \.kind), let lastInfoTime = instances.field(instanceID, \.lastInfoTime)
         else { return }
-        if kind != .sentinel && (infoRefresh == 0 || now - infoRefresh > infoPeriod(for: instanceID)),
+        if kind != .sentinel && (lastInfoTime == 0 || now - lastInfoTime > infoPeriod(for: instanceID)),
            links.field(linkID, \.pendingReplies)?.contains(where: { $0.kind == .info && $0.instance == instanceID }) == false {
             sendCommand(["INFO"], to: instanceID, expecting: .info, turn: &turn)
         }

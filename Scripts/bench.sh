@@ -8,10 +8,10 @@
 #
 # Installs Redis if missing, builds swift-sentinel in release as one static executable (the
 # Swift runtime and the C library linked in; in .build/static, apart from other builds),
-# then runs Scripts/bench.py, which starts every process itself on 127.0.0.1
-# (free ports), stops them by PID and removes its temporary directories. Prints a markdown
-# table (medians, ratio swift / redis); --output FILE writes it to FILE too. About 20 minutes
-# by default, about 4 with --quick.
+# then runs the Python package Scripts/bench/ (`python3 -m bench`), which starts every process
+# itself on 127.0.0.1 (free ports), stops them by PID and removes its temporary directories.
+# Prints a markdown table (medians, ratio swift / redis); --output FILE writes it to FILE too.
+# About 20 minutes by default, about 4 with --quick.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Scripts/lib.sh
@@ -22,4 +22,5 @@ STATIC=(-c release -Xswiftc -static-executable --scratch-path .build/static)
 swift build "${STATIC[@]}" --product swift-sentinel >&2
 BINARY="$(swift build "${STATIC[@]}" --show-bin-path)/swift-sentinel"
 
-exec python3 Scripts/bench.py --swift "$BINARY" "$@"
+export PYTHONPATH="Scripts${PYTHONPATH:+:$PYTHONPATH}"
+exec python3 -B -m bench --swift "$BINARY" "$@"

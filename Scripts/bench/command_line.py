@@ -29,6 +29,15 @@ def parse_arguments():
     ap.add_argument("--swift", required=True, help="swift-sentinel binary")
     ap.add_argument("--reference", default="/usr/bin/redis-sentinel",
                     help="reference redis-sentinel binary (default /usr/bin/redis-sentinel)")
+    ap.add_argument("--no-reference", action="store_true",
+                    help="leave redis-sentinel out (compare the swift-sentinel build with the "
+                         "baseline only)")
+    ap.add_argument("--baseline-binary",
+                    help="another swift-sentinel build (e.g. the previous commit's) run as a "
+                         "third daemon; the table gains its column and a ratio swift-sentinel / "
+                         "baseline")
+    ap.add_argument("--baseline-label", default="baseline",
+                    help="the baseline's column name (default: baseline)")
     ap.add_argument("--runs", type=int, default=None,
                     help="repetitions of each measurement (default 3, 1 with --quick)")
     ap.add_argument("--quick", action="store_true",
@@ -48,8 +57,17 @@ def parse_arguments():
     args = ap.parse_args()
     if args.runs is not None and args.runs < 1:
         ap.error("--runs must be at least 1")
+    if args.no_reference and not args.baseline_binary:
+        ap.error("--no-reference leaves only one daemon: give a baseline (--baseline or "
+                 "--baseline-binary) to compare with")
+    if args.baseline_label in (CURRENT_NAME, REFERENCE_NAME):
+        ap.error("--baseline-label must differ from %s and %s" % (CURRENT_NAME, REFERENCE_NAME))
     only = set(x.strip() for x in args.only.split(",") if x.strip())
-    for path in (args.swift, args.reference):
+    if args.no_reference and "mass-mixed" in only:
+        ap.error("mass-mixed runs redis-sentinel peers: it cannot go with --no-reference")
+    binaries = [args.swift] + ([args.baseline_binary] if args.baseline_binary else []) + \
+        ([] if args.no_reference else [args.reference])
+    for path in binaries:
         if not (os.path.isfile(path) and os.access(path, os.X_OK)):
             ap.error("not an executable: %s" % path)
     for tool in ("redis-server", "redis-benchmark"):
@@ -59,17 +77,27 @@ def parse_arguments():
 
 
 def compared_daemons(args):
-    """(name, binary) of each daemon: the build under test first, then the reference."""
-    return [(CURRENT_NAME, os.path.abspath(args.swift)), (REFERENCE_NAME, args.reference)]
+    """(name, binary) of each daemon: the build under test first, then the baseline, then the
+    reference."""
+    daemons = [(CURRENT_NAME, os.path.abspath(args.swift))]
+    if args.baseline_binary:
+        daemons.append((args.baseline_label, os.path.abspath(args.baseline_binary)))
+    if not args.no_reference:
+        daemons.append((REFERENCE_NAME, args.reference))
+    return daemons
 
 
 def run_description(args, daemons, runs, starts, cpu_runs, cpu_window_s, elapsed):
     """The paragraph under the table: how it was measured, what was compared, how to read it."""
     names = [name for name, _ in daemons]
     together = "both daemons" if len(daemons) == 2 else "all %d daemons" % len(daemons)
-    version = subprocess.run([args.reference, "--version"], capture_output=True,
-                             text=True).stdout.strip()
-    compared = "Reference: %s (%s). " % (args.reference, version)
+    compared = ""
+    if args.baseline_binary:
+        compared += "Baseline: %s (%s). " % (args.baseline_label, os.path.abspath(args.baseline_binary))
+    if not args.no_reference:
+        version = subprocess.run([args.reference, "--version"], capture_output=True,
+                                 text=True).stdout.strip()
+        compared += "Reference: %s (%s). " % (args.reference, version)
     ratios = " and ".join("%s / %s" % (names[0], other) for other in names[1:])
     return ("Medians of %d run(s) (start-up: %d starts; CPU: %d window(s) of %g s, %s "
             "over the same window), daemons alternated, everything on 127.0.0.1, %d CPU cores, "

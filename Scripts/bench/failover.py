@@ -12,6 +12,7 @@ from bench.processes import free_ports, kill9
 from bench.report import f3, log, metric
 from bench.resp import Conn, Redialer, call_once, info_fields, ping_ok
 
+# The timeline's rows: (key in failover_once's result, label in the table).
 FAILOVER_STEPS = [
     ("sdown", "first +sdown of the master"),
     ("odown", "first +odown"),
@@ -21,6 +22,7 @@ FAILOVER_STEPS = [
     ("failover_end", "+failover-end"),
     ("converted", "old master converted to replica (from its return)"),
 ]
+
 
 def failover_once(binary, mode, down_after, show_events):
     """One failover of `binary`'s sentinels, mode "kill" or "sleep". Returns dict step -> seconds

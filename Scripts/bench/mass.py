@@ -13,7 +13,6 @@ from bench.processes import free_ports, kill9, wait_until
 from bench.report import f0, f3, log, metric
 from bench.resp import Conn, call_once
 
-
 # K masters x R replicas; MASS_CASES=50x2,20x1 in the environment selects some.
 MASS_CASES = [tuple(int(n) for n in case.split("x")) for case in os.environ["MASS_CASES"].split(",")] \
     if os.environ.get("MASS_CASES") else [(20, 1), (20, 2), (50, 1), (50, 2)]
@@ -21,10 +20,10 @@ MASS_CASES = [tuple(int(n) for n in case.split("x")) for case in os.environ["MAS
 
 def mass_once(binary, groups, replicas, show_events, down_after=1000):
     """K groups of 1 master + `replicas` replicas, 3 sentinels watching all of them (`binary`,
-    or a list of 3 binaries for a mixed fleet); every
-    master is killed with SIGKILL at once. Returns (seconds until the last group's new address
-    is given by all 3 sentinels, just-promoted masters flagged +sdown, groups failed over
-    twice, those +sdown by daemon) or an error string."""
+    or a list of 3 binaries for a mixed fleet); every master is killed with SIGKILL at once.
+    Returns (seconds until the last group's new address is given by all 3 sentinels,
+    just-promoted masters flagged +sdown, groups failed over twice, those +sdown by daemon) or
+    an error string."""
     env = Env("mass")
     collectors = []
     try:

@@ -1,0 +1,114 @@
+"""The processes and temporary directories of a run: every process is started here, recorded by
+PID and stopped by that PID; every temporary directory is recorded and removed (unless kept)."""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+from bench.resp import HOST
+
+LIVE = {}  # pid -> Popen of every process started and not yet stopped
+TEMP_DIRS = []
+KEEP_TEMP = False  # --keep: leave the temporary directories for inspection
+
+
+def free_ports(n):
+    """n distinct TCP ports free on HOST now (bound together, then released)."""
+    socks = []
+    try:
+        for _ in range(n):
+            s = socket.socket()
+            s.bind((HOST, 0))
+            socks.append(s)
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
+
+
+def spawn(argv, log_path):
+    """Starts argv with its output appended to log_path and records it in LIVE."""
+    log = open(log_path, "ab")
+    try:
+        p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                             close_fds=True)
+    finally:
+        log.close()
+    LIVE[p.pid] = p
+    return p
+
+
+def _signal(p, sig):
+    """Sends sig to the process we started (already gone is fine)."""
+    try:
+        os.kill(p.pid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def stop(p, sig=signal.SIGTERM, timeout=5.0):
+    """Stops one process we started, by its PID: sig, then SIGKILL after timeout seconds."""
+    if p is None:
+        return
+    if p.poll() is None:
+        _signal(p, sig)
+        try:
+            p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _signal(p, signal.SIGKILL)
+            p.wait()
+    LIVE.pop(p.pid, None)
+
+
+def kill9(p):
+    """Kills one process we started with SIGKILL (no chance to clean up) and reaps it."""
+    _signal(p, signal.SIGKILL)
+    p.wait()
+    LIVE.pop(p.pid, None)
+
+
+def stop_all():
+    for p in list(LIVE.values()):
+        stop(p, timeout=3.0)
+
+
+def make_temp(prefix):
+    d = tempfile.mkdtemp(prefix="sentinel-bench-%s." % prefix)
+    TEMP_DIRS.append(d)
+    return d
+
+
+def remove_temp(d):
+    if KEEP_TEMP:
+        return
+    shutil.rmtree(d, ignore_errors=True)
+    if d in TEMP_DIRS:
+        TEMP_DIRS.remove(d)
+
+
+def cleanup_everything():
+    """Stops every process still running and removes every temporary directory (at exit and on
+    SIGINT/SIGTERM)."""
+    stop_all()
+    for d in list(TEMP_DIRS):
+        remove_temp(d)
+
+
+def wait_until(predicate, timeout, what, interval=0.02):
+    """Polls predicate until it is true; raises RuntimeError naming `what` after timeout
+    seconds (with the last connection error, if any)."""
+    deadline = time.monotonic() + timeout
+    last_error = None
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return
+        except (OSError, ValueError, ConnectionError) as e:
+            last_error = e
+        time.sleep(interval)
+    raise RuntimeError("timed out after %g s waiting for %s%s" % (
+        timeout, what, " (%s)" % last_error if last_error else ""))

@@ -261,6 +261,18 @@ final class HostileInputTests: FailoverTestCase {
         XCTAssertThrowsError(try parse("$\(64 * 1024 * 1024 + 1)\r\n"))
     }
 
+    /// Found by the hello fuzz target: a peer announcing a newer config epoch than its
+    /// current epoch left ours below the config epoch until a restart raised it.
+    func testAdoptingANewerConfigEpochRaisesTheCurrentEpochAtOnce() throws {
+        let w = try makeWorld()
+        let client = w.h.connectClient()
+        XCTAssertEqual(w.h.send(client, "PUBLISH", HelloMessage.channel, "127.0.0.1,26380,\(runID("b")),0,mymaster,127.0.0.1,6380,3"), .integer(1))
+        XCTAssertEqual(w.h.send(client, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster"), .array([.bulk("127.0.0.1"), .bulk("6380")]))
+        XCTAssertEqual(w.h.sentinel.currentEpoch, 3)
+        XCTAssertTrue(w.h.persistedConfigurations.last?.contains("sentinel current-epoch 3\n") ?? false)
+        XCTAssertEqual(try restarted(from: w.h).sentinel.currentEpoch, 3)
+    }
+
     func testHugeEpochsFromPeersAreRefused() throws {
         let h = try SentinelHarness(config: """
         port 26379

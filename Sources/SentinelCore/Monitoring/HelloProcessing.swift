@@ -43,6 +43,12 @@ extension Sentinel {
         }
         if let senderID, let state = masters[masterID], state.configEpoch < hello.masterConfigEpoch {
             masters[masterID]?.configEpoch = hello.masterConfigEpoch
+            // The current epoch is never below a known config epoch (a restart would raise
+            // it there anyway, as the loader does); the change is persisted below.
+            if hello.masterConfigEpoch > currentEpoch {
+                currentEpoch = hello.masterConfigEpoch
+                emitEvent(.newEpoch, message: String(currentEpoch), notifying: masterID, turn: &turn)
+            }
             let master = instances[masterID]!
             // Compared with the address we announce: past promotion that is our promoted
             // replica, not the old master still stored in the entry. Otherwise a newer

@@ -1,0 +1,32 @@
+import RESP
+import SentinelCore
+
+/// A TCP connection from a sentinel (client side) to a Redis instance or a peer sentinel.
+final class SimulatedConnection {
+    enum State { case connecting, open, dead, closed }
+    let owner: Int
+    let ownerIncarnation: Int
+    let coreID: ConnectionID
+    /// Endpoint index (sentinels first, then Redis instances).
+    let target: Int
+    var targetIncarnation = -1
+    var state: State = .connecting
+    var pendingOutput: [[[UInt8]]] = []
+    var requestParser = RESPRequestParser()
+    var replyParser = RESPReplyParser()
+    var subscribed = false
+    var inMulti = false
+    var multiFailed = false
+    var queued: [[[UInt8]]] = []
+    var peerClient: ClientID?
+    var forwardClock: Milliseconds = 0
+    var backwardClock: Milliseconds = 0
+
+    init(owner: Int, ownerIncarnation: Int, coreID: ConnectionID, target: Int, state: State = .connecting) {
+        self.owner = owner
+        self.ownerIncarnation = ownerIncarnation
+        self.coreID = coreID
+        self.target = target
+        self.state = state
+    }
+}

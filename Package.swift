@@ -34,7 +34,7 @@ let package = Package(
         .executableTarget(name: "swift-sentinel", dependencies: ["SentinelServer", "SentinelCore"], swiftSettings: daemonModule),
         .executableTarget(name: "sentinel-sim", dependencies: ["SentinelSimulation"], swiftSettings: optimizeAcrossModules),
         .testTarget(name: "RESPTests", dependencies: ["RESP"]),
-        .testTarget(name: "SentinelCoreTests", dependencies: ["SentinelCore", "RESP"]),
+        .testTarget(name: "SentinelCoreTests", dependencies: ["SentinelCore", "RESP"], exclude: ["Transcripts"]),
         .testTarget(name: "SentinelServerTests", dependencies: ["SentinelServer", "SentinelCore", "RESP", "CSystem"]),
         .testTarget(name: "IntegrationTests", dependencies: ["RESP"]),
         .testTarget(name: "SentinelSimulationTests", dependencies: ["SentinelSimulation", "SentinelCore", "RESP"]),

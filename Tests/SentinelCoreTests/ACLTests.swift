@@ -4,13 +4,7 @@ import XCTest
 
 /// ACL users (SENTINEL-PROTOCOL.md §14): hashed passwords, byte-exact secrets, and users that
 /// survive a restart. Reply texts are redis-sentinel 7.0.15's.
-final class ACLTests: XCTestCase {
-    static let config = """
-    port 26379
-    sentinel myid 0123456789abcdef0123456789abcdef01234567
-    sentinel monitor mymaster 127.0.0.1 6379 2
-    """
-
+final class ACLTests: ClientCommandTestCase {
     static func hash(_ text: String) -> String { SHA256.hexDigest(Array(text.utf8)) }
 
     /// Sends `arguments` as raw bytes; returns the replies to `client`.
@@ -339,5 +333,42 @@ final class ACLTests: XCTestCase {
         var replies: [RESPValue] = []
         while let value = try? parser.next() { replies.append(value) }
         return replies
+    }
+
+    // MARK: Authentication and command rights
+
+    func testConnectionsKeepTheDefaultUsersAuthentication() throws {
+        let h = try makeHarness()
+        let c = h.connectClient()
+        XCTAssertEqual(h.send(c, "ACL", "SETUSER", "testuser", ">secret", "+@all", "on"), .ok)
+        XCTAssertEqual(h.send(c, "ACL", "SETUSER", "default", "off"), .ok)
+        // Authenticated as default when it connected: still allowed, as in Redis.
+        XCTAssertEqual(h.send(c, "ACL", "WHOAMI"), .bulk("default"))
+        // A new connection must authenticate.
+        let other = h.connectClient()
+        XCTAssertEqual(h.send(other, "PING"), error("NOAUTH Authentication required."))
+        XCTAssertEqual(h.send(other, "AUTH", "testuser", "secret"), .ok)
+        // Deleting the user answers first, then closes its connections (the caller's too).
+        let produced = h.feed(.clientCommand(other, [Array("ACL".utf8), Array("DELUSER".utf8), Array("testuser".utf8)]))
+        let replyIndex = produced.firstIndex { if case .sendToClient(let id, let bytes) = $0 { return id == other && bytes == Array(":1\r\n".utf8) } else { return false } }
+        let closeIndex = produced.firstIndex { if case .closeClient(let id) = $0 { return id == other } else { return false } }
+        XCTAssertNotNil(replyIndex)
+        XCTAssertNotNil(closeIndex)
+        XCTAssertLessThan(replyIndex ?? 0, closeIndex ?? 0)
+    }
+
+    func testAclCommandRights() throws {
+        let h = try makeHarness()
+        let admin = h.connectClient()
+        XCTAssertEqual(h.send(admin, "ACL", "SETUSER", "app", "on", ">pw", "+sentinel|get-master-addr-by-name", "+ping", "+auth"), .ok)
+        let c = h.connectClient()
+        XCTAssertEqual(h.send(c, "AUTH", "app", "pw"), .ok)
+        XCTAssertEqual(h.send(c, "PING"), .status("PONG"))
+        XCTAssertEqual(h.send(c, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster").elements?.count, 2)
+        XCTAssertEqual(h.send(c, "SENTINEL", "MASTERS"), error("NOPERM this user has no permissions to run the 'sentinel|masters' command"))
+        XCTAssertEqual(h.send(c, "INFO"), error("NOPERM this user has no permissions to run the 'info' command"))
+        XCTAssertEqual(h.send(admin, "ACL", "SETUSER", "app", "+@all", "-info"), .ok)
+        XCTAssertNotNil(h.send(c, "SENTINEL", "MASTERS").elements)
+        XCTAssertEqual(h.send(c, "INFO"), error("NOPERM this user has no permissions to run the 'info' command"))
     }
 }

@@ -55,4 +55,14 @@ final class ConfigurationPersistenceTests: XCTestCase {
         }
         XCTAssertEqual(warnings.count, tickets.count)
     }
+
+    func testFailedConfigurationWriteIsReported() throws {
+        let h = try SentinelHarness(config: ClientCommandTestCase.config)
+        let c = h.connectClient()
+        h.persistError = "Permission denied"
+        XCTAssertEqual(h.send(c, "SENTINEL", "FLUSHCONFIG"), .errorText("ERR Failed to save config file. Check server logs."))
+        XCTAssertTrue(h.logLines.contains("WARNING: Sentinel was not able to save the new configuration on disk!!!: Permission denied"))
+        h.persistError = nil
+        XCTAssertEqual(h.send(c, "SENTINEL", "FLUSHCONFIG"), .ok)
+    }
 }

@@ -6,7 +6,7 @@ import XCTest
 /// query shows makes the next query encode again, even within the same millisecond.
 final class ReplyCacheTests: XCTestCase {
     func makeHarness() throws -> (SentinelHarness, FakeRedis) {
-        let h = try SentinelHarness(config: MonitoringTests.config)
+        let h = try SentinelHarness(config: MonitoringTestCase.config)
         let master = h.addServer(FakeRedis(port: 6379, runID: runID("a")))
         return (h, master)
     }

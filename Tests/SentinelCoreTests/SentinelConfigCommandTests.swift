@@ -118,4 +118,21 @@ final class SentinelConfigCommandTests: XCTestCase {
         XCTAssertTrue(h.effects.contains { if case .closeConnection = $0 { return true } else { return false } })
         XCTAssertEqual(get(h, c, "sentinel-pass"), ["sentinel-pass", "secret"])
     }
+
+    func testConfigGetAndSet() throws {
+        let h = try makeHarness()
+        let c = h.connectClient()
+        XCTAssertEqual(h.send(c, "SENTINEL", "CONFIG", "GET", "*"), .array([
+            .bulk("resolve-hostnames"), .bulk("no"), .bulk("announce-hostnames"), .bulk("no"),
+            .bulk("announce-ip"), .bulk(""), .bulk("announce-port"), .bulk("0"),
+            .bulk("sentinel-user"), .bulk(""), .bulk("sentinel-pass"), .bulk(""), .bulk("loglevel"), .bulk("notice"),
+        ]))
+        XCTAssertEqual(h.send(c, "SENTINEL", "CONFIG", "SET", "announce-port", "26999"), .ok)
+        XCTAssertEqual(h.send(c, "SENTINEL", "CONFIG", "GET", "announce-port"), .array([.bulk("announce-port"), .bulk("26999")]))
+        XCTAssertTrue(h.persistedConfigurations.last?.contains("sentinel announce-port 26999") ?? false)
+        XCTAssertEqual(h.send(c, "SENTINEL", "CONFIG", "SET", "resolve-hostnames", "maybe"), .errorText("ERR Invalid value 'maybe' to SENTINEL CONFIG SET 'resolve-hostnames'"))
+        XCTAssertEqual(h.send(c, "SENTINEL", "CONFIG", "SET", "announce-port", "70000"), .errorText("ERR Invalid value '70000' to SENTINEL CONFIG SET 'announce-port'"))
+        XCTAssertEqual(h.send(c, "SENTINEL", "CONFIG", "SET", "bogus", "1"), .errorText("ERR Invalid argument 'bogus' to SENTINEL CONFIG SET"))
+        XCTAssertEqual(h.send(c, "SENTINEL", "CONFIG", "REWRITE"), .errorText("ERR Only SENTINEL CONFIG GET <option> / SET <option> <value> are supported."))
+    }
 }

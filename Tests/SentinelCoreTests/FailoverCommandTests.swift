@@ -2,7 +2,7 @@ import RESP
 import XCTest
 @testable import SentinelCore
 
-/// `SENTINEL FAILOVER` (`Commands/FailoverCommand.swift`, SENTINEL-PROTOCOL.md §10): a forced
+/// `SENTINEL FAILOVER` (`Commands/FailoverCommand.swift`, SENTINEL-PROTOCOL.md §8.9): a forced
 /// failover needs no agreement; the modes and errors.
 final class FailoverCommandTests: FailoverTestCase {
     func testForcedManualFailoverPromotesWithSlaveOfNoOne() throws {

@@ -2,7 +2,7 @@ import RESP
 import XCTest
 @testable import SentinelCore
 
-/// `INFO` (`Commands/InfoCommand.swift`, SENTINEL-PROTOCOL.md §10): the sentinel section and
+/// `INFO` (`Commands/InfoCommand.swift`, SENTINEL-PROTOCOL.md §10.4): the sentinel section and
 /// the reply's type.
 final class InfoCommandTests: ClientCommandTestCase {
     func testInfoSentinelSection() throws {

@@ -2,7 +2,7 @@ import RESP
 import XCTest
 @testable import SentinelCore
 
-/// `SENTINEL` subcommands (`Commands/SentinelCommand.swift`, SENTINEL-PROTOCOL.md §10, §12):
+/// `SENTINEL` subcommands (`Commands/SentinelCommand.swift`, SENTINEL-PROTOCOL.md §10.2, §12.3):
 /// GET-MASTER-ADDR-BY-NAME, MONITOR, REMOVE, DEBUG, CKQUORUM and MYID, and unknown masters.
 final class SentinelCommandTests: ClientCommandTestCase {
     func testGetMasterAddrByName() throws {

@@ -193,4 +193,39 @@ final class ScriptQueueTests: MonitoringTestCase {
         XCTAssertEqual(kills(), killed)
         XCTAssertEqual(pendingScripts(h).first?["flags"], "scheduled")
     }
+
+    // MARK: Where redis-sentinel 7.0.15 differs (these fail until the sources are fixed)
+
+    /// The `+monitor` scripts are queued by `start`, before the first tick: their start time
+    /// must be the start's, not 0 (which makes the first tick find them running for the whole
+    /// monotonic uptime and kill them).
+    func testAScriptQueuedAtStartupIsNotKilledByTheFirstTick() throws {
+        let (h, _) = try makeHarness(Self.script)
+        let startup = try XCTUnwrap(scriptsStarted(h).first)
+        h.feed(.scriptStarted(startup.id, pid: 4000))
+        h.run(for: 1_000)
+        XCTAssertEqual(h.events("-script-timeout"), [])
+        XCTAssertFalse(h.effects.contains { if case .killScript = $0 { true } else { false } })
+        XCTAssertEqual(pendingScripts(h).first?["run-time"], "1000")
+    }
+
+    /// `-script-timeout <path> <pid>` (§11.1): the process id, as Redis's event has it.
+    func testScriptTimeoutNamesThePid() throws {
+        let h = try makeNotifyingHarness()
+        _ = try startScript(in: h, pid: 4000)
+        h.run(for: 60_100)
+        XCTAssertEqual(h.events("-script-timeout").first, "/bin/notify 4000")
+    }
+
+    /// redis-sentinel counts a run when it starts (`retry-num` 1 while the first run is in
+    /// progress) and forgets the pid of a run that ended (`pid` 0 while a retry waits).
+    func testPendingScriptsCountsRunsAndForgetsEndedPidsLikeRedis() throws {
+        let h = try makeNotifyingHarness()
+        let script = try startScript(in: h, pid: 4000)
+        XCTAssertEqual(pendingScripts(h).first?["retry-num"], "1")
+        h.feed(.scriptFinished(script, .exited(code: 1)))
+        let scheduled = try XCTUnwrap(pendingScripts(h).first)
+        XCTAssertEqual(scheduled["pid"], "0")
+        XCTAssertEqual(scheduled["retry-num"], "1")
+    }
 }

@@ -236,7 +236,8 @@ extension Sentinel {
                 job.isRunning
                     ? RESPMapEntry(.bulk("run-time"), .bulk(String(now - job.startTime)))
                     : RESPMapEntry(.bulk("run-delay"), .bulk(String(max(0, job.notBefore - now)))),
-                RESPMapEntry(.bulk("retry-num"), .bulk(String(job.retryCount))),
+                // Redis counts runs started: 1 during the first run, 1 while its retry waits.
+                RESPMapEntry(.bulk("retry-num"), .bulk(String(job.retryCount + (job.isRunning ? 1 : 0)))),
             ])
         }
         reply(to: client, .array(entries), turn: &turn)

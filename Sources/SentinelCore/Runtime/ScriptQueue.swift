@@ -84,6 +84,7 @@ struct ScriptQueue: Sendable {
         job.retryCount += 1
         if retryable && job.retryCount < ScriptQueue.maximumAttempts {
             job.isRunning = false
+            job.pid = 0
             job.notBefore = now + retryDelay << Milliseconds(job.retryCount - 1)
             jobs[index] = job
             return (job, .willRetry)
@@ -110,7 +111,7 @@ extension Sentinel {
     mutating func killOverdueScripts(now: Milliseconds, turn: inout Turn) {
         for job in scriptQueue.overdueJobs(now: now, maximumRuntime: timings.scriptMaximumRuntime) {
             turn.append(.killScript(job.id))
-            emitEvent(.scriptTimeout, message: "\(job.arguments[0]) \(job.id)", turn: &turn)
+            emitEvent(.scriptTimeout, message: "\(job.arguments[0]) \(job.pid)", turn: &turn)
         }
     }
 

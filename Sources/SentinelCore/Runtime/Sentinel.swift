@@ -71,6 +71,8 @@ public struct Sentinel {
     public internal(set) var startTime: Timestamp
     /// When the last tick ran (0 before the first).
     var lastTickTime: Milliseconds = 0
+    /// The monotonic time of the input being handled (of the start, before any input).
+    var currentTime: Milliseconds = 0
     /// The wall clock of the latest input (for human-readable dates only).
     var lastWallClock: Milliseconds = 0
     /// Timer frequency drawn after each tick (INFO `hz`).
@@ -102,6 +104,7 @@ public struct Sentinel {
         self.myID = configuration.myID ?? ""
         self.currentEpoch = configuration.currentEpoch
         self.startTime = now
+        self.currentTime = now.monotonic
         self.random = random
         for master in configuration.masters {
             addMaster(master, now: now.monotonic)
@@ -150,6 +153,7 @@ public struct Sentinel {
     /// `TurnExecutor`).
     public mutating func handle(_ input: SentinelInput, at time: Timestamp, into turn: inout Turn) {
         lastWallClock = time.wallClock
+        currentTime = time.monotonic
         if case .clientCommand = input {
             // Read-only queries keep the version (see handleClientCommand).
         } else {

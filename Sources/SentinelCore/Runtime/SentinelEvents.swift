@@ -83,6 +83,6 @@ extension Sentinel {
     /// Queues a script run. (Scripts are executed by the shell; see `ScriptQueue`.)
     mutating func scheduleScript(_ arguments: [String], turn: inout Turn) {
         scriptQueue.enqueue(arguments)
-        runDueScripts(now: lastTickTime, turn: &turn)
+        runDueScripts(now: currentTime, turn: &turn)
     }
 }

@@ -19,7 +19,8 @@ import XCTest
 ///   sentinel `<digit>`);
 /// - `run <ms>`: ticks every 100 ms; `run until <event> [within <ms>]`: ticks until the event;
 ///   `stall <ms>`: one tick after that long (a stalled process);
-/// - `hang <port>`, `resume <port>`, `kill <port>`, `restart <port>`, `promote <port>`,
+/// - `hang <port>`, `resume <port>`, `kill <port>`, `restart <port>` (a new run id), `cut <port>`
+///   and `heal <port>` (unreachable, then reachable again, the same process), `promote <port>`,
 ///   `replicate <port> of <port>`: what happens to a fake server;
 /// - `hello <port> <payload>`: a peer's hello arriving on the pub/sub link to `<port>`;
 /// - `client <command …>`: a client's command; its replies are printed.
@@ -174,6 +175,12 @@ final class TranscriptRunner {
             let target = try server(arguments[0])
             target.acceptsConnections = false
             h.disconnect(target)
+        case "cut":
+            let target = try server(arguments[0])
+            target.acceptsConnections = false
+            h.disconnect(target)
+        case "heal":
+            try server(arguments[0]).acceptsConnections = true
         case "restart":
             let target = try server(arguments[0])
             target.acceptsConnections = true

@@ -7,4 +7,5 @@ final class TranscriptTests: XCTestCase {
     func testSplitVote() throws { try TranscriptRunner.check("split-vote.txt") }
     func testReturningMaster() throws { try TranscriptRunner.check("returning-master.txt") }
     func testTilt() throws { try TranscriptRunner.check("tilt.txt") }
+    func testPartitionHeal() throws { try TranscriptRunner.check("partition-heal.txt") }
 }

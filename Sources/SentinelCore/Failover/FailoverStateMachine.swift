@@ -266,11 +266,7 @@ extension Sentinel {
         }
         emitEvent(.failoverStateReconfigureReplicas, about: master, turn: &turn)
         runClientReconfigScript(masterID, role: "leader", from: master.address, to: replica.address, turn: &turn)
-        forceHelloUpdate(forMaster: masterID)
-        for id in [masterID] + (masters[masterID]?.replicas ?? []) + (masters[masterID]?.sentinels ?? []) {
-            sendHello(to: id, turn: &turn)
-            instances[id]?.lastPublishTime = now
-        }
+        announceConfiguration(ofMaster: masterID, now: now, turn: &turn)
     }
 
     /// `reconf_slaves` (§8.7): a replica's INFO shows its progress (`reconf_inprog` once it

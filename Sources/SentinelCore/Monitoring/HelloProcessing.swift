@@ -65,11 +65,29 @@ extension Sentinel {
             } else {
                 persistConfiguration(turn: &turn)
             }
+            // Confirm the newer configuration to everyone at once (the peers that wait for it
+            // to convert a returning old master among them), instead of at the next period.
+            announceConfiguration(ofMaster: masterID, now: now, turn: &turn)
         }
         if let senderID {
             instances[senderID]?.lastHelloTime = now
             instances[senderID]?.helloMasterAddress = hello.masterAddress
             instances[senderID]?.helloConfigEpoch = hello.masterConfigEpoch
+            if masters.field(masterID, \.configEpoch) == hello.masterConfigEpoch,
+               sameAddress(hello.masterAddress, currentAddress(ofMaster: masterID)) {
+                refreshInfoOfReplicasClaimingMaster(masterID, turn: &turn)
+            }
+        }
+    }
+
+    /// Asks at once for the INFO of this master's replicas that claim to be masters
+    /// themselves (a returning old master): a peer's hello may just have confirmed our
+    /// configuration, which lets such a replica be converted when its INFO arrives (§9.2).
+    mutating func refreshInfoOfReplicasClaimingMaster(_ masterID: InstanceID, turn: inout Turn) {
+        for replicaID in masters.field(masterID, \.replicas) ?? [] where instances.field(replicaID, \.roleReported) == .master {
+            guard let linkID = instances.field(replicaID, \.link), links.field(linkID, \.isDisconnected) == false,
+                  links.field(linkID, \.pendingReplies)?.contains(where: { $0.kind == .info && $0.instance == replicaID }) == false else { continue }
+            sendCommand(["INFO"], to: replicaID, expecting: .info, turn: &turn)
         }
     }
 

@@ -72,25 +72,67 @@ extension Sentinel {
             let waited = noDown(current, for: wait, now: now) && now - current.roleReportedTime > wait
             if !current.flags.contains(.promoted) && masterLooksSane(masterID, now: now)
                 && (waited || peersConfirmConfiguration(of: masterID, since: current.roleReportedTime, now: now)) {
-                if let master = instances[masterID] {
-                    sendReplicaOf(instanceID, target: master.address, turn: &turn)
+                if let master = instances[masterID], sendReplicaOf(instanceID, target: master.address, turn: &turn) {
+                    // Its INFO right behind shows the demotion at once, which lets its own
+                    // replicas follow the master without waiting for the next poll.
+                    sendCommand(["INFO"], to: instanceID, expecting: .info, turn: &turn)
                     emitEvent(.convertToReplica, about: current, turn: &turn)
                 }
             }
         }
 
-        if role == .replica, let master = instances[masterID],
-           current.replicaMasterPort != master.address.port || !sameHost(current.replicaMasterHost ?? "", master.address.host) {
-            let wait = masters[masterID]?.failoverTimeout ?? 0
-            if masterLooksSane(masterID, now: now) && noDown(current, for: wait, now: now)
-                && now - current.replicaConfigurationChangeTime > wait {
-                sendReplicaOf(instanceID, target: master.address, turn: &turn)
-                emitEvent(.fixReplicaConfiguration, about: current, turn: &turn)
+        if role == .replica {
+            fixReplicaConfiguration(instanceID, of: masterID, now: now, turn: &turn)
+            // A replica that now follows our master (a demoted old master) may have replicas
+            // of its own left from before: they follow the master directly from now on.
+            if isReplicaOfCurrentMaster(instanceID, masterID) {
+                for siblingID in masters.field(masterID, \.replicas) ?? [] where siblingID != instanceID && replicates(from: instanceID, siblingID) {
+                    fixReplicaConfiguration(siblingID, of: masterID, now: now, turn: &turn)
+                }
             }
         }
 
         // A promotion or a reconfiguration's progress moves the failover on at once.
         advanceFailover(masterID, after: .info(from: instanceID), now: now, turn: &turn)
+    }
+
+    /// `+fix-slave-config` (§9.2): a replica that replicates from another address than our
+    /// master's is told to follow our master (and asked for its INFO at once, so it is told
+    /// only once), once the master looks sane and — as in Redis —
+    /// neither the replica was down nor its master changed for a failover-timeout (a
+    /// failover elsewhere may still be reconfiguring it). Unlike Redis, a replica whose
+    /// upstream is itself a replica of our master (left under an old master that has been
+    /// demoted since) is repointed at once when every peer confirms our configuration (no
+    /// newer one can be on its way); this is what ends chains after a partition heals.
+    mutating func fixReplicaConfiguration(_ replicaID: InstanceID, of masterID: InstanceID, now: Milliseconds, turn: inout Turn) {
+        guard let replica = instances[replicaID], replica.roleReported == .replica, let master = instances[masterID],
+              replica.replicaMasterPort != master.address.port || !sameHost(replica.replicaMasterHost ?? "", master.address.host),
+              !replica.flags.contains(.promoted), masterLooksSane(masterID, now: now),
+              links[replica.link]?.pendingReplies.contains(where: { $0.kind == .info && $0.instance == replicaID }) == false else { return }
+        let wait = masters.field(masterID, \.failoverTimeout) ?? 0
+        let waited = noDown(replica, for: wait, now: now) && now - replica.replicaConfigurationChangeTime > wait
+        let upstreamDemoted = masters.field(masterID, \.replicas)?.contains { upstreamID in
+            upstreamID != replicaID && replicates(from: upstreamID, replicaID) && isReplicaOfCurrentMaster(upstreamID, masterID)
+        } == true
+        guard waited || (upstreamDemoted && peersConfirmConfiguration(of: masterID, since: 0, now: now)) else { return }
+        if sendReplicaOf(replicaID, target: master.address, turn: &turn) {
+            // Its INFO, right behind the transaction, shows the new master before anything
+            // could tell it again.
+            sendCommand(["INFO"], to: replicaID, expecting: .info, turn: &turn)
+            emitEvent(.fixReplicaConfiguration, about: replica, turn: &turn)
+        }
+    }
+
+    /// Whether an instance listed under our master reports being a replica of that master.
+    func isReplicaOfCurrentMaster(_ instanceID: InstanceID, _ masterID: InstanceID) -> Bool {
+        guard let instance = instances[instanceID], instance.roleReported == .replica, let master = instances[masterID] else { return false }
+        return instance.replicaMasterPort == master.address.port && sameHost(instance.replicaMasterHost ?? "", master.address.host)
+    }
+
+    /// Whether `replicaID` reports `upstreamID`'s address as its master.
+    func replicates(from upstreamID: InstanceID, _ replicaID: InstanceID) -> Bool {
+        guard let upstream = instances[upstreamID], let replica = instances[replicaID], let host = replica.replicaMasterHost else { return false }
+        return replica.replicaMasterPort == upstream.address.port && sameHost(host, upstream.address.host)
     }
 
     /// A master "looks sane" (§3.2): it is our master, reports itself master, is neither SDOWN

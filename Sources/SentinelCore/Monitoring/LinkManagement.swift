@@ -158,6 +158,10 @@ extension Sentinel {
             link.localAddress = localAddress
         }
         links[owner.link] = link
+        // A link back after a break (or new) announces our configurations at once.
+        if !link.isDisconnected {
+            for user in link.users { announceNow(to: user, now: now, turn: &turn) }
+        }
     }
 
     /// A connection failed or broke: the link is disconnected and reconnects on a later tick.

@@ -66,6 +66,8 @@ public struct MonitoredInstance: Sendable {
     public var helloConfigEpoch: UInt64 = 0
     /// Last hello sent to this instance that was acknowledged.
     public var lastPublishTime: Milliseconds
+    /// Last hello sent at once, outside the hello period (0 = never; see `announceNow`).
+    public var lastImmediateHelloTime: Milliseconds = 0
     /// Last IS-MASTER-DOWN-BY-ADDR answer from this sentinel.
     public var lastMasterDownReplyTime: Milliseconds
     /// (sentinel entry) The leader this peer said it voted for, and at which epoch (its

@@ -90,32 +90,6 @@ extension Sentinel {
         return timings.infoPeriod
     }
 
-    /// Publishes our hello on an instance's command connection (§4).
-    mutating func sendHello(to instanceID: InstanceID, turn: inout Turn) {
-        guard let instance = instances[instanceID], let link = links[instance.link], !link.isDisconnected else { return }
-        let masterID = instance.kind == .master ? instance.id : instance.master!
-        guard let master = instances[masterID], let state = masters[masterID] else { return }
-        guard let ip = configuration.announceIP ?? link.localAddress else { return }
-        let port = configuration.announcePort != 0 ? configuration.announcePort : environment.listeningPort
-        let masterAddress = currentAddress(ofMaster: masterID)
-        let hello = HelloMessage(
-            sentinelAddress: HostPort(host: ip, port: port), sentinelRunID: myID, currentEpoch: currentEpoch,
-            masterName: master.name, masterAddress: HostPort(host: announcedHost(masterAddress), port: masterAddress.port),
-            masterConfigEpoch: state.configEpoch)
-        sendCommand(["PUBLISH", HelloMessage.channel, hello.text], to: instanceID, expecting: .hello, turn: &turn)
-    }
-
-    /// Makes the next tick send hellos to the master, its replicas and sentinels (after a
-    /// promotion or a configuration change, §4).
-    mutating func forceHelloUpdate(forMaster masterID: InstanceID) {
-        guard let state = masters[masterID] else { return }
-        for id in [masterID] + state.replicas + state.sentinels {
-            if let last = instances[id]?.lastPublishTime, last >= timings.publishPeriod + 1 {
-                instances[id]?.lastPublishTime = last - (timings.publishPeriod + 1)
-            }
-        }
-    }
-
     /// SDOWN (§5.1) and the link health checks: a command link with a ping outstanding for
     /// more than half of down-after and no reply at all for as long is closed; so is a silent
     /// pub/sub link.

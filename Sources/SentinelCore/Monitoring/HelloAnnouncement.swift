@@ -1,0 +1,45 @@
+extension Sentinel {
+    /// Publishes our hello on an instance's command connection (§4).
+    mutating func sendHello(to instanceID: InstanceID, turn: inout Turn) {
+        guard let instance = instances[instanceID], let link = links[instance.link], !link.isDisconnected else { return }
+        let masterID = instance.kind == .master ? instance.id : instance.master!
+        guard let master = instances[masterID], let state = masters[masterID] else { return }
+        guard let ip = configuration.announceIP ?? link.localAddress else { return }
+        let port = configuration.announcePort != 0 ? configuration.announcePort : environment.listeningPort
+        let masterAddress = currentAddress(ofMaster: masterID)
+        let hello = HelloMessage(
+            sentinelAddress: HostPort(host: ip, port: port), sentinelRunID: myID, currentEpoch: currentEpoch,
+            masterName: master.name, masterAddress: HostPort(host: announcedHost(masterAddress), port: masterAddress.port),
+            masterConfigEpoch: state.configEpoch)
+        sendCommand(["PUBLISH", HelloMessage.channel, hello.text], to: instanceID, expecting: .hello, turn: &turn)
+    }
+
+    /// The least time between two hellos sent to one instance outside its hello period.
+    static let immediateHelloInterval: Milliseconds = 100
+
+    /// Sends a hello to an instance at once, instead of at its next hello period (every 2 s,
+    /// §4): on a link just (re)established, and after this sentinel adopted a newer
+    /// configuration — so that a peer coming back from a partition learns the newer
+    /// configuration, and confirms it, within one round trip. At most one such hello per
+    /// instance every `immediateHelloInterval`, and none while one is unanswered.
+    mutating func announceNow(to instanceID: InstanceID, now: Milliseconds, turn: inout Turn) {
+        guard let linkID = instances.field(instanceID, \.link), links.field(linkID, \.isDisconnected) == false,
+              let lastSent = instances.field(instanceID, \.lastImmediateHelloTime),
+              lastSent == 0 || now - lastSent >= Sentinel.immediateHelloInterval,
+              links.field(linkID, \.pendingReplies)?.contains(where: { $0.kind == .hello && $0.instance == instanceID }) == false
+        else { return }
+        instances[instanceID]?.lastImmediateHelloTime = now
+        sendHello(to: instanceID, turn: &turn)
+    }
+
+    /// Announces this sentinel's configuration of a master at once to the master, its
+    /// replicas and its peers (after a promotion, or after adopting a newer configuration);
+    /// the next periodic hellos follow a hello period later.
+    mutating func announceConfiguration(ofMaster masterID: InstanceID, now: Milliseconds, turn: inout Turn) {
+        guard let state = masters[masterID] else { return }
+        for id in [masterID] + state.replicas + state.sentinels {
+            announceNow(to: id, now: now, turn: &turn)
+            instances[id]?.lastPublishTime = now
+        }
+    }
+}

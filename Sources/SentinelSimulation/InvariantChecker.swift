@@ -187,7 +187,15 @@ extension Simulation {
         return master.address
     }
 
-    /// nil when everything agrees, else what does not.
+    /// The config epoch sentinel `s` holds for master `name`.
+    func configEpoch(seenBy s: Int, name: String) -> UInt64? {
+        guard let core = sentinels[s].core, let id = core.masterOrder.first(where: { core.instances[$0]?.name == name }) else { return nil }
+        return core.masters[id]?.configEpoch
+    }
+
+    /// nil when everything agrees — every sentinel names the same master, holds the highest
+    /// config epoch, and every instance of the group replicates that master directly —, else
+    /// what does not.
     func agreementProblem() -> String? {
         for (group, name) in groupNames.enumerated() {
             var views: [HostPort] = []
@@ -197,6 +205,11 @@ extension Simulation {
             }
             guard let address = views.first, views.allSatisfy({ $0 == address }) else {
                 return "sentinels disagree on \(name): " + views.enumerated().map { "S\($0.offset)→\($0.element)" }.joined(separator: " ")
+            }
+            // The configuration with the highest epoch wins everywhere: every sentinel holds it.
+            let configEpochs = sentinels.indices.map { configEpoch(seenBy: $0, name: name) ?? 0 }
+            if let highest = configEpochs.max(), configEpochs.contains(where: { $0 != highest }) {
+                return "sentinels hold different config epochs for \(name): " + configEpochs.enumerated().map { "S\($0.offset)→\($0.element)" }.joined(separator: " ")
             }
             guard let m = node(at: address), redis[m].group == group else { return "\(name) is at \(address), not an instance of that group" }
             guard redis[m].alive, redis[m].role == .master else { return "\(name) is at \(address) (R\(m)) which is not a master" }

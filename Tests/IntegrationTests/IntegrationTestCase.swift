@@ -343,17 +343,27 @@ class IntegrationTestCase: XCTestCase {
     }
 
     /// Waits until every sentinel knows `replicas` replicas and all other sentinels.
+    /// Waits until every sentinel knows `replicas` replicas and every other sentinel, and has the INFO of each
+    /// replica saying its link to the master is up: only then can a replica be selected for promotion
+    /// (a replica known from the master's INFO alone is refused with -NOGOODSLAVE, as in Redis).
     func waitForDiscovery(_ nodes: [SentinelNode], replicas: Int, timeout: Double = 40) throws {
-        try waitUntil("every sentinel reports num-slaves \(replicas) and num-other-sentinels \(nodes.count - 1); now: "
+        try waitUntil("every sentinel reports num-slaves \(replicas), num-other-sentinels \(nodes.count - 1) and replicas with master-link-status ok; now: "
                       + nodes.map { node in
                           let master = (try? self.sentinelMaster(node)) ?? [:]
-                          return "\(node.name): slaves=\(master["num-slaves"] ?? "?") others=\(master["num-other-sentinels"] ?? "?")"
+                          let links = (try? self.replicaLinkStatuses(node)) ?? []
+                          return "\(node.name): slaves=\(master["num-slaves"] ?? "?") others=\(master["num-other-sentinels"] ?? "?") links=\(links)"
                       }.joined(separator: ", "), timeout: timeout) {
             try nodes.allSatisfy { node in
                 let master = try sentinelMaster(node)
                 return master["num-slaves"] == String(replicas) && master["num-other-sentinels"] == String(nodes.count - 1)
+                    && replicaLinkStatuses(node).allSatisfy { $0 == "ok" }
             }
         }
+    }
+
+    /// The `master-link-status` field of each replica in `SENTINEL REPLICAS mymaster` on `node`.
+    func replicaLinkStatuses(_ node: SentinelNode) throws -> [String] {
+        (try query(node.port, "SENTINEL", "REPLICAS", "mymaster").elements ?? []).map { $0.fieldDictionary["master-link-status"] ?? "?" }
     }
 
     /// Waits until every sentinel names the same master address, different from `old`; returns it.

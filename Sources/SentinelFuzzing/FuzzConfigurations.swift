@@ -1,0 +1,156 @@
+import RESP
+import SentinelCore
+
+/// The deployments the sentinel-driving targets start from, each prepared once per process:
+/// two masters with replicas and peer sentinels, and a second variant with passwords, ACL
+/// users, renamed commands and a master known by host name.
+enum FuzzConfigurations {
+    static let ownRunID = String(repeating: "5e", count: 20)
+    static let peerRunIDs = [String(repeating: "a", count: 40), String(repeating: "b", count: 40)]
+
+    /// No passwords; `alpha` can fail over with one peer's vote, `beta` needs both peers.
+    static let open = """
+        port 26379
+        protected-mode no
+        sentinel myid \(ownRunID)
+        sentinel deny-scripts-reconfig no
+        sentinel monitor alpha 10.0.0.1 6379 1
+        sentinel down-after-milliseconds alpha 1000
+        sentinel failover-timeout alpha 6000
+        sentinel notification-script alpha /bin/true
+        sentinel client-reconfig-script alpha /bin/true
+        sentinel known-replica alpha 10.0.0.2 6379
+        sentinel known-replica alpha 10.0.0.3 6379
+        sentinel known-sentinel alpha 10.0.0.10 26379 \(peerRunIDs[0])
+        sentinel monitor beta 10.0.1.1 6379 2
+        sentinel down-after-milliseconds beta 2000
+        sentinel known-replica beta 10.0.1.2 6379
+        sentinel known-sentinel beta 10.0.0.10 26379 \(peerRunIDs[0])
+        sentinel known-sentinel beta 10.0.0.11 26379 \(peerRunIDs[1])
+        sentinel current-epoch 1
+
+        """
+
+    /// Passwords everywhere, an ACL user, a renamed command, announced address and a master
+    /// given by host name (`resolve-hostnames yes`).
+    static let secured = """
+        port 26380
+        protected-mode yes
+        requirepass secret
+        user admin on >adminpass ~* &* +@all
+        sentinel myid \(ownRunID)
+        sentinel sentinel-user peer
+        sentinel sentinel-pass peerpass
+        sentinel resolve-hostnames yes
+        sentinel announce-ip 10.0.0.100
+        sentinel monitor alpha 10.0.0.1 6379 1
+        sentinel down-after-milliseconds alpha 1000
+        sentinel auth-pass alpha masterpass
+        sentinel auth-user alpha sentinel
+        sentinel rename-command alpha CONFIG MYCONFIG
+        sentinel known-replica alpha 10.0.0.2 6379
+        sentinel known-sentinel alpha 10.0.0.10 26379 \(peerRunIDs[0])
+        sentinel monitor gamma db.example 6379 1
+        sentinel down-after-milliseconds gamma 5000
+
+        """
+
+    /// The servers of both deployments.
+    static let servers: [HostPort: FakeServer] = {
+        var servers: [HostPort: FakeServer] = [:]
+        func add(_ host: String, _ port: Int, _ role: FakeServer.Role, of master: HostPort? = nil) {
+            let address = HostPort(host: host, port: port)
+            var server = FakeServer(runID: SentinelWorld.runID(for: address), role: role)
+            if let master {
+                server.masterHost = master.host
+                server.masterPort = master.port
+                servers[master]?.replicas.append(address)
+            }
+            servers[address] = server
+        }
+        let alpha = HostPort(host: "10.0.0.1", port: 6379)
+        let beta = HostPort(host: "10.0.1.1", port: 6379)
+        let gamma = HostPort(host: "10.0.2.1", port: 6379)
+        add(alpha.host, alpha.port, .master)
+        add("10.0.0.2", 6379, .replica, of: alpha)
+        add("10.0.0.3", 6379, .replica, of: alpha)
+        add(beta.host, beta.port, .master)
+        add("10.0.1.2", 6379, .replica, of: beta)
+        add(gamma.host, gamma.port, .master)
+        for (index, host) in ["10.0.0.10", "10.0.0.11"].enumerated() {
+            servers[HostPort(host: host, port: 26379)] = FakeServer(runID: peerRunIDs[index], role: .master, isSentinel: true)
+        }
+        return servers
+    }()
+
+    static let startTime = Timestamp(monotonic: 1_000_000, wallClock: 1_700_000_000_000)
+
+    /// A started sentinel for `text`, after two restarts so that its file is a fixed point of
+    /// the rewrite (the final checks compare a restart's file with the one before it).
+    static func makeWorld(_ text: String) -> SentinelWorld {
+        var current = text
+        for _ in 0..<2 {
+            var sentinel = makeSentinel(load(current), text: current)
+            var effects: [SentinelEffect] = []
+            sentinel.start(effects: &effects)
+            current = sentinel.configurationTextToWrite()
+        }
+        var world = SentinelWorld(sentinel: makeSentinel(load(current), text: current), configurationText: current,
+                                  servers: servers, time: startTime)
+        var effects: [SentinelEffect] = []
+        world.sentinel.start(effects: &effects)
+        do {
+            try world.execute(effects)
+        } catch {
+            fatalError("the fuzzed deployment does not start: \(error)")
+        }
+        return world
+    }
+
+    /// `world` after `duration` ms of ticks every 100 ms with the network answering everything.
+    static func settled(_ world: SentinelWorld, for duration: Milliseconds) -> SentinelWorld {
+        var world = world
+        do {
+            var elapsed: Milliseconds = 0
+            while elapsed < duration {
+                try world.tick(after: 100)
+                try world.settle(localAddress: "10.0.0.100")
+                elapsed += 100
+            }
+        } catch {
+            fatalError("the fuzzed deployment fails while settling: \(error)")
+        }
+        return world
+    }
+
+    static func load(_ text: String) -> SentinelConfiguration {
+        do {
+            return try ConfigurationParser.parse(text: text, fileName: "sentinel.conf") { path in
+                throw FuzzFailure("no include \(path)")
+            }
+        } catch {
+            fatalError("a fuzzed deployment's configuration does not load: \(error)\n\(text)")
+        }
+    }
+
+    static func makeSentinel(_ configuration: SentinelConfiguration, text: String) -> Sentinel {
+        Sentinel(configuration: configuration, configurationText: text,
+                 environment: SentinelEnvironment(processID: 4242, listeningPort: configuration.port),
+                 randomSeed: 7, now: startTime)
+    }
+
+    /// The two deployments, just started.
+    nonisolated(unsafe) static let started: [SentinelWorld] = [makeWorld(open), makeWorld(secured)]
+
+    /// The two deployments after 10 s of a healthy network (every link up, replicas and peers
+    /// known), then one more tick a second later: the next INFO of every instance is asked and unanswered.
+    nonisolated(unsafe) static let running: [SentinelWorld] = started.map { world in
+        var world = settled(world, for: 10_000)
+        do {
+            try world.tick(after: 1000)
+        } catch {
+            fatalError("the fuzzed deployment fails while settling: \(error)")
+        }
+        return world
+    }
+}

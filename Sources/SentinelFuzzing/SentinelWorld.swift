@@ -1,0 +1,305 @@
+import RESP
+import SentinelCore
+
+/// The shell, the network, the disk and the clients around a fuzzed `Sentinel`: it feeds
+/// inputs the way `SentinelServer` does, executes the effects the way the shell would (open
+/// connections, written commands, configuration writes, scripts), and checks after every
+/// input that what the core asked for is sound (see `SentinelWorld+Checks`).
+///
+/// Everything the fuzz input picks from is kept in arrays in a fixed order: Swift's hashing is
+/// seeded per process, and an input must replay the same way every time.
+struct SentinelWorld {
+    /// An outgoing connection the core asked for and has not closed (nor been told is closed).
+    struct Connection {
+        let id: ConnectionID
+        let server: HostPort
+        var established = false
+        /// Reads the commands the core writes on it.
+        var parser = RESPRequestParser()
+        /// Commands written and not answered yet, oldest first.
+        var unanswered: [[String]] = []
+        /// Whether the server has confirmed a `SUBSCRIBE`: it then gets published hellos.
+        var subscribed = false
+    }
+
+    /// A client of the sentinel's port.
+    struct Client {
+        let id: ClientID
+        /// Reads everything the core sends it: every `sendToClient` is whole replies.
+        var parser = RESPReplyParser()
+    }
+
+    var sentinel: Sentinel
+    var time: Timestamp
+    /// The servers of the deployment by address; others are added (as healthy masters) when
+    /// the core first connects to them.
+    var servers: [HostPort: FakeServer]
+    var connections: [Connection] = []
+    var clients: [Client] = []
+    var nextClient: UInt64 = 1
+    /// Configuration writes asked for and not yet reported done.
+    var pendingTickets: [UInt64] = []
+    var runningScripts: [ScriptID] = []
+    var pendingHostnames: [String] = []
+    /// Every connection id the core ever asked for (ids are never reused).
+    var usedConnectionIDs: Set<ConnectionID> = []
+    /// The configuration file as the shell last wrote it.
+    var writtenConfiguration: String
+    /// Set once the core asked to exit: no input follows.
+    var exited = false
+    /// Instances there were at the start, plus how many the inputs so far could have added.
+    var instanceAllowance: Int
+    /// The current epoch after the previous input (epochs never go back).
+    var lastEpoch: UInt64 = 0
+    /// The addresses are checked when the instance count changes, and every 16 inputs.
+    var checkedInstanceCount = -1
+    var stepsSinceAddressCheck = 0
+
+    /// The largest monotonic time the fuzzed clock reaches (about 1,100 years).
+    static let latestTime: Milliseconds = 1 << 45
+
+    init(sentinel: Sentinel, configurationText: String, servers: [HostPort: FakeServer], time: Timestamp) {
+        self.sentinel = sentinel
+        self.time = time
+        self.servers = servers
+        self.writtenConfiguration = configurationText
+        self.instanceAllowance = sentinel.instances.count
+        self.lastEpoch = sentinel.currentEpoch
+    }
+
+    // MARK: Inputs
+
+    /// Feeds one input at the current time, executes the effects and checks the result.
+    mutating func feed(_ input: SentinelInput) throws(FuzzFailure) {
+        guard !exited else { return }
+        var effects: [SentinelEffect] = []
+        sentinel.handle(input, at: time, effects: &effects)
+        try execute(effects)
+        try checkInvariants(after: input)
+    }
+
+    /// Runs a timer tick `milliseconds` later (the clock never passes `latestTime`).
+    mutating func tick(after milliseconds: Milliseconds) throws(FuzzFailure) {
+        let step = min(max(milliseconds, 0), SentinelWorld.latestTime - time.monotonic)
+        time.monotonic += step
+        time.wallClock = min(time.wallClock + step, SentinelWorld.latestTime)
+        try feed(.tick)
+    }
+
+    // MARK: Effects
+
+    /// Does what the shell does with a batch of effects, checking each.
+    mutating func execute(_ effects: [SentinelEffect]) throws(FuzzFailure) {
+        var persistRequested = false
+        var closedClients: [ClientID] = []
+        for effect in effects {
+            switch effect {
+            case .sendToClient(let id, let bytes):
+                try receiveOnClient(id, bytes)
+            case .closeClient(let id):
+                try require(clients.contains { $0.id == id }, "closeClient for unknown client \(id)")
+                closedClients.append(id)
+            case .connect(let id, let host, let port, _):
+                try require(!usedConnectionIDs.contains(id), "connection id \(id) reused")
+                try require(IPAddressLiteral.isLiteral(host), "connect to '\(host)', not an IP address")
+                try require((1...65535).contains(port), "connect to port \(port)")
+                usedConnectionIDs.insert(id)
+                let server = HostPort(host: host, port: port)
+                if servers[server] == nil { servers[server] = FakeServer(runID: SentinelWorld.runID(for: server), role: .master) }
+                connections.append(Connection(id: id, server: server))
+            case .sendOnConnection(let id, let bytes):
+                try receiveOnConnection(id, bytes)
+            case .closeConnection(let id):
+                guard let index = connections.firstIndex(where: { $0.id == id }) else {
+                    throw FuzzFailure("closeConnection for \(id), which is not open")
+                }
+                connections.remove(at: index)
+            case .persistConfiguration(let ticket):
+                pendingTickets.append(ticket)
+                persistRequested = true
+            case .resolveHostname(let host):
+                if !pendingHostnames.contains(host) { pendingHostnames.append(host) }
+            case .runScript(let id, let arguments):
+                try require(!arguments.isEmpty, "runScript without a path")
+                runningScripts.append(id)
+                try require(runningScripts.count <= 16, "\(runningScripts.count) scripts running at once (Redis runs at most 16)")
+            case .killScript(let id):
+                try require(runningScripts.contains(id), "killScript \(id), which is not running")
+            case .scheduleTick(let delay):
+                try require((1...1000).contains(delay), "next tick in \(delay) ms")
+            case .exit:
+                exited = true
+            case .log:
+                break
+            }
+        }
+        if persistRequested {
+            // The shell writes once for every request of the batch, before anything is sent.
+            let text = sentinel.configurationTextToWrite()
+            try SentinelWorld.requireLoadsOnce(text, what: "the configuration the sentinel wrote")
+            writtenConfiguration = text
+        }
+        for id in closedClients {
+            // The shell closes the connection once its output is written, then reports it.
+            clients.removeAll { $0.id == id }
+            var more: [SentinelEffect] = []
+            sentinel.handle(.clientDisconnected(id), at: time, effects: &more)
+            try execute(more)
+        }
+    }
+
+    /// Every `sendToClient` holds whole replies in the client's protocol: a reply cut in two,
+    /// or text that breaks the framing (a CR or LF in a status or error line), shows here.
+    mutating func receiveOnClient(_ id: ClientID, _ bytes: [UInt8]) throws(FuzzFailure) {
+        guard let index = clients.firstIndex(where: { $0.id == id }) else {
+            throw FuzzFailure("reply to unknown client \(id)")
+        }
+        clients[index].parser.append(bytes)
+        do throws(RESPProtocolError) {
+            while try clients[index].parser.next() != nil {}
+        } catch {
+            throw FuzzFailure("the reply \(describe(bytes)) to client \(id) is not RESP: \(error)")
+        }
+        try require(clients[index].parser.bufferedByteCount == 0, "the reply \(describe(bytes)) to client \(id) is not whole replies")
+    }
+
+    /// Commands the core writes on a connection must be valid RESP requests on a connection it
+    /// has open.
+    mutating func receiveOnConnection(_ id: ConnectionID, _ bytes: [UInt8]) throws(FuzzFailure) {
+        guard let index = connections.firstIndex(where: { $0.id == id }) else {
+            throw FuzzFailure("command \(describe(bytes)) written on \(id), which is not open")
+        }
+        connections[index].parser.append(bytes)
+        do throws(RESPProtocolError) {
+            while let command = try connections[index].parser.next() {
+                connections[index].unanswered.append(command.map { String(decoding: $0, as: UTF8.self) })
+            }
+        } catch {
+            throw FuzzFailure("the core wrote \(describe(bytes)) on \(id): not a RESP request (\(error))")
+        }
+    }
+
+    // MARK: The network
+
+    /// Connects a connection the core asked for (or refuses it when its server does).
+    mutating func establish(_ index: Int, localAddress: String) throws(FuzzFailure) {
+        let connection = connections[index]
+        guard !connection.established else { return }
+        if servers[connection.server]?.isDown == true {
+            connections.remove(at: index)
+            try feed(.connectionClosed(connection.id, reason: "Connection refused"))
+        } else {
+            connections[index].established = true
+            try feed(.connectionEstablished(connection.id, localAddress: localAddress))
+        }
+    }
+
+    /// Breaks a connection (reset by the peer, or a failed connect).
+    mutating func breakConnection(_ index: Int) throws(FuzzFailure) {
+        let connection = connections.remove(at: index)
+        try feed(.connectionClosed(connection.id, reason: "Connection reset by peer"))
+    }
+
+    /// Whether the oldest command on a connection can be answered by its server.
+    func isAnswerable(_ index: Int) -> Bool {
+        connections[index].established && !connections[index].unanswered.isEmpty && servers[connections[index].server]?.isDown != true
+    }
+
+    /// Answers the oldest unanswered command on an established connection: with `reply`, or
+    /// with the server's default answer (after which published hellos reach its subscribers).
+    /// A server that is down gives no default answers.
+    mutating func answer(_ index: Int, with reply: RESPValue? = nil) throws(FuzzFailure) {
+        guard connections[index].established, !connections[index].unanswered.isEmpty else { return }
+        if reply == nil && servers[connections[index].server]?.isDown == true { return }
+        let command = connections[index].unanswered.removeFirst()
+        let id = connections[index].id
+        let address = connections[index].server
+        let value: RESPValue
+        if let reply {
+            value = reply
+        } else {
+            var server = servers[address] ?? FakeServer(runID: SentinelWorld.runID(for: address), role: .master)
+            value = server.answer(command, address: address, world: &servers)
+            servers[address] = server
+        }
+        if command.first?.uppercased() == "SUBSCRIBE", case .array = value {
+            connections[index].subscribed = true
+        }
+        try feed(.connectionReply(id, value))
+        if reply == nil, command.count == 3, command[0].uppercased() == "PUBLISH" {
+            try deliver(message: Array(command[2].utf8), channel: command[1], to: address)
+        }
+    }
+
+    /// Delivers a pub/sub message to every subscribed connection to `server`.
+    mutating func deliver(message: [UInt8], channel: String, to server: HostPort) throws(FuzzFailure) {
+        let subscribers = connections.filter { $0.server == server && $0.subscribed && $0.established }.map(\.id)
+        for id in subscribers where connections.contains(where: { $0.id == id }) {
+            try feed(.connectionReply(id, .array([.bulk("message"), .bulk(channel), .bulkString(message)])))
+        }
+    }
+
+    /// What the deployment's host names resolve to.
+    static let hostnames = ["db.example": "10.0.2.1", "localhost": "127.0.0.1"]
+
+    /// Reports the lookup of a host name the core asked for.
+    mutating func resolve(_ index: Int, to address: String?) throws(FuzzFailure) {
+        let host = pendingHostnames.remove(at: index)
+        try feed(.hostnameResolved(host, address: address))
+    }
+
+    /// Lets the network settle: resolves host names, connects every pending connection and
+    /// answers every command with its server's default answer, a few rounds (answers cause
+    /// more commands).
+    mutating func settle(localAddress: String) throws(FuzzFailure) {
+        while let host = pendingHostnames.first, !exited {
+            try resolve(0, to: SentinelWorld.hostnames[host])
+        }
+        var budget = 256
+        for _ in 0..<4 {
+            var progressed = false
+            var index = 0
+            while index < connections.count && !exited && budget > 0 {
+                budget -= 1
+                if !connections[index].established {
+                    try establish(index, localAddress: localAddress)
+                    progressed = true
+                    continue  // the index now names the next connection, or this one established
+                }
+                if isAnswerable(index) {
+                    try answer(index)
+                    progressed = true
+                    continue
+                }
+                index += 1
+            }
+            if !progressed || exited { return }
+        }
+    }
+
+    // MARK: Clients
+
+    mutating func connectClient(remoteAddress: String) throws(FuzzFailure) {
+        let id = ClientID(nextClient)
+        nextClient += 1
+        clients.append(Client(id: id))
+        try feed(.clientConnected(id, remoteAddress: remoteAddress, localAddress: "127.0.0.1:26379"))
+    }
+
+    mutating func disconnectClient(_ index: Int) throws(FuzzFailure) {
+        let client = clients.remove(at: index)
+        try feed(.clientDisconnected(client.id))
+    }
+
+    /// A stable run id for a server the world did not know.
+    static func runID(for address: HostPort) -> String {
+        var hash: UInt64 = 14_695_981_039_346_656_037
+        for byte in "\(address.host):\(address.port)".utf8 {
+            hash = (hash ^ UInt64(byte)) &* 1_099_511_628_211
+        }
+        let digits = Array("0123456789abcdef".utf8)
+        var bytes: [UInt8] = []
+        for index in 0..<40 { bytes.append(digits[Int((hash >> UInt64((index % 16) * 4)) & 0xF)]) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

@@ -1,0 +1,149 @@
+import RESP
+import SentinelCore
+
+extension SentinelWorld {
+    /// The most commands a command connection may have unanswered: the periodic commands stop
+    /// at 100 per instance using the link (Redis's `SENTINEL_MAX_PENDING_COMMANDS`), and one
+    /// input adds at most a handful of others (greeting, failover commands, a vote request).
+    static let unansweredSlack = 20
+
+    /// What must hold after every input: growth follows the inputs, every connection the world
+    /// holds is owned by a link, epochs only grow and stay within what travels as a signed
+    /// 64-bit integer, and every stored address is one a reply, a log line and the file can
+    /// carry.
+    mutating func checkInvariants(after input: SentinelInput) throws(FuzzFailure) {
+        if case .connectionReply(_, .bulkString(let bytes)) = input {
+            instanceAllowance += 2 + bytes.reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
+        } else {
+            instanceAllowance += 2
+        }
+        let instanceCount = sentinel.instances.count
+        try require(instanceCount <= instanceAllowance, "\(instanceCount) instances, more than the inputs could add (\(instanceAllowance))")
+        try require(sentinel.links.count <= instanceCount, "\(sentinel.links.count) links for \(instanceCount) instances")
+        try require(connections.count <= 2 * sentinel.links.count,
+                    "\(connections.count) connections open for \(sentinel.links.count) links: connections leak")
+        for connection in connections where connection.unanswered.count > 100 + SentinelWorld.unansweredSlack {
+            let link = sentinel.links.values.first { $0.commandConnection == connection.id }
+            let allowed = 100 * (link?.referenceCount ?? 0) + SentinelWorld.unansweredSlack
+            try require(connection.unanswered.count <= allowed,
+                        "\(connection.unanswered.count) commands unanswered on \(connection.id) to \(connection.server) (allowed \(allowed))")
+        }
+        try require(sentinel.currentEpoch >= lastEpoch, "the current epoch went back from \(lastEpoch) to \(sentinel.currentEpoch)")
+        try require(sentinel.currentEpoch <= UInt64(Int64.max), "the current epoch \(sentinel.currentEpoch) does not fit a signed 64-bit integer")
+        lastEpoch = sentinel.currentEpoch
+        if instanceCount != checkedInstanceCount || stepsSinceAddressCheck >= 16 {
+            try checkStoredAddresses()
+            checkedInstanceCount = instanceCount
+            stepsSinceAddressCheck = 0
+        }
+        stepsSinceAddressCheck += 1
+    }
+
+    /// Every instance's host is non-empty text without spaces, quotes or control characters
+    /// (`InstanceAddress`'s promise), its port within 0…65535, and every master's config epoch
+    /// within the signed 64-bit range.
+    func checkStoredAddresses() throws(FuzzFailure) {
+        for instance in sentinel.instances.values {
+            let host = instance.address.host
+            try require(!host.isEmpty && host.utf8.allSatisfy { $0 > 32 && $0 != 127 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "'") },
+                        "\(instance.kind) \(instance.name) has the host '\(describe(host.utf8))'")
+            try require((0...65535).contains(instance.address.port), "\(instance.kind) \(instance.name) has the port \(instance.address.port)")
+        }
+        for state in sentinel.masters.values {
+            try require(state.configEpoch <= UInt64(Int64.max), "a config epoch of \(state.configEpoch)")
+        }
+    }
+
+    /// What must hold at the end of an input: the configuration, written now, loads; a sentinel
+    /// restarted from it writes the same file (nothing persisted is lost or altered by a
+    /// restart); and once every client is gone no client state is left.
+    mutating func checkFinalState() throws(FuzzFailure) {
+        guard !exited else {
+            try SentinelWorld.requireLoads(writtenConfiguration, what: "the configuration written before exiting")
+            return
+        }
+        while let ticket = pendingTickets.first {
+            pendingTickets.removeFirst()
+            try feed(.configurationPersisted(ticket: ticket, error: nil))
+        }
+        let text = sentinel.configurationTextToWrite()
+        if !VerifiedTexts.restartStable.contains(text) {
+            let configuration = try SentinelWorld.requireLoads(text, what: "the final configuration")
+            var restarted = Sentinel(configuration: configuration, configurationText: text, environment: sentinel.environment,
+                                     randomSeed: 2, now: time)
+            var effects: [SentinelEffect] = []
+            restarted.start(effects: &effects)
+            let rewritten = restarted.configurationTextToWrite()
+            try require(rewritten == text, "a restart changes the configuration:\n--- before:\n\(text)\n--- after:\n\(rewritten)")
+            VerifiedTexts.remember(text, in: &VerifiedTexts.restartStable)
+        }
+        try checkNoClientStateLeft()
+    }
+
+    /// Disconnects every client, then asks INFO as a new one: one client connected, no channel
+    /// or pattern subscribed.
+    mutating func checkNoClientStateLeft() throws(FuzzFailure) {
+        while !clients.isEmpty && !exited { try disconnectClient(0) }
+        guard !exited else { return }
+        var probe = sentinel
+        let id = ClientID(nextClient)
+        var effects: [SentinelEffect] = []
+        probe.handle(.clientConnected(id, remoteAddress: "127.0.0.1:1", localAddress: "127.0.0.1:26379"), at: time, effects: &effects)
+        for password in ["secret", "adminpass"] {
+            probe.handle(.clientCommand(id, [Array("AUTH".utf8), Array(password.utf8)]), at: time, effects: &effects)
+        }
+        var fields: [String: String] = [:]
+        for section in ["clients", "stats"] {
+            effects = []
+            probe.handle(.clientCommand(id, [Array("INFO".utf8), Array(section.utf8)]), at: time, effects: &effects)
+            for effect in effects {
+                guard case .sendToClient(_, let bytes) = effect else { continue }
+                var parser = RESPReplyParser()
+                parser.append(bytes)
+                guard case .bulkString(let text)? = try? parser.next() else { continue }
+                for line in String(decoding: text, as: UTF8.self).split(whereSeparator: { $0 == "\r\n" || $0 == "\n" }) {
+                    let parts = line.split(separator: ":", maxSplits: 1)
+                    if parts.count == 2 { fields[String(parts[0])] = String(parts[1]) }
+                }
+            }
+        }
+        guard !fields.isEmpty else { return }  // The probe could not authenticate.
+        try require(fields["connected_clients"] == "1", "after every client left, INFO says connected_clients:\(fields["connected_clients"] ?? "?")")
+        try require(fields["pubsub_channels"] == "0", "after every client left, INFO says pubsub_channels:\(fields["pubsub_channels"] ?? "?")")
+        try require(fields["pubsub_patterns"] == "0", "after every client left, INFO says pubsub_patterns:\(fields["pubsub_patterns"] ?? "?")")
+    }
+
+    /// Loads a configuration text the sentinel wrote; it must load.
+    @discardableResult
+    static func requireLoads(_ text: String, what: String) throws(FuzzFailure) -> SentinelConfiguration {
+        do throws(ConfigurationError) {
+            return try ConfigurationParser.parse(text: text, fileName: "sentinel.conf") { path in
+                throw FuzzFailure("no include \(path)")
+            }
+        } catch {
+            throw FuzzFailure("\(what) does not load: \(error)\n--- text:\n\(text)")
+        }
+    }
+
+    /// `requireLoads` for texts that are only checked, remembering those that loaded.
+    static func requireLoadsOnce(_ text: String, what: String) throws(FuzzFailure) {
+        guard !VerifiedTexts.loaded.contains(text) else { return }
+        try requireLoads(text, what: what)
+        VerifiedTexts.remember(text, in: &VerifiedTexts.loaded)
+    }
+}
+
+/// Configuration texts already checked. The checks are pure functions of the text, and most
+/// inputs end in one of a few configurations: checking each once keeps the targets fast.
+enum VerifiedTexts {
+    /// Texts that load.
+    nonisolated(unsafe) static var loaded: Set<String> = []
+    /// Texts that load, and that a sentinel started from them writes unchanged.
+    nonisolated(unsafe) static var restartStable: Set<String> = []
+
+    /// Adds `text`, forgetting everything once a set holds 4,096 texts.
+    static func remember(_ text: String, in set: inout Set<String>) {
+        if set.count >= 4096 { set.removeAll() }
+        set.insert(text)
+    }
+}

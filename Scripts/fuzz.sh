@@ -152,9 +152,10 @@ run_target() {
     end=$(date +%s.%N)
 
     local executions seconds rate result
-    executions=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
+    executions=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1 || true)
     if [ -z "$executions" ]; then
-        executions=$(grep -o '^#[0-9]*' "$log" | tail -1 | tr -d '#')
+        # Fork mode prints no final stats; its progress lines count the executions.
+        executions=$(grep -o '^#[0-9]*' "$log" | tail -1 | tr -d '#' || true)
     fi
     executions=${executions:-0}
     seconds=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.0f", e - s }')
@@ -163,7 +164,7 @@ run_target() {
         result="ok: no crash, no leak, no timeout"
     else
         local artifact kind
-        artifact=$(grep -o "Test unit written to [^ ]*" "$log" | tail -1 | sed 's/Test unit written to //')
+        artifact=$(grep -o "Test unit written to [^ ]*" "$log" | tail -1 | sed 's/Test unit written to //' || true)
         if grep -q "ERROR: libFuzzer: timeout" "$log"; then kind="TIMEOUT"
         elif grep -q "ERROR: LeakSanitizer" "$log"; then kind="LEAK"
         elif grep -q "ERROR: libFuzzer: out-of-memory" "$log"; then kind="OUT OF MEMORY"

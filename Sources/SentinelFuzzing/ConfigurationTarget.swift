@@ -54,9 +54,11 @@ enum ConfigurationTarget {
     /// A configuration without what depends on line positions (where scripts were named) and
     /// without the lines Redis's rewrite drops on purpose: `save` lines (a sentinel saves no
     /// dataset) and options of modules that are not loaded (commented out as `# ??? …`).
+    /// `user` lines are compared in name order, the order the rewrite writes them in.
     static func comparable(_ configuration: SentinelConfiguration) -> SentinelConfiguration {
         var result = configuration
         result.ignoredDirectives.removeAll { $0.name == "save" || $0.name.contains(".") }
+        result.aclUsers.sort { ($0.first ?? "").utf8.lexicographicallyPrecedes(($1.first ?? "").utf8) }
         for index in result.scriptReferences.indices {
             result.scriptReferences[index].source = ConfigurationSource(fileName: "", lineNumber: 0, lineText: "")
         }

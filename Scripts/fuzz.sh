@@ -2,7 +2,8 @@
 # Coverage-guided fuzzing with the toolchain's libFuzzer (swiftc -sanitize=fuzzer,address).
 #
 #   Scripts/fuzz.sh <target|all> [libFuzzer flags…]     fuzz (default -max_total_time=60 each)
-#   Scripts/fuzz.sh <target> <input file>…               run these inputs once (reproduce a crash)
+#   Scripts/fuzz.sh <target> <input file>… [--trace]     run these inputs once (reproduce a crash;
+#                                                        --trace prints every input fed to the sentinel)
 #   Scripts/fuzz.sh <target> --merge                     add the work corpus's new coverage to
 #                                                        Tests/FuzzCorpus/<target> (minimized)
 #   Scripts/fuzz.sh --list                               the targets
@@ -16,8 +17,8 @@
 # .build-fuzz/logs/<target>.log. The last lines are one summary line per target: executions,
 # wall time, executions per second, and the result (ok, or what was found and where).
 #
-# FUZZ_NICE (default 10) is the niceness of the fuzzing processes; FUZZ_JOBS is not supported
-# (one process per target, one target after the other).
+# FUZZ_NICE (default 10) is the niceness of the fuzzing processes; targets run one after the
+# other, one process each (add -fork=N -ignore_crashes=1 to keep going past findings).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,7 +27,7 @@ scratch=.build-fuzz
 modules=(RESP SentinelCore SentinelFuzzing)
 
 usage() {
-    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
     exit "${1:-0}"
 }
 
@@ -51,6 +52,8 @@ flags=()
 for argument in "$@"; do
     if [ "$argument" = "--merge" ]; then
         merge=true
+    elif [ "$argument" = "--trace" ]; then
+        export SENTINEL_FUZZ_TRACE=1
     elif [ -f "$argument" ]; then
         inputs+=("$argument")
     else

@@ -16,8 +16,19 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// `Sentinel.handle` under sequences of every kind of input.
     case sentinel
 
-    /// Runs the target on one input.
+    /// Runs the target on one input; a failure of a target that drives a sentinel ends with
+    /// the inputs the sentinel was fed last.
     public func run(_ bytes: [UInt8]) throws(FuzzFailure) {
+        do {
+            try runUntraced(bytes)
+        } catch {
+            guard [.info, .hello, .sentinel].contains(self) else { throw error }
+            let trace = InputTrace.traced { try runUntraced(bytes) }
+            throw FuzzFailure(error.description + "\n--- inputs fed last:\n" + trace.joined(separator: "\n"))
+        }
+    }
+
+    private func runUntraced(_ bytes: [UInt8]) throws(FuzzFailure) {
         switch self {
         case .respRequest: try RESPRequestParserTarget.run(bytes)
         case .respReply: try RESPReplyParserTarget.run(bytes)

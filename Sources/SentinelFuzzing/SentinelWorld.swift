@@ -72,6 +72,7 @@ struct SentinelWorld {
     /// Feeds one input at the current time, executes the effects and checks the result.
     mutating func feed(_ input: SentinelInput) throws(FuzzFailure) {
         guard !exited else { return }
+        InputTrace.record(input, at: time, in: self)
         var effects: [SentinelEffect] = []
         sentinel.handle(input, at: time, effects: &effects)
         try execute(effects)
@@ -143,6 +144,7 @@ struct SentinelWorld {
             // The shell closes the connection once its output is written, then reports it.
             clients.removeAll { $0.id == id }
             var more: [SentinelEffect] = []
+            InputTrace.record(.clientDisconnected(id), at: time, in: self)
             sentinel.handle(.clientDisconnected(id), at: time, effects: &more)
             try execute(more)
         }

@@ -81,7 +81,7 @@ extension SentinelWorld {
     }
 
     /// Disconnects every client, then asks INFO as a new one: one client connected, no channel
-    /// or pattern subscribed.
+    /// or pattern subscribed; and at most 16 running and 256 queued scripts (Redis's bounds).
     mutating func checkNoClientStateLeft() throws(FuzzFailure) {
         while !clients.isEmpty && !exited { try disconnectClient(0) }
         guard !exited else { return }
@@ -93,14 +93,17 @@ extension SentinelWorld {
             probe.handle(.clientCommand(id, [Array("AUTH".utf8), Array(password.utf8)]), at: time, effects: &effects)
         }
         var fields: [String: String] = [:]
-        for section in ["clients", "stats"] {
+        var pendingScripts: Int?
+        for command in [["INFO", "clients"], ["INFO", "stats"], ["SENTINEL", "PENDING-SCRIPTS"]] {
             effects = []
-            probe.handle(.clientCommand(id, [Array("INFO".utf8), Array(section.utf8)]), at: time, effects: &effects)
+            probe.handle(.clientCommand(id, command.map { Array($0.utf8) }), at: time, effects: &effects)
             for effect in effects {
                 guard case .sendToClient(_, let bytes) = effect else { continue }
                 var parser = RESPReplyParser()
                 parser.append(bytes)
-                guard case .bulkString(let text)? = try? parser.next() else { continue }
+                let reply = try? parser.next()
+                if command[0] == "SENTINEL", case .array(let scripts)? = reply { pendingScripts = scripts.count }
+                guard case .bulkString(let text)? = reply else { continue }
                 for line in String(decoding: text, as: UTF8.self).split(whereSeparator: { $0 == "\r\n" || $0 == "\n" }) {
                     let parts = line.split(separator: ":", maxSplits: 1)
                     if parts.count == 2 { fields[String(parts[0])] = String(parts[1]) }
@@ -111,6 +114,7 @@ extension SentinelWorld {
         try require(fields["connected_clients"] == "1", "after every client left, INFO says connected_clients:\(fields["connected_clients"] ?? "?")")
         try require(fields["pubsub_channels"] == "0", "after every client left, INFO says pubsub_channels:\(fields["pubsub_channels"] ?? "?")")
         try require(fields["pubsub_patterns"] == "0", "after every client left, INFO says pubsub_patterns:\(fields["pubsub_patterns"] ?? "?")")
+        try require((pendingScripts ?? 0) <= 16 + 256, "\(pendingScripts ?? 0) scripts pending")
     }
 
     /// Loads a configuration text the sentinel wrote; it must load.

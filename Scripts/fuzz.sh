@@ -3,7 +3,8 @@
 #
 #   Scripts/fuzz.sh <target|all> [libFuzzer flags…]     fuzz (default -max_total_time=60 each)
 #   Scripts/fuzz.sh <target> <input file>… [--trace]     run these inputs once (reproduce a crash;
-#                                                        --trace prints every input fed to the sentinel)
+#                                                        --trace prints every input fed to the sentinel;
+#                                                        -minimize_crash=1 -runs=N minimizes it)
 #   Scripts/fuzz.sh <target> --merge                     add the work corpus's new coverage to
 #                                                        Tests/FuzzCorpus/<target> (minimized)
 #   Scripts/fuzz.sh --list                               the targets
@@ -27,7 +28,7 @@ scratch=.build-fuzz
 modules=(RESP SentinelCore SentinelFuzzing)
 
 usage() {
-    sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
     exit "${1:-0}"
 }
 
@@ -60,6 +61,7 @@ for argument in "$@"; do
         flags+=("$argument")
     fi
 done
+given_flags=("${flags[@]}")
 if [[ " ${flags[*]-} " != *" -runs="* && " ${flags[*]-} " != *" -max_total_time="* ]]; then
     flags+=("-max_total_time=60")
 fi
@@ -139,7 +141,8 @@ run_target() {
     [ -f "Tests/FuzzCorpus/$target.dict" ] && dictionary=("-dict=Tests/FuzzCorpus/$target.dict")
 
     if [ ${#inputs[@]} -gt 0 ]; then
-        "$binary" "${dictionary[@]}" "${inputs[@]}"
+        # Flags given apply (e.g. -minimize_crash=1 -runs=10000 -exact_artifact_path=FILE).
+        "$binary" "${dictionary[@]}" "${given_flags[@]}" "${inputs[@]}"
         return
     fi
     if $merge; then

@@ -140,11 +140,17 @@ enum FuzzConfigurations {
     }
 
     /// The two deployments, just started.
-    nonisolated(unsafe) static let started: [SentinelWorld] = [makeWorld(open), makeWorld(secured)]
+    nonisolated(unsafe) static let started: [SentinelWorld] = {
+        InputTrace.isPaused = true
+        defer { InputTrace.isPaused = false }
+        return [makeWorld(open), makeWorld(secured)]
+    }()
 
     /// The two deployments after 10 s of a healthy network (every link up, replicas and peers
     /// known), then one more tick a second later: the next INFO of every instance is asked and unanswered.
     nonisolated(unsafe) static let running: [SentinelWorld] = started.map { world in
+        InputTrace.isPaused = true
+        defer { InputTrace.isPaused = false }
         var world = settled(world, for: 10_000)
         do {
             try world.tick(after: 1000)

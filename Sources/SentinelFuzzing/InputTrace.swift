@@ -14,10 +14,12 @@ enum InputTrace {
     /// The lines recorded so far; nil while not tracing (the normal, fast case).
     nonisolated(unsafe) static var lines: [String]?
     static let streams = getenv("SENTINEL_FUZZ_TRACE") != nil
+    /// Set while the deployments are prepared (their inputs are the same for every run).
+    nonisolated(unsafe) static var isPaused = false
 
     /// Records `input` fed at `time` on `world`, when tracing.
     static func record(_ input: SentinelInput, at time: Timestamp, in world: SentinelWorld) {
-        guard lines != nil || streams else { return }
+        guard lines != nil || streams, !isPaused else { return }
         let line = "t=\(time.monotonic - FuzzConfigurations.startTime.monotonic) ms  \(describe(input, in: world))"
         if streams {
             let bytes = Array((line + "\n").utf8)

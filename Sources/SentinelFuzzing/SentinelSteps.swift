@@ -24,8 +24,13 @@ enum SentinelSteps {
     static let localAddresses = ["10.0.0.100", "127.0.0.1", "::1", "10.0.0.1", "fe80::1"]
     static let remoteAddresses = ["127.0.0.1:50000", "10.9.9.9:40000", "[::1]:50001", "10.0.0.10:5555"]
 
-    /// Decodes and applies one step.
+    /// Decodes and applies one step, then writes the configuration if the step asked for it.
     static func apply(_ input: inout FuzzInput, to world: inout SentinelWorld) throws(FuzzFailure) {
+        try applyStep(&input, to: &world)
+        try world.writeConfigurationIfAsked()
+    }
+
+    private static func applyStep(_ input: inout FuzzInput, to world: inout SentinelWorld) throws(FuzzFailure) {
         switch input.pick(schedule) {
         case .tick:
             try world.tick(after: input.pick(FuzzDictionary.timeSteps) + Milliseconds(input.byte()))

@@ -47,6 +47,8 @@ struct SentinelWorld {
     var writtenConfiguration: String
     /// Set once the core asked to exit: no input follows.
     var exited = false
+    /// Whether the core asked for a configuration write since the last one.
+    var writePending = false
     /// Instances there were at the start, plus how many the inputs so far could have added.
     var instanceAllowance: Int
     /// The current epoch after the previous input (epochs never go back).
@@ -91,7 +93,6 @@ struct SentinelWorld {
 
     /// Does what the shell does with a batch of effects, checking each.
     mutating func execute(_ effects: [SentinelEffect]) throws(FuzzFailure) {
-        var persistRequested = false
         var closedClients: [ClientID] = []
         for effect in effects {
             switch effect {
@@ -117,7 +118,7 @@ struct SentinelWorld {
                 connections.remove(at: index)
             case .persistConfiguration(let ticket):
                 pendingTickets.append(ticket)
-                persistRequested = true
+                writePending = true
             case .resolveHostname(let host):
                 if !pendingHostnames.contains(host) { pendingHostnames.append(host) }
             case .runScript(let id, let arguments):
@@ -133,12 +134,6 @@ struct SentinelWorld {
             case .log:
                 break
             }
-        }
-        if persistRequested {
-            // The shell writes once for every request of the batch, before anything is sent.
-            let text = sentinel.configurationTextToWrite()
-            try SentinelWorld.requireLoadsOnce(text, what: "the configuration the sentinel wrote")
-            writtenConfiguration = text
         }
         for id in closedClients {
             // The shell closes the connection once its output is written, then reports it.
@@ -179,6 +174,17 @@ struct SentinelWorld {
         } catch {
             throw FuzzFailure("the core wrote \(describe(bytes)) on \(id): not a RESP request (\(error))")
         }
+    }
+
+    /// Writes the configuration if the core asked for it since the last write: once for all
+    /// the requests of a step, as the shell writes once for all the requests of a turn of its
+    /// event loop (a group commit).
+    mutating func writeConfigurationIfAsked() throws(FuzzFailure) {
+        guard writePending, !exited else { return }
+        writePending = false
+        let text = sentinel.configurationTextToWrite()
+        try SentinelWorld.requireLoadsOnce(text, what: "the configuration the sentinel wrote")
+        writtenConfiguration = text
     }
 
     // MARK: The network
@@ -275,6 +281,7 @@ struct SentinelWorld {
                 }
                 index += 1
             }
+            try writeConfigurationIfAsked()
             if !progressed || exited { return }
         }
     }

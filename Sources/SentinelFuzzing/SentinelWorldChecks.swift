@@ -58,6 +58,7 @@ extension SentinelWorld {
     /// restarted from it writes the same file (nothing persisted is lost or altered by a
     /// restart); and once every client is gone no client state is left.
     mutating func checkFinalState() throws(FuzzFailure) {
+        try writeConfigurationIfAsked()
         guard !exited else {
             try SentinelWorld.requireLoads(writtenConfiguration, what: "the configuration written before exiting")
             return
@@ -67,7 +68,7 @@ extension SentinelWorld {
             try feed(.configurationPersisted(ticket: ticket, error: nil))
         }
         let text = sentinel.configurationTextToWrite()
-        if !VerifiedTexts.restartStable.contains(text) {
+        if !VerifiedTexts.restartStable.contains(text.hashValue) {
             let configuration = try SentinelWorld.requireLoads(text, what: "the final configuration")
             var restarted = Sentinel(configuration: configuration, configurationText: text, environment: sentinel.environment,
                                      randomSeed: 2, now: time)
@@ -75,7 +76,7 @@ extension SentinelWorld {
             restarted.start(effects: &effects)
             let rewritten = restarted.configurationTextToWrite()
             try require(rewritten == text, "a restart changes the configuration:\n--- before:\n\(text)\n--- after:\n\(rewritten)")
-            VerifiedTexts.remember(text, in: &VerifiedTexts.restartStable)
+            VerifiedTexts.remember(text.hashValue, in: &VerifiedTexts.restartStable)
         }
         try checkNoClientStateLeft()
     }
@@ -131,23 +132,26 @@ extension SentinelWorld {
 
     /// `requireLoads` for texts that are only checked, remembering those that loaded.
     static func requireLoadsOnce(_ text: String, what: String) throws(FuzzFailure) {
-        guard !VerifiedTexts.loaded.contains(text) else { return }
+        guard !VerifiedTexts.loaded.contains(text.hashValue) else { return }
         try requireLoads(text, what: what)
-        VerifiedTexts.remember(text, in: &VerifiedTexts.loaded)
+        VerifiedTexts.remember(text.hashValue, in: &VerifiedTexts.loaded)
     }
 }
 
-/// Configuration texts already checked. The checks are pure functions of the text, and most
-/// inputs end in one of a few configurations: checking each once keeps the targets fast.
+/// Configuration texts already checked, by hash. The checks are pure functions of the text,
+/// and most inputs end in one of a few configurations: checking each once keeps the targets
+/// fast. The sets never allocate after their first use: an input that allocates memory it
+/// keeps makes libFuzzer run it twice more looking for a leak.
 enum VerifiedTexts {
+    static let capacity = 8192
     /// Texts that load.
-    nonisolated(unsafe) static var loaded: Set<String> = []
+    nonisolated(unsafe) static var loaded = Set<Int>(minimumCapacity: capacity)
     /// Texts that load, and that a sentinel started from them writes unchanged.
-    nonisolated(unsafe) static var restartStable: Set<String> = []
+    nonisolated(unsafe) static var restartStable = Set<Int>(minimumCapacity: capacity)
 
-    /// Adds `text`, forgetting everything once a set holds 4,096 texts.
-    static func remember(_ text: String, in set: inout Set<String>) {
-        if set.count >= 4096 { set.removeAll() }
-        set.insert(text)
+    /// Adds `hash`, forgetting every hash once the set is full.
+    static func remember(_ hash: Int, in set: inout Set<Int>) {
+        if set.count >= capacity { set.removeAll(keepingCapacity: true) }
+        set.insert(hash)
     }
 }

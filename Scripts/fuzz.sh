@@ -65,6 +65,11 @@ given_flags=("${flags[@]}")
 if [[ " ${flags[*]-} " != *" -runs="* && " ${flags[*]-} " != *" -max_total_time="* ]]; then
     flags+=("-max_total_time=60")
 fi
+# Inputs up to 4 KiB (libFuzzer would otherwise take the largest corpus file's size, and a
+# sentinel-driving input costs about what the state it builds costs).
+if [[ " ${flags[*]-} " != *" -max_len="* ]]; then
+    flags+=("-max_len=4096")
+fi
 
 # MARK: Build
 

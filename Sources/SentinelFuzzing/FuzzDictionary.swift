@@ -100,6 +100,9 @@ enum FuzzDictionary {
         "bogus",
     ]
 
+    /// Milliseconds between two timer ticks of a running sentinel (no TILT).
+    static let timerSteps: [Int64] = [0, 1, 10, 52, 100, 101, 250, 500, 999, 1000, 1001, 1500]
+
     /// Milliseconds the fuzzed clock may advance by at once.
     static let timeSteps: [Int64] = [
         0, 1, 10, 52, 100, 101, 250, 500, 999, 1000, 1001, 1500, 2000, 2001, 3000, 5000, 6000,

@@ -2,19 +2,19 @@ import RESP
 import SentinelCore
 
 /// Decodes a fuzz input into inputs for a `SentinelWorld`: each step's first byte picks what
-/// happens next (time passes, the network connects, answers or breaks, a peer publishes a
-/// hello, a client connects or sends a command, a configuration write or a script finishes),
-/// the following bytes pick its details.
+/// happens next (time passes, alone or with a healthy network answering; the network
+/// connects, answers or breaks; a peer publishes a hello; a client connects or sends a
+/// command; a configuration write or a script finishes), the following bytes its details.
 enum SentinelSteps {
     enum Kind {
-        case tick, settle, establish, breakConnection, answer, hello
+        case tick, run, settle, establish, breakConnection, answer, hello
         case changeServer, connectClient, clientCommand, rawClientCommand, disconnectClient, acknowledgeWrite
         case scriptEvent, resolveHostname, wallClockJump, shutdown
     }
 
     /// Step kinds by the value of their byte; the common ones appear several times.
     static let schedule: [Kind] = [
-        .tick, .tick, .tick, .tick, .settle, .settle, .settle, .establish, .establish, .breakConnection,
+        .tick, .tick, .tick, .run, .run, .settle, .settle, .settle, .establish, .establish, .breakConnection,
         .answer, .answer, .answer, .answer, .answer, .answer, .hello, .hello, .hello, .hello,
         .changeServer, .changeServer, .connectClient, .clientCommand, .clientCommand, .clientCommand, .clientCommand,
         .rawClientCommand, .disconnectClient, .acknowledgeWrite, .acknowledgeWrite, .scriptEvent, .resolveHostname,
@@ -33,7 +33,16 @@ enum SentinelSteps {
     private static func applyStep(_ input: inout FuzzInput, to world: inout SentinelWorld) throws(FuzzFailure) {
         switch input.pick(schedule) {
         case .tick:
-            try world.tick(after: input.pick(FuzzDictionary.timeSteps) + Milliseconds(input.byte()))
+            // Mostly steps the timer makes; sometimes gaps that put the sentinel in TILT.
+            let steps = input.number(below: 4) == 0 ? FuzzDictionary.timeSteps : FuzzDictionary.timerSteps
+            try world.tick(after: input.pick(steps) + Milliseconds(input.byte() & 0x3F))
+        case .run:
+            // A while of healthy network: ticks every 100 ms, every command answered.
+            let local = input.pick(localAddresses)
+            for _ in 0...input.number(below: 64) where !world.exited {
+                try world.tick(after: 100)
+                try world.settle(localAddress: local)
+            }
         case .settle:
             try world.settle(localAddress: input.pick(localAddresses))
         case .establish:

@@ -53,7 +53,10 @@ struct SentinelWorld {
     var instanceAllowance: Int
     /// The current epoch after the previous input (epochs never go back).
     var lastEpoch: UInt64 = 0
-    /// The addresses are checked when the instance count changes, and every 16 inputs.
+    /// Per master entry, the last vote seen (epoch and leader, nil once reset) and config epoch.
+    var votes: [InstanceID: (epoch: UInt64, leader: String?)] = [:]
+    var configEpochs: [InstanceID: UInt64] = [:]
+    /// The addresses are checked when the instance count changes, every 256 inputs and at the end.
     var checkedInstanceCount = -1
     var stepsSinceAddressCheck = 0
 
@@ -77,6 +80,7 @@ struct SentinelWorld {
         InputTrace.record(input, at: time, in: self)
         var effects: [SentinelEffect] = []
         sentinel.handle(input, at: time, effects: &effects)
+        try checkWorkBound(effects.count)
         try execute(effects)
         try checkInvariants(after: input)
     }

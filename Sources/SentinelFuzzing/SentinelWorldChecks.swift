@@ -7,6 +7,14 @@ extension SentinelWorld {
     /// input adds at most a handful of others (greeting, failover commands, a vote request).
     static let unansweredSlack = 20
 
+    /// Effects one input may cause: a few per instance (commands, events, log lines), each
+    /// event once per client (published to subscribers), plus a constant. More means work
+    /// that grows faster than the state it is about.
+    func checkWorkBound(_ effectCount: Int) throws(FuzzFailure) {
+        let bound = 32 * (sentinel.instances.count + 2) * (clients.count + 2)
+        try require(effectCount <= bound, "one input caused \(effectCount) effects (\(sentinel.instances.count) instances, \(clients.count) clients)")
+    }
+
     /// What must hold after every input: growth follows the inputs, every connection the world
     /// holds is owned by a link, epochs only grow and stay within what travels as a signed
     /// 64-bit integer, and every stored address is one a reply, a log line and the file can
@@ -31,12 +39,35 @@ extension SentinelWorld {
         try require(sentinel.currentEpoch >= lastEpoch, "the current epoch went back from \(lastEpoch) to \(sentinel.currentEpoch)")
         try require(sentinel.currentEpoch <= UInt64(Int64.max), "the current epoch \(sentinel.currentEpoch) does not fit a signed 64-bit integer")
         lastEpoch = sentinel.currentEpoch
-        if instanceCount != checkedInstanceCount || stepsSinceAddressCheck >= 16 {
+        try checkVotesAndConfigEpochs()
+        if instanceCount != checkedInstanceCount || stepsSinceAddressCheck >= 256 {
             try checkStoredAddresses()
             checkedInstanceCount = instanceCount
             stepsSinceAddressCheck = 0
         }
         stepsSinceAddressCheck += 1
+    }
+
+    /// Per master entry: the vote (`leader` at `leaderEpoch`) is cast once per epoch — the
+    /// epoch never goes back and a vote never changes within it — and the config epoch never
+    /// goes back (§6, §7).
+    mutating func checkVotesAndConfigEpochs() throws(FuzzFailure) {
+        for masterID in sentinel.masterOrder {
+            guard let master = sentinel.instances[masterID], let state = sentinel.masters[masterID] else { continue }
+            if let earlier = votes[masterID] {
+                try require(master.leaderEpoch >= earlier.epoch, "\(master.name)'s vote epoch went back from \(earlier.epoch) to \(master.leaderEpoch)")
+                if let leader = master.leader, master.leaderEpoch == earlier.epoch, let earlierLeader = earlier.leader {
+                    try require(leader == earlierLeader, "\(master.name): voted for \(earlierLeader) and then \(leader) in epoch \(master.leaderEpoch)")
+                }
+            }
+            // A reset forgets the leader but not the vote: the epoch's vote stays remembered.
+            var leader = master.leader
+            if leader == nil, let earlier = votes[masterID], earlier.epoch == master.leaderEpoch { leader = earlier.leader }
+            votes[masterID] = (master.leaderEpoch, leader)
+            let earlierConfigEpoch = configEpochs[masterID] ?? 0
+            try require(state.configEpoch >= earlierConfigEpoch, "\(master.name)'s config epoch went back from \(earlierConfigEpoch) to \(state.configEpoch)")
+            configEpochs[masterID] = state.configEpoch
+        }
     }
 
     /// Every instance's host is non-empty text without spaces, quotes or control characters
@@ -67,6 +98,7 @@ extension SentinelWorld {
             pendingTickets.removeFirst()
             try feed(.configurationPersisted(ticket: ticket, error: nil))
         }
+        try checkStoredAddresses()
         let text = sentinel.configurationTextToWrite()
         if !VerifiedTexts.restartStable.contains(text.hashValue) {
             let configuration = try SentinelWorld.requireLoads(text, what: "the final configuration")

@@ -8,10 +8,12 @@ enum FuzzConfigurations {
     static let ownRunID = String(repeating: "5e", count: 20)
     static let peerRunIDs = [String(repeating: "a", count: 40), String(repeating: "b", count: 40)]
 
-    /// No passwords; `alpha` can fail over with one peer's vote, `beta` needs both peers.
+    /// No passwords, at most six clients; `alpha` can fail over with one peer's vote, `beta`
+    /// needs both peers.
     static let open = """
         port 26379
         protected-mode no
+        maxclients 6
         sentinel myid \(ownRunID)
         sentinel deny-scripts-reconfig no
         sentinel monitor alpha 10.0.0.1 6379 1
@@ -88,14 +90,14 @@ enum FuzzConfigurations {
     /// A started sentinel for `text`, after two restarts so that its file is a fixed point of
     /// the rewrite (the final checks compare a restart's file with the one before it).
     static func makeWorld(_ text: String) -> SentinelWorld {
-        var current = text
+        var current = Array(text.utf8)
         for _ in 0..<2 {
-            var sentinel = makeSentinel(load(current), text: current)
+            var sentinel = makeSentinel(load(current), file: current)
             var effects: [SentinelEffect] = []
             sentinel.start(effects: &effects)
-            current = sentinel.configurationTextToWrite()
+            current = sentinel.configurationFileToWrite()
         }
-        var world = SentinelWorld(sentinel: makeSentinel(load(current), text: current), configurationText: current,
+        var world = SentinelWorld(sentinel: makeSentinel(load(current), file: current), configurationFile: current,
                                   servers: servers, time: startTime)
         var effects: [SentinelEffect] = []
         world.sentinel.start(effects: &effects)
@@ -123,20 +125,26 @@ enum FuzzConfigurations {
         return world
     }
 
-    static func load(_ text: String) -> SentinelConfiguration {
+    static func load(_ file: [UInt8]) -> SentinelConfiguration {
         do {
-            return try ConfigurationParser.parse(text: text, fileName: "sentinel.conf") { path in
+            return try ConfigurationParser.parse(bytes: file, fileName: "sentinel.conf") { path in
                 throw FuzzFailure("no include \(path)")
             }
         } catch {
-            fatalError("a fuzzed deployment's configuration does not load: \(error)\n\(text)")
+            fatalError("a fuzzed deployment's configuration does not load: \(error)\n\(printable(file))")
         }
     }
 
-    static func makeSentinel(_ configuration: SentinelConfiguration, text: String) -> Sentinel {
-        Sentinel(configuration: configuration, configurationText: text,
-                 environment: SentinelEnvironment(processID: 4242, listeningPort: configuration.port),
+    static func makeSentinel(_ configuration: SentinelConfiguration, file: [UInt8]) -> Sentinel {
+        Sentinel(configuration: configuration, configurationFile: file,
+                 environment: SentinelEnvironment(processID: 4242, listeningPort: configuration.port, openFilesLimit: openFilesLimit(configuration)),
                  randomSeed: 7, now: startTime)
+    }
+
+    /// The secured deployment runs with few descriptors (clients and links then compete for
+    /// them); the open one without a limit.
+    static func openFilesLimit(_ configuration: SentinelConfiguration) -> Int? {
+        configuration.port == 26380 ? 64 : nil
     }
 
     /// The two deployments, just started.

@@ -54,6 +54,9 @@ enum InputTrace {
         case .scriptFinished(let id, let termination): return "script \(id) finished: \(termination)"
         case .hostnameResolved(let host, let address): return "\(host) resolved to \(address ?? "nothing")"
         case .shutdownRequested(let signal): return "shutdown requested (\(signal))"
+        case .clientRefused: return "a connection refused (no descriptor left)"
+        case .aclFileRead(let ticket, let contents, let error): return "ACL file read \(ticket): \(error ?? text(contents))"
+        case .aclFileWritten(let ticket, let error): return "ACL file write \(ticket) done\(error.map { ": \($0)" } ?? "")"
         }
     }
 

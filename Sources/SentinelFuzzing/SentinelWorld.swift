@@ -44,11 +44,19 @@ struct SentinelWorld {
     /// Every connection id the core ever asked for (ids are never reused).
     var usedConnectionIDs: Set<ConnectionID> = []
     /// The configuration file as the shell last wrote it.
-    var writtenConfiguration: String
+    var writtenConfiguration: [UInt8]
     /// Set once the core asked to exit: no input follows.
     var exited = false
     /// Whether the core asked for a configuration write since the last one.
     var writePending = false
+    /// An ACL file read or write the core asked for (`ACL LOAD`, `ACL SAVE`).
+    enum ACLFileOperation {
+        case read(path: String, ticket: UInt64)
+        case write(path: String, contents: [UInt8], ticket: UInt64)
+    }
+    var aclFileOperations: [ACLFileOperation] = []
+    /// The ACL files of the fake disk, by path.
+    var aclFiles: [String: [UInt8]] = [:]
     /// Instances there were at the start, plus how many the inputs so far could have added.
     var instanceAllowance: Int
     /// The current epoch after the previous input (epochs never go back).
@@ -63,11 +71,11 @@ struct SentinelWorld {
     /// The largest monotonic time the fuzzed clock reaches (about 1,100 years).
     static let latestTime: Milliseconds = 1 << 45
 
-    init(sentinel: Sentinel, configurationText: String, servers: [HostPort: FakeServer], time: Timestamp) {
+    init(sentinel: Sentinel, configurationFile: [UInt8], servers: [HostPort: FakeServer], time: Timestamp) {
         self.sentinel = sentinel
         self.time = time
         self.servers = servers
-        self.writtenConfiguration = configurationText
+        self.writtenConfiguration = configurationFile
         self.instanceAllowance = sentinel.instances.count
         self.lastEpoch = sentinel.currentEpoch
     }
@@ -133,9 +141,13 @@ struct SentinelWorld {
                 try require(runningScripts.contains(id), "killScript \(id), which is not running")
             case .scheduleTick(let delay):
                 try require((1...1000).contains(delay), "next tick in \(delay) ms")
+            case .readACLFile(let path, let ticket):
+                aclFileOperations.append(.read(path: path, ticket: ticket))
+            case .writeACLFile(let path, let contents, let ticket):
+                aclFileOperations.append(.write(path: path, contents: contents, ticket: ticket))
             case .exit:
                 exited = true
-            case .log:
+            case .log, .setLogLevel:
                 break
             }
         }
@@ -182,13 +194,24 @@ struct SentinelWorld {
 
     /// Writes the configuration if the core asked for it since the last write: once for all
     /// the requests of a step, as the shell writes once for all the requests of a turn of its
-    /// event loop (a group commit).
+    /// event loop (a group commit). Then does the ACL file reads and writes asked for.
     mutating func writeConfigurationIfAsked() throws(FuzzFailure) {
-        guard writePending, !exited else { return }
-        writePending = false
-        let text = sentinel.configurationTextToWrite()
-        try SentinelWorld.requireLoadsOnce(text, what: "the configuration the sentinel wrote")
-        writtenConfiguration = text
+        if writePending && !exited {
+            writePending = false
+            let file = sentinel.configurationFileToWrite()
+            try SentinelWorld.requireLoadsOnce(file, what: "the configuration the sentinel wrote")
+            writtenConfiguration = file
+        }
+        while !aclFileOperations.isEmpty && !exited {
+            switch aclFileOperations.removeFirst() {
+            case .read(let path, let ticket):
+                let contents = aclFiles[path]
+                try feed(.aclFileRead(ticket: ticket, contents: contents ?? [], error: contents == nil ? "No such file or directory" : nil))
+            case .write(let path, let contents, let ticket):
+                aclFiles[path] = contents
+                try feed(.aclFileWritten(ticket: ticket, error: nil))
+            }
+        }
     }
 
     // MARK: The network

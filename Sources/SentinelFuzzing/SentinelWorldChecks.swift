@@ -99,16 +99,16 @@ extension SentinelWorld {
             try feed(.configurationPersisted(ticket: ticket, error: nil))
         }
         try checkStoredAddresses()
-        let text = sentinel.configurationTextToWrite()
-        if !VerifiedTexts.restartStable.contains(text.hashValue) {
-            let configuration = try SentinelWorld.requireLoads(text, what: "the final configuration")
-            var restarted = Sentinel(configuration: configuration, configurationText: text, environment: sentinel.environment,
+        let file = sentinel.configurationFileToWrite()
+        if !VerifiedFiles.restartStable.contains(file.hashValue) {
+            let configuration = try SentinelWorld.requireLoads(file, what: "the final configuration")
+            var restarted = Sentinel(configuration: configuration, configurationFile: file, environment: sentinel.environment,
                                      randomSeed: 2, now: time)
             var effects: [SentinelEffect] = []
             restarted.start(effects: &effects)
-            let rewritten = restarted.configurationTextToWrite()
-            try require(rewritten == text, "a restart changes the configuration:\n--- before:\n\(text)\n--- after:\n\(rewritten)")
-            VerifiedTexts.remember(text.hashValue, in: &VerifiedTexts.restartStable)
+            let rewritten = restarted.configurationFileToWrite()
+            try require(rewritten == file, "a restart changes the configuration:\n--- before:\n\(printable(file))\n--- after:\n\(printable(rewritten))")
+            VerifiedFiles.remember(file.hashValue, in: &VerifiedFiles.restartStable)
         }
         try checkNoClientStateLeft()
     }
@@ -150,35 +150,41 @@ extension SentinelWorld {
         try require((pendingScripts ?? 0) <= 16 + 256, "\(pendingScripts ?? 0) scripts pending")
     }
 
-    /// Loads a configuration text the sentinel wrote; it must load.
+    /// Loads a configuration file the sentinel wrote; it must load.
     @discardableResult
-    static func requireLoads(_ text: String, what: String) throws(FuzzFailure) -> SentinelConfiguration {
+    static func requireLoads(_ file: [UInt8], what: String) throws(FuzzFailure) -> SentinelConfiguration {
         do throws(ConfigurationError) {
-            return try ConfigurationParser.parse(text: text, fileName: "sentinel.conf") { path in
+            return try ConfigurationParser.parse(bytes: file, fileName: "sentinel.conf") { path in
                 throw FuzzFailure("no include \(path)")
             }
         } catch {
-            throw FuzzFailure("\(what) does not load: \(error)\n--- text:\n\(text)")
+            throw FuzzFailure("\(what) does not load: \(error)\n--- file:\n\(printable(file))")
         }
     }
 
-    /// `requireLoads` for texts that are only checked, remembering those that loaded.
-    static func requireLoadsOnce(_ text: String, what: String) throws(FuzzFailure) {
-        guard !VerifiedTexts.loaded.contains(text.hashValue) else { return }
-        try requireLoads(text, what: what)
-        VerifiedTexts.remember(text.hashValue, in: &VerifiedTexts.loaded)
+    /// `requireLoads` for files that are only checked, remembering those that loaded.
+    static func requireLoadsOnce(_ file: [UInt8], what: String) throws(FuzzFailure) {
+        guard !VerifiedFiles.loaded.contains(file.hashValue) else { return }
+        try requireLoads(file, what: what)
+        VerifiedFiles.remember(file.hashValue, in: &VerifiedFiles.loaded)
     }
 }
 
-/// Configuration texts already checked, by hash. The checks are pure functions of the text,
+/// A configuration file's bytes as text for failure messages (bytes that are not UTF-8 show
+/// as U+FFFD).
+func printable(_ file: [UInt8]) -> String {
+    String(decoding: file, as: UTF8.self)
+}
+
+/// Configuration files already checked, by hash. The checks are pure functions of the text,
 /// and most inputs end in one of a few configurations: checking each once keeps the targets
 /// fast. The sets never allocate after their first use: an input that allocates memory it
 /// keeps makes libFuzzer run it twice more looking for a leak.
-enum VerifiedTexts {
+enum VerifiedFiles {
     static let capacity = 8192
-    /// Texts that load.
+    /// Files that load.
     nonisolated(unsafe) static var loaded = Set<Int>(minimumCapacity: capacity)
-    /// Texts that load, and that a sentinel started from them writes unchanged.
+    /// Files that load, and that a sentinel started from them writes unchanged.
     nonisolated(unsafe) static var restartStable = Set<Int>(minimumCapacity: capacity)
 
     /// Adds `hash`, forgetting every hash once the set is full.

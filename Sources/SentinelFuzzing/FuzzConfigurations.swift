@@ -2,8 +2,8 @@ import RESP
 import SentinelCore
 
 /// The deployments the sentinel-driving targets start from, each prepared once per process:
-/// two masters with replicas and peer sentinels, and a second variant with passwords, ACL
-/// users, renamed commands and a master known by host name.
+/// two masters with replicas and peer sentinels; a variant with passwords, ACL users, renamed
+/// commands and a master known by host name; and one whose users live in an `aclfile`.
 enum FuzzConfigurations {
     static let ownRunID = String(repeating: "5e", count: 20)
     static let peerRunIDs = [String(repeating: "a", count: 40), String(repeating: "b", count: 40)]
@@ -57,7 +57,23 @@ enum FuzzConfigurations {
 
         """
 
-    /// The servers of both deployments.
+    /// Users in an `aclfile`, which `ACL SAVE` rewrites and `ACL LOAD` reads back.
+    static let withACLFile = """
+        port 26381
+        protected-mode no
+        aclfile /etc/sentinel/users.acl
+        sentinel myid \(ownRunID)
+        sentinel monitor alpha 10.0.0.1 6379 1
+        sentinel down-after-milliseconds alpha 1000
+        sentinel known-replica alpha 10.0.0.2 6379
+        sentinel known-sentinel alpha 10.0.0.10 26379 \(peerRunIDs[0])
+
+        """
+
+    /// The ACL file of the `withACLFile` deployment.
+    static let aclFiles = ["/etc/sentinel/users.acl": Array("user default on nopass ~* &* +@all\nuser admin on >adminpass ~* &* +@all\n".utf8)]
+
+    /// The servers of the deployments.
     static let servers: [HostPort: FakeServer] = {
         var servers: [HostPort: FakeServer] = [:]
         func add(_ host: String, _ port: Int, _ role: FakeServer.Role, of master: HostPort? = nil) {
@@ -99,6 +115,7 @@ enum FuzzConfigurations {
         }
         var world = SentinelWorld(sentinel: makeSentinel(load(current), file: current), configurationFile: current,
                                   servers: servers, time: startTime)
+        world.aclFiles = aclFiles
         var effects: [SentinelEffect] = []
         world.sentinel.start(effects: &effects)
         do {
@@ -127,11 +144,9 @@ enum FuzzConfigurations {
 
     static func load(_ file: [UInt8]) -> SentinelConfiguration {
         do {
-            return try ConfigurationParser.parse(bytes: file, fileName: "sentinel.conf") { path in
-                throw FuzzFailure("no include \(path)")
-            }
+            return try SentinelWorld.configurationAtStartup(file, aclFiles: aclFiles, what: "a fuzzed deployment's configuration")
         } catch {
-            fatalError("a fuzzed deployment's configuration does not load: \(error)\n\(printable(file))")
+            fatalError(error.description)
         }
     }
 
@@ -147,14 +162,14 @@ enum FuzzConfigurations {
         configuration.port == 26380 ? 64 : nil
     }
 
-    /// The two deployments, just started.
+    /// The deployments, just started.
     nonisolated(unsafe) static let started: [SentinelWorld] = {
         InputTrace.isPaused = true
         defer { InputTrace.isPaused = false }
-        return [makeWorld(open), makeWorld(secured)]
+        return [makeWorld(open), makeWorld(secured), makeWorld(withACLFile)]
     }()
 
-    /// The two deployments after 10 s of a healthy network (every link up, replicas and peers
+    /// The deployments after 10 s of a healthy network (every link up, replicas and peers
     /// known), then one more tick a second later: the next INFO of every instance is asked and unanswered.
     nonisolated(unsafe) static let running: [SentinelWorld] = started.map { world in
         InputTrace.isPaused = true

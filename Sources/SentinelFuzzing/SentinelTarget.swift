@@ -2,7 +2,9 @@
 /// events, instance replies, peer hellos and client commands (`SentinelSteps`), with the
 /// `SentinelWorld` invariants checked after every input and the final checks at the end.
 ///
-/// The first byte picks the deployment (open or secured, just started or already running).
+/// The first byte picks the deployment (`FuzzConfigurations`: open, secured or with an ACL
+/// file, by its low seven bits modulo 3; just started, or already running when its top bit
+/// is set).
 enum SentinelTarget {
     /// Steps per input at most (a 4 KiB input decodes to fewer).
     static let maximumSteps = 2000
@@ -10,7 +12,8 @@ enum SentinelTarget {
     static func run(_ bytes: [UInt8]) throws(FuzzFailure) {
         var input = FuzzInput(bytes)
         let choice = Int(input.byte())
-        var world = (choice & 2 == 0 ? FuzzConfigurations.started : FuzzConfigurations.running)[choice & 1]
+        let deployments = choice & 0x80 == 0 ? FuzzConfigurations.started : FuzzConfigurations.running
+        var world = deployments[(choice & 0x7F) % deployments.count]
         var steps = 0
         while !input.isExhausted && !world.exited && steps < maximumSteps {
             try SentinelSteps.apply(&input, to: &world)

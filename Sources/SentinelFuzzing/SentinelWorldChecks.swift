@@ -100,15 +100,19 @@ extension SentinelWorld {
         }
         try checkStoredAddresses()
         let file = sentinel.configurationFileToWrite()
-        if !VerifiedFiles.restartStable.contains(file.hashValue) {
-            let configuration = try SentinelWorld.requireLoads(file, what: "the final configuration")
+        var hasher = Hasher()
+        hasher.combine(file)
+        for path in aclFiles.keys.sorted() { hasher.combine(aclFiles[path]) }
+        let key = hasher.finalize()
+        if !VerifiedFiles.restartStable.contains(key) {
+            let configuration = try SentinelWorld.configurationAtStartup(file, aclFiles: aclFiles, what: "the final configuration")
             var restarted = Sentinel(configuration: configuration, configurationFile: file, environment: sentinel.environment,
                                      randomSeed: 2, now: time)
             var effects: [SentinelEffect] = []
             restarted.start(effects: &effects)
             let rewritten = restarted.configurationFileToWrite()
             try require(rewritten == file, "a restart changes the configuration:\n--- before:\n\(printable(file))\n--- after:\n\(printable(rewritten))")
-            VerifiedFiles.remember(file.hashValue, in: &VerifiedFiles.restartStable)
+            VerifiedFiles.remember(key, in: &VerifiedFiles.restartStable)
         }
         try checkNoClientStateLeft()
     }
@@ -160,6 +164,23 @@ extension SentinelWorld {
         } catch {
             throw FuzzFailure("\(what) does not load: \(error)\n--- file:\n\(printable(file))")
         }
+    }
+
+    /// The configuration a daemon started from `file` runs with: the file's, with the users
+    /// of its `aclfile` read from `aclFiles` (as `swift-sentinel` loads them at start-up). The
+    /// ACL file the sentinel saved must load.
+    static func configurationAtStartup(_ file: [UInt8], aclFiles: [String: [UInt8]], what: String) throws(FuzzFailure) -> SentinelConfiguration {
+        var configuration = try requireLoads(file, what: what)
+        guard let path = configuration.aclFile else { return configuration }
+        try require(configuration.aclUsers.isEmpty, "\(what) has user lines and an aclfile")
+        guard let contents = aclFiles[path] else { throw FuzzFailure("\(what) names the ACL file \(path), which does not exist") }
+        switch ACLFile.parse(contents, fileName: path, compatibility: configuration.redisCompatibility) {
+        case .success(let users):
+            configuration.aclUsers = users
+        case .failure(let failure):
+            throw FuzzFailure("the ACL file \(path) does not load at start-up: \(failure.message)\n--- file:\n\(printable(contents))")
+        }
+        return configuration
     }
 
     /// `requireLoads` for files that are only checked, remembering those that loaded.

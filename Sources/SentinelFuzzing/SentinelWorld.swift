@@ -4,7 +4,7 @@ import SentinelCore
 /// The shell, the network, the disk and the clients around a fuzzed `Sentinel`: it feeds
 /// inputs the way `SentinelServer` does, executes the effects the way the shell would (open
 /// connections, written commands, configuration writes, scripts), and checks after every
-/// input that what the core asked for is sound (see `SentinelWorld+Checks`).
+/// input that what the core asked for is sound (`SentinelWorldChecks.swift`).
 ///
 /// Everything the fuzz input picks from is kept in arrays in a fixed order: Swift's hashing is
 /// seeded per process, and an input must replay the same way every time.

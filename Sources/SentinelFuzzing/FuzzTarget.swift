@@ -7,7 +7,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case respRequest = "resp-request"
     /// Instance and peer bytes through `RESPReplyParser`.
     case respReply = "resp-reply"
-    /// `sentinel.conf` text through the parser, the renderer and restarts.
+    /// `sentinel.conf` bytes through the parser, the renderer and restarts.
     case configuration = "config"
     /// INFO replies through `InfoReport` and a running sentinel.
     case info

@@ -27,6 +27,15 @@ struct SentinelWorld {
         let id: ClientID
         /// Reads everything the core sends it: every `sendToClient` is whole replies.
         var parser = RESPReplyParser()
+        /// Commands sent, and values received (replies and pushed messages).
+        var commandsSent = 0
+        var valuesReceived = 0
+        /// Whether it sent `CLIENT REPLY` (replies may then be turned off).
+        var mayTurnRepliesOff = false
+        /// Whether it subscribed to something (messages may then come between replies).
+        var mayReceiveMessages = false
+        /// The values received during the current input.
+        var valuesOfThisInput: [RESPValue] = []
     }
 
     var sentinel: Sentinel
@@ -86,10 +95,28 @@ struct SentinelWorld {
     mutating func feed(_ input: SentinelInput) throws(FuzzFailure) {
         guard !exited else { return }
         InputTrace.record(input, at: time, in: self)
+        var contract: ReplyContract?
+        if case .clientCommand(let id, let arguments) = input, let index = clients.firstIndex(where: { $0.id == id }) {
+            clients[index].commandsSent += 1
+            clients[index].valuesOfThisInput = []
+            let name = arguments.first?.lowercasedASCII ?? []
+            if name == Array("client".utf8), arguments.count > 1, arguments[1].lowercasedASCII == Array("reply".utf8) {
+                clients[index].mayTurnRepliesOff = true
+            }
+            if name.count >= 9 && name.suffix(9) == Array("subscribe".utf8) { clients[index].mayReceiveMessages = true }
+            contract = ReplyContract(arguments)
+        }
         var effects: [SentinelEffect] = []
         sentinel.handle(input, at: time, effects: &effects)
         try checkWorkBound(effects.count)
         try execute(effects)
+        if let contract, case .clientCommand(let id, let arguments) = input,
+           let client = clients.first(where: { $0.id == id }), !client.mayTurnRepliesOff, !client.mayReceiveMessages {
+            try require(client.valuesOfThisInput.count <= 1, "\(client.valuesOfThisInput.count) replies to one command")
+            if let reply = client.valuesOfThisInput.first {
+                try contract.check(reply, to: arguments)
+            }
+        }
         try checkInvariants(after: input)
     }
 
@@ -169,7 +196,10 @@ struct SentinelWorld {
         }
         clients[index].parser.append(bytes)
         do throws(RESPProtocolError) {
-            while try clients[index].parser.next() != nil {}
+            while let value = try clients[index].parser.next() {
+                clients[index].valuesReceived += 1
+                clients[index].valuesOfThisInput.append(value)
+            }
         } catch {
             throw FuzzFailure("the reply \(describe(bytes)) to client \(id) is not RESP: \(error)")
         }
@@ -338,4 +368,9 @@ struct SentinelWorld {
         for index in 0..<40 { bytes.append(digits[Int((hash >> UInt64((index % 16) * 4)) & 0xF)]) }
         return String(decoding: bytes, as: UTF8.self)
     }
+}
+
+extension Array where Element == UInt8 {
+    /// The bytes with ASCII letters in lower case.
+    var lowercasedASCII: [UInt8] { map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 } }
 }

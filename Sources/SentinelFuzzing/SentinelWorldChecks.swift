@@ -85,9 +85,9 @@ extension SentinelWorld {
         }
     }
 
-    /// What must hold at the end of an input: the configuration, written now, loads; a sentinel
-    /// restarted from it writes the same file (nothing persisted is lost or altered by a
-    /// restart); and once every client is gone no client state is left.
+    /// What must hold at the end of an input: every command was answered; the configuration,
+    /// written now, loads; a sentinel restarted from it writes the same file (nothing persisted
+    /// is lost or altered by a restart); and once every client is gone no client state is left.
     mutating func checkFinalState() throws(FuzzFailure) {
         try writeConfigurationIfAsked()
         guard !exited else {
@@ -98,6 +98,8 @@ extension SentinelWorld {
             pendingTickets.removeFirst()
             try feed(.configurationPersisted(ticket: ticket, error: nil))
         }
+        try writeConfigurationIfAsked()
+        try checkEveryCommandAnswered()
         try checkStoredAddresses()
         let file = sentinel.configurationFileToWrite()
         var hasher = Hasher()
@@ -115,6 +117,16 @@ extension SentinelWorld {
             VerifiedFiles.remember(key, in: &VerifiedFiles.restartStable)
         }
         try checkNoClientStateLeft()
+    }
+
+    /// Every command got its reply (once the writes and file operations it waits for are done):
+    /// a client left waiting is a wedged client. Pushed messages count too, so this only
+    /// catches replies that never come; clients that used `CLIENT REPLY` are left out.
+    func checkEveryCommandAnswered() throws(FuzzFailure) {
+        for client in clients where !client.mayTurnRepliesOff {
+            try require(client.valuesReceived >= client.commandsSent,
+                        "client \(client.id) sent \(client.commandsSent) commands and got \(client.valuesReceived) replies")
+        }
     }
 
     /// Disconnects every client, then asks INFO as a new one: one client connected, no channel

@@ -151,7 +151,8 @@ run_target() {
         return
     fi
     if $merge; then
-        "$binary" -merge=1 "$corpus" "$work"
+        # Edges only (no hit counts): the fewest inputs that keep the coverage.
+        "$binary" -merge=1 -use_counters=0 -artifact_prefix="$findings/" "$corpus" "$work"
         return
     fi
 

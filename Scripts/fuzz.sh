@@ -12,23 +12,29 @@
 # Targets (Sources/SentinelFuzzing): resp-request, resp-reply, config, info, hello, sentinel.
 # Each target is compiled from the module sources with swiftc (RESP, SentinelCore and
 # SentinelFuzzing instrumented for coverage and AddressSanitizer, which also detects leaks)
-# into .build-fuzz/, and fuzzes with the in-repo corpus Tests/FuzzCorpus/<target> (read only)
-# plus a work corpus .build-fuzz/corpus/<target> (where new inputs go). Crashes, leaks and
-# timeouts are saved in .build-fuzz/findings/<target>/, the full log in
-# .build-fuzz/logs/<target>.log. The last lines are one summary line per target: executions,
-# wall time, executions per second, and the result (ok, or what was found and where).
+# into .build-fuzz/build-fuzzer-address/, and fuzzes with the in-repo corpus
+# Tests/FuzzCorpus/<target> (read only) plus a work corpus .build-fuzz/corpus/<target> (where
+# new inputs go). Crashes, leaks and timeouts are saved in .build-fuzz/findings/<target>/, the
+# full log in .build-fuzz/logs/<target>.log. The last lines are one summary line per target:
+# executions, wall time, executions per second, and the result (ok, or what was found and
+# where).
 #
 # FUZZ_NICE (default 10) is the niceness of the fuzzing processes; targets run one after the
-# other, one process each (add -fork=N -ignore_crashes=1 to keep going past findings).
+# other, one process each (add -fork=N to use N cores, -ignore_crashes=1 to keep going past
+# findings). FUZZ_SANITIZERS=fuzzer builds without AddressSanitizer (about twice as fast, but
+# no leak or memory-error reports).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 targets=(resp-request resp-reply config info hello sentinel)
 scratch=.build-fuzz
+# Each set of sanitizers has its own build folder; corpora and findings are shared.
+sanitizers=${FUZZ_SANITIZERS:-fuzzer,address}
+build="$scratch/build-${sanitizers//,/-}"
 modules=(RESP SentinelCore SentinelFuzzing)
 
 usage() {
-    sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'
     exit "${1:-0}"
 }
 
@@ -77,10 +83,10 @@ fi
 # stay on), instrumented for libFuzzer's coverage and for AddressSanitizer. A module is rebuilt
 # when a source file of it, or of a module it imports, is newer than its object.
 build_modules() {
-    mkdir -p "$scratch/modules"
+    mkdir -p "$build/modules"
     local stale=false
     for module in "${modules[@]}"; do
-        local object="$scratch/modules/$module.o"
+        local object="$build/modules/$module.o"
         if ! $stale && [ -f "$object" ] && [ -z "$(find "Sources/$module" -name '*.swift' -newer "$object" -print -quit)" ]; then
             continue
         fi
@@ -90,8 +96,8 @@ build_modules() {
         mapfile -t sources < <(find "Sources/$module" -name '*.swift' | sort)
         rm -f "$object"
         swiftc -module-name "$module" -parse-as-library -wmo -O -g \
-            -sanitize=fuzzer,address -swift-version 6 \
-            -I "$scratch/modules" -emit-module -emit-module-path "$scratch/modules/$module.swiftmodule" \
+            -sanitize="$sanitizers" -swift-version 6 \
+            -I "$build/modules" -emit-module -emit-module-path "$build/modules/$module.swiftmodule" \
             -c "${sources[@]}" -o "$object"
     done
 }
@@ -99,12 +105,12 @@ build_modules() {
 # The libFuzzer glue: LLVMFuzzerTestOneInput calls the target's entry point.
 build_target() {
     local target=$1
-    local binary="$scratch/bin/fuzz-$target"
-    mkdir -p "$scratch/bin" "$scratch/glue"
-    if [ -f "$binary" ] && [ -z "$(find "$scratch/modules" -name '*.o' -newer "$binary" -print -quit)" ]; then
+    local binary="$build/bin/fuzz-$target"
+    mkdir -p "$build/bin" "$build/glue"
+    if [ -f "$binary" ] && [ -z "$(find "$build/modules" -name '*.o' -newer "$binary" -print -quit)" ]; then
         return
     fi
-    local glue="$scratch/glue/$target.swift"
+    local glue="$build/glue/$target.swift"
     cat > "$glue" <<EOF
 import SentinelFuzzing
 
@@ -114,8 +120,8 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     return 0
 }
 EOF
-    swiftc -parse-as-library -O -g -sanitize=fuzzer,address -I "$scratch/modules" \
-        "$glue" "$scratch/modules"/*.o -o "$binary" 2>&1 | grep -v -e 'ld.gold: warning: Cannot export local symbol' -e '^$' || true
+    swiftc -parse-as-library -O -g -sanitize="$sanitizers" -I "$build/modules" \
+        "$glue" "$build/modules"/*.o -o "$binary" 2>&1 | grep -v -e 'ld.gold: warning: Cannot export local symbol' -e '^$' || true
     [ -x "$binary" ] || { echo "fuzz.sh: linking $binary failed" >&2; exit 1; }
 }
 
@@ -136,7 +142,7 @@ summaries=()
 
 run_target() {
     local target=$1
-    local binary="$scratch/bin/fuzz-$target"
+    local binary="$build/bin/fuzz-$target"
     local corpus="Tests/FuzzCorpus/$target"
     local work="$scratch/corpus/$target"
     local findings="$scratch/findings/$target"
@@ -197,7 +203,7 @@ for target in "${selected[@]}"; do run_target "$target"; done
 
 if [ ${#summaries[@]} -gt 0 ]; then
     echo
-    echo "fuzz.sh summary ($(git rev-parse --short HEAD 2>/dev/null || echo '?'), swiftc -sanitize=fuzzer,address, flags: ${flags[*]}):"
+    echo "fuzz.sh summary ($(git rev-parse --short HEAD 2>/dev/null || echo '?'), swiftc -sanitize=$sanitizers, flags: ${flags[*]}):"
     printf '%s\n' "${summaries[@]}"
     if printf '%s\n' "${summaries[@]}" | grep -qv ' ok: '; then exit 1; fi
 fi

@@ -82,8 +82,8 @@ enum ConfigurationTarget {
         var currentFile = file
         for round in 1...3 {
             var sentinel = makeSentinel(current, file: currentFile)
-            var effects: [SentinelEffect] = []
-            sentinel.start(effects: &effects)
+            var turn = Turn()
+            sentinel.start(into: &turn)
             let newFile = sentinel.configurationFileToWrite()
             current = try loadRewritten(newFile, what: "the file written after start \(round)")
             currentFile = newFile

@@ -109,17 +109,15 @@ enum FuzzConfigurations {
         var current = Array(text.utf8)
         for _ in 0..<2 {
             var sentinel = makeSentinel(load(current), file: current)
-            var effects: [SentinelEffect] = []
-            sentinel.start(effects: &effects)
+            var turn = Turn()
+            sentinel.start(into: &turn)
             current = sentinel.configurationFileToWrite()
         }
         var world = SentinelWorld(sentinel: makeSentinel(load(current), file: current), configurationFile: current,
                                   servers: servers, time: startTime)
         world.aclFiles = aclFiles
-        var effects: [SentinelEffect] = []
-        world.sentinel.start(effects: &effects)
         do {
-            try world.execute(effects)
+            try world.start()
         } catch {
             fatalError("the fuzzed deployment does not start: \(error)")
         }

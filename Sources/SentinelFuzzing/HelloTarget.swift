@@ -5,7 +5,7 @@ import SentinelCore
 /// one of its pub/sub connections.
 ///
 /// The first byte picks the connection (a master's or a replica's); each following line is
-/// one hello. Checked: a hello that parses is read back unchanged from its own text, its
+/// one hello, all of them arriving in one read. Checked: a hello that parses is read back unchanged from its own text, its
 /// ports and epochs are in range; and the sentinel that reads them keeps every `SentinelWorld`
 /// invariant through a few ticks of a healthy network, then passes the final checks.
 enum HelloTarget {
@@ -25,9 +25,8 @@ enum HelloTarget {
         let subscribed = world.connections.indices.filter { world.connections[$0].subscribed }
         guard !subscribed.isEmpty else { throw FuzzFailure("the running deployment has no subscribed connection") }
         let connection = world.connections[subscribed[Int(control & 0x7F) % subscribed.count]].id
-        for payload in hellos where world.connections.contains(where: { $0.id == connection }) {
-            try world.feed(.connectionReply(connection, .array([.bulk("message"), .bulk(HelloMessage.channel), .bulkString(payload)])))
-        }
+        // The messages arrive in one read: one turn.
+        try world.feed(hellos.map { .connectionReply(connection, .array([.bulk("message"), .bulk(HelloMessage.channel), .bulkString($0)])) })
         for _ in 0..<3 {
             try world.tick(after: 100)
             try world.settle(localAddress: "10.0.0.100")

@@ -4,11 +4,11 @@ import SentinelCore
 /// Decodes a fuzz input into inputs for a `SentinelWorld`: each step's first byte picks what
 /// happens next (time passes, alone or with a healthy network answering; the network
 /// connects, answers or breaks; a peer publishes a hello; a client connects or sends a
-/// command; a configuration write or a script finishes), the following bytes its details.
+/// command; the disk fills up or frees; a script finishes), the following bytes its details.
 enum SentinelSteps {
     enum Kind {
         case tick, run, settle, establish, breakConnection, answer, hello
-        case changeServer, connectClient, clientCommand, rawClientCommand, disconnectClient, acknowledgeWrite
+        case changeServer, connectClient, clientCommand, rawClientCommand, disconnectClient, diskFull
         case scriptEvent, resolveHostname, wallClockJump, shutdown
     }
 
@@ -17,20 +17,15 @@ enum SentinelSteps {
         .tick, .tick, .tick, .run, .run, .settle, .settle, .settle, .establish, .establish, .breakConnection,
         .answer, .answer, .answer, .answer, .answer, .answer, .hello, .hello, .hello, .hello,
         .changeServer, .changeServer, .connectClient, .clientCommand, .clientCommand, .clientCommand, .clientCommand,
-        .rawClientCommand, .disconnectClient, .acknowledgeWrite, .acknowledgeWrite, .scriptEvent, .resolveHostname,
+        .rawClientCommand, .disconnectClient, .diskFull, .diskFull, .scriptEvent, .resolveHostname,
         .wallClockJump, .shutdown,
     ]
 
     static let localAddresses = ["10.0.0.100", "127.0.0.1", "::1", "10.0.0.1", "fe80::1"]
     static let remoteAddresses = ["127.0.0.1:50000", "10.9.9.9:40000", "[::1]:50001", "10.0.0.10:5555"]
 
-    /// Decodes and applies one step, then writes the configuration if the step asked for it.
+    /// Decodes and applies one step.
     static func apply(_ input: inout FuzzInput, to world: inout SentinelWorld) throws(FuzzFailure) {
-        try applyStep(&input, to: &world)
-        try world.writeConfigurationIfAsked()
-    }
-
-    private static func applyStep(_ input: inout FuzzInput, to world: inout SentinelWorld) throws(FuzzFailure) {
         switch input.pick(schedule) {
         case .tick:
             // Mostly steps the timer makes; sometimes gaps that put the sentinel in TILT.
@@ -78,10 +73,8 @@ enum SentinelSteps {
         case .disconnectClient:
             guard !world.clients.isEmpty else { return }
             try world.disconnectClient(input.number(below: world.clients.count))
-        case .acknowledgeWrite:
-            guard !world.pendingTickets.isEmpty else { return }
-            let ticket = world.pendingTickets.removeFirst()
-            try world.feed(.configurationPersisted(ticket: ticket, error: input.number(below: 4) == 0 ? "No space left on device" : nil))
+        case .diskFull:
+            world.writesFail.toggle()
         case .scriptEvent:
             guard !world.runningScripts.isEmpty else { return }
             let index = input.number(below: world.runningScripts.count)

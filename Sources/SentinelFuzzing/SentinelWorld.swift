@@ -2,9 +2,10 @@ import RESP
 import SentinelCore
 
 /// The shell, the network, the disk and the clients around a fuzzed `Sentinel`: it feeds
-/// inputs the way `SentinelServer` does, executes the effects the way the shell would (open
-/// connections, written commands, configuration writes, scripts), and checks after every
-/// input that what the core asked for is sound (`SentinelWorldChecks.swift`).
+/// inputs the way `SentinelServer` does — the inputs of one read as one turn, carried out by
+/// `TurnExecutor` through `WorldIO` —, then answers what the core asked for the way the
+/// network, the disk and the clients would, and checks after every turn that it is sound
+/// (`SentinelWorldChecks.swift`).
 ///
 /// Everything the fuzz input picks from is kept in arrays in a fixed order: Swift's hashing is
 /// seeded per process, and an input must replay the same way every time.
@@ -34,8 +35,8 @@ struct SentinelWorld {
         var mayTurnRepliesOff = false
         /// Whether it subscribed to something (messages may then come between replies).
         var mayReceiveMessages = false
-        /// The values received during the current input.
-        var valuesOfThisInput: [RESPValue] = []
+        /// The values received during the current turn.
+        var valuesOfThisTurn: [RESPValue] = []
     }
 
     var sentinel: Sentinel
@@ -46,34 +47,27 @@ struct SentinelWorld {
     var connections: [Connection] = []
     var clients: [Client] = []
     var nextClient: UInt64 = 1
-    /// Configuration writes asked for and not yet reported done.
-    var pendingTickets: [UInt64] = []
     var runningScripts: [ScriptID] = []
     var pendingHostnames: [String] = []
     /// Every connection id the core ever asked for (ids are never reused).
     var usedConnectionIDs: Set<ConnectionID> = []
     /// The configuration file as the shell last wrote it.
     var writtenConfiguration: [UInt8]
-    /// Set once the core asked to exit: no input follows.
-    var exited = false
-    /// Whether the core asked for a configuration write since the last one.
-    var writePending = false
-    /// An ACL file read or write the core asked for (`ACL LOAD`, `ACL SAVE`).
-    enum ACLFileOperation {
-        case read(path: String, ticket: UInt64)
-        case write(path: String, contents: [UInt8], ticket: UInt64)
-    }
-    var aclFileOperations: [ACLFileOperation] = []
     /// The ACL files of the fake disk, by path.
     var aclFiles: [String: [UInt8]] = [:]
+    /// Whether file writes fail (a full disk).
+    var writesFail = false
+    var nextProcessID: Int32 = 1000
+    /// Set once the core asked to exit: no input follows.
+    var exited = false
     /// Instances there were at the start, plus how many the inputs so far could have added.
     var instanceAllowance: Int
-    /// The current epoch after the previous input (epochs never go back).
+    /// The current epoch after the previous turn (epochs never go back).
     var lastEpoch: UInt64 = 0
     /// Per master entry, the last vote seen (epoch and leader, nil once reset) and config epoch.
     var votes: [InstanceID: (epoch: UInt64, leader: String?)] = [:]
     var configEpochs: [InstanceID: UInt64] = [:]
-    /// The addresses are checked when the instance count changes, every 256 inputs and at the end.
+    /// The addresses are checked when the instance count changes, every 256 turns and at the end.
     var checkedInstanceCount = -1
     var stepsSinceAddressCheck = 0
 
@@ -89,35 +83,70 @@ struct SentinelWorld {
         self.lastEpoch = sentinel.currentEpoch
     }
 
-    // MARK: Inputs
+    // MARK: Turns
 
-    /// Feeds one input at the current time, executes the effects and checks the result.
+    /// Feeds one input as a turn of its own.
     mutating func feed(_ input: SentinelInput) throws(FuzzFailure) {
-        guard !exited else { return }
-        InputTrace.record(input, at: time, in: self)
-        var contract: ReplyContract?
-        if case .clientCommand(let id, let arguments) = input, let index = clients.firstIndex(where: { $0.id == id }) {
-            clients[index].commandsSent += 1
-            clients[index].valuesOfThisInput = []
-            let name = arguments.first?.lowercasedASCII ?? []
-            if name == Array("client".utf8), arguments.count > 1, arguments[1].lowercasedASCII == Array("reply".utf8) {
-                clients[index].mayTurnRepliesOff = true
-            }
-            if name.count >= 9 && name.suffix(9) == Array("subscribe".utf8) { clients[index].mayReceiveMessages = true }
-            contract = ReplyContract(arguments)
+        try feed([input])
+    }
+
+    /// Starts the sentinel (`Sentinel.start`) as the daemon does before its first input.
+    mutating func start() throws(FuzzFailure) {
+        var turn = Turn()
+        sentinel.start(into: &turn)
+        try carryOut(&turn, inputs: [])
+    }
+
+    /// Feeds the inputs of one read (one turn) at the current time, has the turn carried
+    /// out, answers and checks what it asked for.
+    mutating func feed(_ inputs: [SentinelInput]) throws(FuzzFailure) {
+        guard !exited, !inputs.isEmpty else { return }
+        var turn = Turn()
+        for index in clients.indices { clients[index].valuesOfThisTurn = [] }
+        for input in inputs {
+            InputTrace.record(input, at: time, in: self)
+            if case .clientCommand(let id, let arguments) = input { noteCommand(arguments, from: id) }
+            sentinel.handle(input, at: time, into: &turn)
         }
-        var effects: [SentinelEffect] = []
-        sentinel.handle(input, at: time, effects: &effects)
-        try checkWorkBound(effects.count)
-        try execute(effects)
-        if let contract, case .clientCommand(let id, let arguments) = input,
+        try carryOut(&turn, inputs: inputs)
+    }
+
+    /// Has `turn` carried out (`TurnExecutor`), then answers and checks what it asked for.
+    private mutating func carryOut(_ turn: inout Turn, inputs: [SentinelInput]) throws(FuzzFailure) {
+        var contracts: [(client: ClientID, arguments: [[UInt8]], contract: ReplyContract)] = []
+        for input in inputs {
+            if case .clientCommand(let id, let arguments) = input, let contract = ReplyContract(arguments) {
+                contracts.append((id, arguments, contract))
+            }
+        }
+        var io = WorldIO(aclFiles: aclFiles, writesFail: writesFail, nextProcessID: nextProcessID)
+        TurnExecutor.run(&turn, core: &sentinel, io: &io, at: time)
+        aclFiles = io.aclFiles
+        nextProcessID = io.nextProcessID
+        try checkWorkBound(io.carriedOut.count, inputs: max(inputs.count, 1))
+        for file in io.writtenConfigurations {
+            try SentinelWorld.requireLoadsOnce(file, what: "the configuration the sentinel wrote")
+            if !writesFail { writtenConfiguration = file }
+        }
+        try execute(io.carriedOut)
+        if contracts.count == 1, let (id, arguments, contract) = contracts.first,
            let client = clients.first(where: { $0.id == id }), !client.mayTurnRepliesOff, !client.mayReceiveMessages {
-            try require(client.valuesOfThisInput.count <= 1, "\(client.valuesOfThisInput.count) replies to one command")
-            if let reply = client.valuesOfThisInput.first {
-                try contract.check(reply, to: arguments)
-            }
+            try require(client.valuesOfThisTurn.count <= 1, "\(client.valuesOfThisTurn.count) replies to one command")
+            if let reply = client.valuesOfThisTurn.first { try contract.check(reply, to: arguments) }
         }
-        try checkInvariants(after: input)
+        try checkInvariants(after: inputs)
+    }
+
+    /// Counts a client's command, and notes those after which replies may be off or messages
+    /// may come between replies.
+    mutating func noteCommand(_ arguments: [[UInt8]], from id: ClientID) {
+        guard let index = clients.firstIndex(where: { $0.id == id }) else { return }
+        clients[index].commandsSent += 1
+        let name = arguments.first?.lowercasedASCII ?? []
+        if name == Array("client".utf8), arguments.count > 1, arguments[1].lowercasedASCII == Array("reply".utf8) {
+            clients[index].mayTurnRepliesOff = true
+        }
+        if name.count >= 9 && name.suffix(9) == Array("subscribe".utf8) { clients[index].mayReceiveMessages = true }
     }
 
     /// Runs a timer tick `milliseconds` later (the clock never passes `latestTime`).
@@ -130,7 +159,7 @@ struct SentinelWorld {
 
     // MARK: Effects
 
-    /// Does what the shell does with a batch of effects, checking each.
+    /// Does what the network and the clients do with the effects of a turn, checking each.
     mutating func execute(_ effects: [SentinelEffect]) throws(FuzzFailure) {
         var closedClients: [ClientID] = []
         for effect in effects {
@@ -155,9 +184,6 @@ struct SentinelWorld {
                     throw FuzzFailure("closeConnection for \(id), which is not open")
                 }
                 connections.remove(at: index)
-            case .persistConfiguration(let ticket):
-                pendingTickets.append(ticket)
-                writePending = true
             case .resolveHostname(let host):
                 if !pendingHostnames.contains(host) { pendingHostnames.append(host) }
             case .runScript(let id, let arguments):
@@ -168,23 +194,16 @@ struct SentinelWorld {
                 try require(runningScripts.contains(id), "killScript \(id), which is not running")
             case .scheduleTick(let delay):
                 try require((1...1000).contains(delay), "next tick in \(delay) ms")
-            case .readACLFile(let path, let ticket):
-                aclFileOperations.append(.read(path: path, ticket: ticket))
-            case .writeACLFile(let path, let contents, let ticket):
-                aclFileOperations.append(.write(path: path, contents: contents, ticket: ticket))
             case .exit:
                 exited = true
-            case .log, .setLogLevel:
+            case .persistConfiguration, .writeACLFile, .readACLFile, .log, .event, .setLogLevel:
                 break
             }
         }
-        for id in closedClients {
+        for id in closedClients where clients.contains(where: { $0.id == id }) {
             // The shell closes the connection once its output is written, then reports it.
             clients.removeAll { $0.id == id }
-            var more: [SentinelEffect] = []
-            InputTrace.record(.clientDisconnected(id), at: time, in: self)
-            sentinel.handle(.clientDisconnected(id), at: time, effects: &more)
-            try execute(more)
+            try feed(.clientDisconnected(id))
         }
     }
 
@@ -198,7 +217,7 @@ struct SentinelWorld {
         do throws(RESPProtocolError) {
             while let value = try clients[index].parser.next() {
                 clients[index].valuesReceived += 1
-                clients[index].valuesOfThisInput.append(value)
+                clients[index].valuesOfThisTurn.append(value)
             }
         } catch {
             throw FuzzFailure("the reply \(describe(bytes)) to client \(id) is not RESP: \(error)")
@@ -219,28 +238,6 @@ struct SentinelWorld {
             }
         } catch {
             throw FuzzFailure("the core wrote \(describe(bytes)) on \(id): not a RESP request (\(error))")
-        }
-    }
-
-    /// Writes the configuration if the core asked for it since the last write: once for all
-    /// the requests of a step, as the shell writes once for all the requests of a turn of its
-    /// event loop (a group commit). Then does the ACL file reads and writes asked for.
-    mutating func writeConfigurationIfAsked() throws(FuzzFailure) {
-        if writePending && !exited {
-            writePending = false
-            let file = sentinel.configurationFileToWrite()
-            try SentinelWorld.requireLoadsOnce(file, what: "the configuration the sentinel wrote")
-            writtenConfiguration = file
-        }
-        while !aclFileOperations.isEmpty && !exited {
-            switch aclFileOperations.removeFirst() {
-            case .read(let path, let ticket):
-                let contents = aclFiles[path]
-                try feed(.aclFileRead(ticket: ticket, contents: contents ?? [], error: contents == nil ? "No such file or directory" : nil))
-            case .write(let path, let contents, let ticket):
-                aclFiles[path] = contents
-                try feed(.aclFileWritten(ticket: ticket, error: nil))
-            }
         }
     }
 
@@ -338,7 +335,6 @@ struct SentinelWorld {
                 }
                 index += 1
             }
-            try writeConfigurationIfAsked()
             if !progressed || exited { return }
         }
     }

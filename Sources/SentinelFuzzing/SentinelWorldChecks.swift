@@ -10,20 +10,22 @@ extension SentinelWorld {
     /// Effects one input may cause: a few per instance (commands, events, log lines), each
     /// event once per client (published to subscribers), plus a constant. More means work
     /// that grows faster than the state it is about.
-    func checkWorkBound(_ effectCount: Int) throws(FuzzFailure) {
-        let bound = 32 * (sentinel.instances.count + 2) * (clients.count + 2)
-        try require(effectCount <= bound, "one input caused \(effectCount) effects (\(sentinel.instances.count) instances, \(clients.count) clients)")
+    func checkWorkBound(_ effectCount: Int, inputs: Int) throws(FuzzFailure) {
+        let bound = 32 * inputs * (sentinel.instances.count + 2) * (clients.count + 2)
+        try require(effectCount <= bound, "\(inputs) input(s) caused \(effectCount) effects (\(sentinel.instances.count) instances, \(clients.count) clients)")
     }
 
-    /// What must hold after every input: growth follows the inputs, every connection the world
+    /// What must hold after every turn: growth follows the inputs, every connection the world
     /// holds is owned by a link, epochs only grow and stay within what travels as a signed
     /// 64-bit integer, and every stored address is one a reply, a log line and the file can
     /// carry.
-    mutating func checkInvariants(after input: SentinelInput) throws(FuzzFailure) {
-        if case .connectionReply(_, .bulkString(let bytes)) = input {
-            instanceAllowance += 2 + bytes.reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
-        } else {
-            instanceAllowance += 2
+    mutating func checkInvariants(after inputs: [SentinelInput]) throws(FuzzFailure) {
+        for input in inputs {
+            if case .connectionReply(_, .bulkString(let bytes)) = input {
+                instanceAllowance += 2 + bytes.reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
+            } else {
+                instanceAllowance += 2
+            }
         }
         let instanceCount = sentinel.instances.count
         try require(instanceCount <= instanceAllowance, "\(instanceCount) instances, more than the inputs could add (\(instanceAllowance))")
@@ -48,22 +50,23 @@ extension SentinelWorld {
         stepsSinceAddressCheck += 1
     }
 
-    /// Per master entry: the vote (`leader` at `leaderEpoch`) is cast once per epoch — the
-    /// epoch never goes back and a vote never changes within it — and the config epoch never
-    /// goes back (§6, §7).
+    /// Per master: the vote (`votedLeader` at `votedLeaderEpoch`) is cast once per epoch —
+    /// the epoch never goes back and a vote never changes within it — and the config epoch
+    /// never goes back (§6, §7).
     mutating func checkVotesAndConfigEpochs() throws(FuzzFailure) {
         for masterID in sentinel.masterOrder {
             guard let master = sentinel.instances[masterID], let state = sentinel.masters[masterID] else { continue }
+            let epoch = state.votedLeaderEpoch
             if let earlier = votes[masterID] {
-                try require(master.leaderEpoch >= earlier.epoch, "\(master.name)'s vote epoch went back from \(earlier.epoch) to \(master.leaderEpoch)")
-                if let leader = master.leader, master.leaderEpoch == earlier.epoch, let earlierLeader = earlier.leader {
-                    try require(leader == earlierLeader, "\(master.name): voted for \(earlierLeader) and then \(leader) in epoch \(master.leaderEpoch)")
+                try require(epoch >= earlier.epoch, "\(master.name)'s vote epoch went back from \(earlier.epoch) to \(epoch)")
+                if let leader = state.votedLeader, epoch == earlier.epoch, let earlierLeader = earlier.leader {
+                    try require(leader == earlierLeader, "\(master.name): voted for \(earlierLeader) and then \(leader) in epoch \(epoch)")
                 }
             }
             // A reset forgets the leader but not the vote: the epoch's vote stays remembered.
-            var leader = master.leader
-            if leader == nil, let earlier = votes[masterID], earlier.epoch == master.leaderEpoch { leader = earlier.leader }
-            votes[masterID] = (master.leaderEpoch, leader)
+            var leader = state.votedLeader
+            if leader == nil, let earlier = votes[masterID], earlier.epoch == epoch { leader = earlier.leader }
+            votes[masterID] = (epoch, leader)
             let earlierConfigEpoch = configEpochs[masterID] ?? 0
             try require(state.configEpoch >= earlierConfigEpoch, "\(master.name)'s config epoch went back from \(earlierConfigEpoch) to \(state.configEpoch)")
             configEpochs[masterID] = state.configEpoch
@@ -89,16 +92,10 @@ extension SentinelWorld {
     /// written now, loads; a sentinel restarted from it writes the same file (nothing persisted
     /// is lost or altered by a restart); and once every client is gone no client state is left.
     mutating func checkFinalState() throws(FuzzFailure) {
-        try writeConfigurationIfAsked()
         guard !exited else {
             try SentinelWorld.requireLoads(writtenConfiguration, what: "the configuration written before exiting")
             return
         }
-        while let ticket = pendingTickets.first {
-            pendingTickets.removeFirst()
-            try feed(.configurationPersisted(ticket: ticket, error: nil))
-        }
-        try writeConfigurationIfAsked()
         try checkEveryCommandAnswered()
         try checkStoredAddresses()
         let file = sentinel.configurationFileToWrite()
@@ -110,8 +107,8 @@ extension SentinelWorld {
             let configuration = try SentinelWorld.configurationAtStartup(file, aclFiles: aclFiles, what: "the final configuration")
             var restarted = Sentinel(configuration: configuration, configurationFile: file, environment: sentinel.environment,
                                      randomSeed: 2, now: time)
-            var effects: [SentinelEffect] = []
-            restarted.start(effects: &effects)
+            var turn = Turn()
+            restarted.start(into: &turn)
             let rewritten = restarted.configurationFileToWrite()
             try require(rewritten == file, "a restart changes the configuration:\n--- before:\n\(printable(file))\n--- after:\n\(printable(rewritten))")
             VerifiedFiles.remember(key, in: &VerifiedFiles.restartStable)
@@ -136,17 +133,20 @@ extension SentinelWorld {
         guard !exited else { return }
         var probe = sentinel
         let id = ClientID(nextClient)
-        var effects: [SentinelEffect] = []
-        probe.handle(.clientConnected(id, remoteAddress: "127.0.0.1:1", localAddress: "127.0.0.1:26379"), at: time, effects: &effects)
+        var io = WorldIO(aclFiles: aclFiles, writesFail: false, nextProcessID: nextProcessID)
+        var turn = Turn()
+        probe.handle(.clientConnected(id, remoteAddress: "127.0.0.1:1", localAddress: "127.0.0.1:26379"), at: time, into: &turn)
         for password in ["secret", "adminpass"] {
-            probe.handle(.clientCommand(id, [Array("AUTH".utf8), Array(password.utf8)]), at: time, effects: &effects)
+            probe.handle(.clientCommand(id, [Array("AUTH".utf8), Array(password.utf8)]), at: time, into: &turn)
         }
+        TurnExecutor.run(&turn, core: &probe, io: &io, at: time)
         var fields: [String: String] = [:]
         var pendingScripts: Int?
         for command in [["INFO", "clients"], ["INFO", "stats"], ["SENTINEL", "PENDING-SCRIPTS"]] {
-            effects = []
-            probe.handle(.clientCommand(id, command.map { Array($0.utf8) }), at: time, effects: &effects)
-            for effect in effects {
+            io.carriedOut = []
+            probe.handle(.clientCommand(id, command.map { Array($0.utf8) }), at: time, into: &turn)
+            TurnExecutor.run(&turn, core: &probe, io: &io, at: time)
+            for effect in io.carriedOut {
                 guard case .sendToClient(_, let bytes) = effect else { continue }
                 var parser = RESPReplyParser()
                 parser.append(bytes)

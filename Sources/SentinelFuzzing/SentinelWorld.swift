@@ -293,6 +293,30 @@ struct SentinelWorld {
         }
     }
 
+    /// Answers every unanswered command on an established connection with its server's
+    /// default answers, arriving in one read (one turn), as a server answers pipelined commands.
+    mutating func answerAll(_ index: Int) throws(FuzzFailure) {
+        guard isAnswerable(index) else { return }
+        let commands = connections[index].unanswered
+        connections[index].unanswered = []
+        let id = connections[index].id
+        let address = connections[index].server
+        var server = servers[address] ?? FakeServer(runID: SentinelWorld.runID(for: address), role: .master)
+        var replies: [SentinelInput] = []
+        var published: [(channel: String, message: [UInt8])] = []
+        for command in commands {
+            let value = server.answer(command, address: address, world: &servers)
+            if command.first?.uppercased() == "SUBSCRIBE", case .array = value { connections[index].subscribed = true }
+            if command.count == 3, command[0].uppercased() == "PUBLISH" { published.append((command[1], Array(command[2].utf8))) }
+            replies.append(.connectionReply(id, value))
+        }
+        servers[address] = server
+        try feed(replies)
+        for (channel, message) in published {
+            try deliver(message: message, channel: channel, to: address)
+        }
+    }
+
     /// Delivers a pub/sub message to every subscribed connection to `server`.
     mutating func deliver(message: [UInt8], channel: String, to server: HostPort) throws(FuzzFailure) {
         let subscribers = connections.filter { $0.server == server && $0.subscribed && $0.established }.map(\.id)
@@ -329,7 +353,7 @@ struct SentinelWorld {
                     continue  // the index now names the next connection, or this one established
                 }
                 if isAnswerable(index) {
-                    try answer(index)
+                    try answerAll(index)
                     progressed = true
                     continue
                 }

@@ -31,12 +31,16 @@ let package = Package(
         .target(name: "SentinelCore", dependencies: ["RESP"], swiftSettings: daemonModule),
         .target(name: "SentinelServer", dependencies: ["RESP", "SentinelCore", "CSystem"], swiftSettings: daemonModule),
         .target(name: "SentinelSimulation", dependencies: ["RESP", "SentinelCore"], swiftSettings: optimizeAcrossModules),
+        // Fuzz targets (Scripts/fuzz.sh runs them under libFuzzer; SentinelFuzzingTests replays
+        // their corpora in Tests/FuzzCorpus).
+        .target(name: "SentinelFuzzing", dependencies: ["RESP", "SentinelCore"]),
         .executableTarget(name: "swift-sentinel", dependencies: ["SentinelServer", "SentinelCore"], swiftSettings: daemonModule),
         .executableTarget(name: "sentinel-sim", dependencies: ["SentinelSimulation"], swiftSettings: optimizeAcrossModules),
         .testTarget(name: "RESPTests", dependencies: ["RESP"]),
         .testTarget(name: "SentinelCoreTests", dependencies: ["SentinelCore", "RESP"], exclude: ["Transcripts"]),
         .testTarget(name: "SentinelServerTests", dependencies: ["SentinelServer", "SentinelCore", "RESP", "CSystem"]),
         .testTarget(name: "IntegrationTests", dependencies: ["RESP"]),
+        .testTarget(name: "SentinelFuzzingTests", dependencies: ["SentinelFuzzing"]),
         .testTarget(name: "SentinelSimulationTests", dependencies: ["SentinelSimulation", "SentinelCore", "RESP"]),
     ],
     swiftLanguageModes: [.v6]

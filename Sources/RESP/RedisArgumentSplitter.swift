@@ -5,6 +5,7 @@
 /// - `"double quotes"` understand `\n \r \t \b \a \\ \"` and `\xHH`; any other `\c` is `c`.
 /// - `'single quotes'` understand only `\'`.
 /// - A closing quote must be followed by white space or the end of the line.
+/// - A NUL byte ends the line, in quotes or not: Redis splits the line as a C string.
 public enum RedisArgumentSplitter {
     /// Why a line could not be split.
     public enum Failure: Error, Equatable, Sendable {
@@ -14,7 +15,8 @@ public enum RedisArgumentSplitter {
 
     /// The arguments of `line`, or `.unbalancedQuotes`.
     public static func split<Bytes: Collection>(_ line: Bytes) -> Result<[[UInt8]], Failure> where Bytes.Element == UInt8 {
-        let bytes = Array(line)
+        var bytes = Array(line)
+        if let nul = bytes.firstIndex(of: 0) { bytes.removeSubrange(nul...) }
         var arguments: [[UInt8]] = []
         var index = 0
         let end = bytes.count
@@ -62,7 +64,7 @@ public enum RedisArgumentSplitter {
                     }
                     let byte = bytes[index]
                     switch byte {
-                    case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"), 0:
+                    case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"):
                         done = true
                     case UInt8(ascii: "\""):
                         inDoubleQuotes = true

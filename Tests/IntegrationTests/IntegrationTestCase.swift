@@ -355,8 +355,9 @@ class IntegrationTestCase: XCTestCase {
                       }.joined(separator: ", "), timeout: timeout) {
             try nodes.allSatisfy { node in
                 let master = try sentinelMaster(node)
+                let links = try replicaLinkStatuses(node)
                 return master["num-slaves"] == String(replicas) && master["num-other-sentinels"] == String(nodes.count - 1)
-                    && replicaLinkStatuses(node).allSatisfy { $0 == "ok" }
+                    && links.allSatisfy { $0 == "ok" }
             }
         }
     }

@@ -62,9 +62,7 @@ extension Sentinel {
            links.field(linkID, \.pendingReplies)?.contains(where: { $0.kind == .info && $0.instance == instanceID }) == false {
             sendCommand(["INFO"], to: instanceID, expecting: .info, turn: &turn)
         }
-        // Half of down-after at most (Redis: down-after), so that a PING has waited half of it
-        // by the time down-after has passed since the last reply (see `checkSubjectivelyDown`).
-        let pingPeriod = min((instances.field(instanceID, \.downAfterMilliseconds) ?? 0) / 2, timings.pingPeriod)
+        let pingPeriod = min(instances.field(instanceID, \.downAfterMilliseconds) ?? 0, timings.pingPeriod)
         if let lastPongTime = links.field(linkID, \.lastPongTime), let lastPingTime = links.field(linkID, \.lastPingTime),
            now - lastPongTime > pingPeriod && now - lastPingTime > pingPeriod / 2 {
             sendPing(instanceID, now: now, turn: &turn)
@@ -100,19 +98,14 @@ extension Sentinel {
         // Unlike Redis, only a missing *command* connection counts as unreachable here: a
         // pub/sub connection dropped by the promotion's `CLIENT KILL TYPE pubsub` does not make
         // an instance that answers every PING look down.
+        var elapsed: Milliseconds = 0
+        if link.activePingTime != 0 {
+            elapsed = now - link.activePingTime
+        } else if !link.commandConnected {
+            elapsed = now - link.lastAvailableTime
+        }
         guard let kind = instances.field(instanceID, \.kind), let flags = instances.field(instanceID, \.flags),
               let downAfter = instances.field(instanceID, \.downAfterMilliseconds) else { return }
-        // Unlike Redis, which counts from when the oldest unanswered PING was sent (so a hang
-        // is found anywhere up to a ping period after down-after), the count starts at the
-        // last valid reply, once a PING has waited half of down-after without an answer (a
-        // live instance would have answered it): an instance that answered within down-after
-        // is still never down.
-        var unanswered = false
-        if link.activePingTime != 0 {
-            unanswered = now - link.lastAvailableTime > downAfter && now - link.activePingTime > downAfter / 2
-        } else if !link.commandConnected {
-            unanswered = now - link.lastAvailableTime > downAfter
-        }
         if link.commandConnection != nil && now - link.commandConnectedTime > timings.minimumLinkReconnectPeriod
             && link.activePingTime != 0 && now - link.activePingTime > downAfter / 2 && now - link.lastPongTime > downAfter / 2 {
             closeConnection(link.commandConnection, turn: &turn)
@@ -122,7 +115,7 @@ extension Sentinel {
             closeConnection(link.pubSubConnection, turn: &turn)
         }
         let masterRebootPeriod = kind == .master ? (masters.field(instanceID, \.masterRebootDownAfterPeriod) ?? 0) : 0
-        let isDown = unanswered
+        let isDown = elapsed > downAfter
             || (kind == .master && instances.field(instanceID, \.roleReported) == .replica
                 && now - (instances.field(instanceID, \.roleReportedTime) ?? now) > downAfter + timings.infoPeriod * 2)
             || (flags.contains(.masterReboot) && now - (instances.field(instanceID, \.masterRebootSince) ?? now) > masterRebootPeriod)

@@ -120,6 +120,32 @@ final class FailoverStateMachineTests: FailoverTestCase {
         XCTAssertFalse(h.masterFields("mymaster")["flags"]?.contains("failover_in_progress") ?? true)
     }
 
+    func testNewerConfigurationFromAPeerAbortsOurFailoverBeforeThePromotion() throws {
+        let w = try makeWorld()
+        let h = w.h
+        // The peers agree the master is down; their votes are not in yet (wait_start).
+        w.peers[0].isMasterDownReply = peerAnswer(down: true, votesFor: "*")
+        w.peers[1].isMasterDownReply = peerAnswer(down: true, votesFor: "*")
+        crash(w.master, in: h)
+        XCTAssertTrue(h.run(until: { !h.events("+try-failover").isEmpty }, limit: 20_000))
+        XCTAssertEqual(h.sentinel.currentEpoch, 1)
+        // A peer announces the same master under config epoch 1, the epoch of our own failover:
+        // promoting now would give another address that epoch.
+        let client = h.connectClient()
+        XCTAssertEqual(h.send(client, "PUBLISH", "__sentinel__:hello", "127.0.0.1,26380,\(runID("b")),1,mymaster,127.0.0.1,6379,1"), .integer(1))
+        XCTAssertEqual(h.events("-failover-abort-newer-config"), [masterDetails])
+        // Even when the votes arrive now, no promotion follows under the outdated epoch.
+        w.peers[0].isMasterDownReply = peerAnswer(down: true)
+        w.peers[1].isMasterDownReply = peerAnswer(down: true)
+        h.run(for: 5_000)
+        XCTAssertEqual(h.events("+elected-leader"), [])
+        XCTAssertEqual(h.events("+promoted-slave"), [])
+        XCTAssertEqual(h.events("+switch-master"), [])
+        let fields = h.masterFields("mymaster")
+        XCTAssertEqual(fields["config-epoch"], "1")
+        XCTAssertFalse(fields["flags"]?.contains("failover_in_progress") ?? true, "\(fields)")
+    }
+
     func testNoGoodReplicaAbortsTheFailover() throws {
         let w = try makeWorld(quorum: 1, peers: [], replicas: false)
         let h = w.h

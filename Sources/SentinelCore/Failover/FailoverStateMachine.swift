@@ -389,6 +389,21 @@ extension Sentinel {
         }
     }
 
+    /// A config epoch adopted from a peer at or above the epoch of our own failover, before
+    /// the promotion, outdates that failover: the promotion would give the master the failover
+    /// epoch, lower than one the fleet already knows, and the views would split. Redis 7.0
+    /// promotes anyway; here the failover is aborted and the newer configuration stands.
+    mutating func abortFailoverOutdated(byConfigEpoch configEpoch: UInt64, of masterID: InstanceID, now: Milliseconds, turn: inout Turn) {
+        guard let state = masters[masterID], state.failoverEpoch <= configEpoch, let master = instances[masterID] else { return }
+        switch state.failoverState {
+        case .waitStart, .selectReplica, .sendReplicaOfNoOne, .waitPromotion:
+            emitEvent(.failoverAbortNewerConfiguration, about: master, turn: &turn)
+            abortFailover(masterID, now: now)
+        case .none, .reconfigureReplicas, .updateConfig:
+            break
+        }
+    }
+
     mutating func setFailoverState(_ masterID: InstanceID, _ state: FailoverState, now: Milliseconds) {
         masters[masterID]?.failoverState = state
         masters[masterID]?.failoverStateChangeTime = now

@@ -49,6 +49,7 @@ extension Sentinel {
                 currentEpoch = hello.masterConfigEpoch
                 emitEvent(.newEpoch, message: String(currentEpoch), notifying: masterID, turn: &turn)
             }
+            abortFailoverOutdated(byConfigEpoch: hello.masterConfigEpoch, of: masterID, now: now, turn: &turn)
             let master = instances[masterID]!
             // Compared with the address we announce: past promotion that is our promoted
             // replica, not the old master still stored in the entry. Otherwise a newer

@@ -67,6 +67,9 @@ public enum SentinelEventType: String, Sendable, CaseIterable {
     case coordinatedFailoverFallback = "-coordinated-failover-fallback"
     /// `COORDINATED`: the master could not be asked to hand over in time.
     case failoverAbortMasterTimeout = "-failover-abort-master-timeout"
+    /// A peer's hello named a config epoch at or above this failover's epoch before the
+    /// promotion: a newer configuration exists, and promoting now would lower the epoch.
+    case failoverAbortNewerConfiguration = "-failover-abort-newer-config"
     /// The promoted replica reports itself master (§8.5).
     case promotedReplica = "+promoted-slave"
     /// `reconf_slaves` (§8.7).
@@ -122,7 +125,7 @@ public enum SentinelEventType: String, Sendable, CaseIterable {
              .voteForLeader, .electedLeader, .failoverAbortNotElected, .failoverAbortMasterUp,
              .failoverStateSelectReplica, .failoverAbortNoGoodReplica, .selectedReplica,
              .failoverAbortReplicaTimeout, .coordinatedFailoverSent, .coordinatedFailoverFallback,
-             .failoverAbortMasterTimeout, .promotedReplica, .failoverStateReconfigureReplicas,
+             .failoverAbortMasterTimeout, .failoverAbortNewerConfiguration, .promotedReplica, .failoverStateReconfigureReplicas,
              .failoverEnd, .failoverEndForTimeout, .switchMaster, .configUpdateFrom, .scriptError,
              .scriptTimeout:
             return .warning

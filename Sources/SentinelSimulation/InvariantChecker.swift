@@ -127,6 +127,8 @@ extension Simulation {
             }
         case .tryFailover:
             checkFailoverNeeded(by: s, name: masterName, address: subject.address)
+        case .subjectivelyDown where subject.kind != .sentinel:
+            checkSubjectivelyDown(by: s, address: subject.address)
         case .failoverStateWaitPromotion:
             guard let epoch = failoverEpoch else { return }
             let votes = voteCounts["\(masterName)|\(epoch)|\(sentinels[s].myID)", default: 0]
@@ -171,6 +173,19 @@ extension Simulation {
         let masterFor = now - lastNotMaster[n]
         if healthyFor > window && masterFor > 12_000 {
             fail("no-failover-while-master-answers", "S\(s) started a failover of \(name) at \(address) although R\(n) answered it for the last \(healthyFor) ms (down-after \(topology.downAfter)) and has been a master for \(masterFor) ms")
+        }
+    }
+
+    /// `+sdown` of a Redis instance that this sentinel could reach for the whole last
+    /// down-after (plus a ping period and the slowest round trip) is a false SDOWN: a live
+    /// instance on a slow but working network answers within down-after.
+    func checkSubjectivelyDown(by s: Int, address: HostPort) {
+        guard let n = node(at: address) else { return }
+        refreshBadness()
+        let window = topology.downAfter + 2000
+        let healthyFor = now - lastBad[s][n]
+        if healthyFor > window {
+            fail("no-false-sdown", "S\(s) flagged R\(n) at \(address) down although it could reach it for the last \(healthyFor) ms (down-after \(topology.downAfter))")
         }
     }
 

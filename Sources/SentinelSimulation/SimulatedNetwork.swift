@@ -136,7 +136,9 @@ extension Simulation {
             return
         }
         connections[c].state = .closed
-        queue.push(.clientSideClosed(connection: c, reason: reason), at: now + delay())
+        // The close arrives after everything sent before it on that connection (TCP's order).
+        let arrival = max(now + delay(), connections[c].backwardClock)
+        queue.push(.clientSideClosed(connection: c, reason: reason), at: arrival)
         tellServerSide(c)
     }
 

@@ -169,10 +169,11 @@ public final class Simulation {
             connections[c].state = .open
             let owner = connections[c].owner
             guard sentinels[owner].incarnation == connections[c].ownerIncarnation else { return }
-            feed(owner, .connectionEstablished(connections[c].coreID, localAddress: sentinels[owner].host))
+            // What was written while connecting leaves first, as TCP sends it.
             let pending = connections[c].pendingOutput
             connections[c].pendingOutput = []
             for arguments in pending { sendRequest(c, arguments) }
+            feed(owner, .connectionEstablished(connections[c].coreID, localAddress: sentinels[owner].host))
         case .request(let c, let arguments):
             deliverRequest(c, arguments)
         case .reply(let c, let value):

@@ -9,7 +9,7 @@ final class PeriodicWorkTests: MonitoringTestCase {
         let (h, master) = try makeHarness()
         h.run(for: 1_000)
         master.hung = true
-        h.run(for: 5_000)
+        h.run(for: 4_000)
         XCTAssertTrue(h.events("+sdown").isEmpty, "SDOWN before down-after elapsed")
         h.run(until: { !h.events("+sdown").isEmpty }, limit: 1_200)
         XCTAssertEqual(h.events("+sdown"), [masterDetails])
@@ -22,6 +22,27 @@ final class PeriodicWorkTests: MonitoringTestCase {
         h.run(for: 100)
         XCTAssertEqual(h.events("-sdown"), [masterDetails])
         XCTAssertEqual(h.masterFields("mymaster")["flags"], "master")
+    }
+
+    /// A hang is found at down-after after the last reply (to within a tick), whatever the
+    /// phase of the PINGs when it starts; never before (Redis: up to a ping period later).
+    func testHangIsFoundAtDownAfterAfterTheLastReplyWhateverThePingPhase() throws {
+        for phase: Milliseconds in stride(from: 0, to: 1_000, by: 125) {
+            let (h, master) = try makeHarness()
+            h.run(for: 2_000)
+            h.run(for: phase, step: 1)
+            master.hung = true
+            let sinceLastReply = Milliseconds(h.masterFields("mymaster")["last-ok-ping-reply"] ?? "") ?? -1
+            XCTAssertTrue((0...1_000).contains(sinceLastReply), "phase \(phase): \(sinceLastReply)")
+            var waited: Milliseconds = 0
+            while h.events("+sdown").isEmpty && waited < 10_000 {
+                h.run(for: 10, step: 10)
+                waited += 10
+            }
+            let downAfterLastReply = sinceLastReply + waited
+            XCTAssertGreaterThan(downAfterLastReply, 5_000, "phase \(phase): SDOWN before down-after")
+            XCTAssertLessThanOrEqual(downAfterLastReply, 5_000 + 100, "phase \(phase): SDOWN \(downAfterLastReply) ms after the last reply")
+        }
     }
 
     func testNeverReachableMasterGoesDown() throws {

@@ -83,7 +83,7 @@ final class SimulationTests: XCTestCase {
 
     func testCheckerCatchesASentinelVotingTwiceInAnEpoch() {
         let seed = firstSeed(reporting: ["one-vote-per-epoch", "one-leader-per-epoch"], within: 10) {
-            $0.sentinels = 3; $0.masters = 1; $0.replicas = 2; $0.faults = .crash
+            $0.sentinels = 5; $0.masters = 1; $0.replicas = 2; $0.faults = .crash
             $0.defects = .voteTwicePerEpoch
         }
         XCTAssertNotNil(seed, "a sentinel voting twice per epoch went unnoticed for 10 seeds")

@@ -30,8 +30,13 @@ public struct InstanceLink: Sendable {
     public var pendingCommands: Int { pendingReplies.count }
     /// What each outstanding reply on the command connection answers, oldest first.
     public var pendingReplies: ArraySlice<PendingReply> = []
-    /// When the command connection was established (0 = never).
+    /// When the command connection was asked for (0 = never); once established, the time it
+    /// has lived is counted from here.
     public var commandConnectedTime: Milliseconds = 0
+    /// When the command connection asked for at `commandConnectedTime` was established.
+    public var commandEstablishedTime: Milliseconds = 0
+    /// When an attempt to open the command connection last failed (0 = never).
+    public var commandConnectFailureTime: Milliseconds = 0
     /// When the pub/sub connection was established (0 = never).
     public var pubSubConnectedTime: Milliseconds = 0
     /// Replies still due on the pub/sub connection for its greeting (AUTH, CLIENT SETNAME);
@@ -48,8 +53,10 @@ public struct InstanceLink: Sendable {
     public var lastPingTime: Milliseconds = 0
     /// Last PING reply of any kind.
     public var lastPongTime: Milliseconds
-    /// Last reconnection attempt (at most one per ping period).
-    public var lastReconnectTime: Milliseconds = 0
+    /// Last attempt to open the command connection (at most one per ping period).
+    public var lastCommandReconnectTime: Milliseconds = 0
+    /// Last attempt to open the pub/sub connection.
+    public var lastPubSubReconnectTime: Milliseconds = 0
 
     public init(id: LinkID, user: InstanceID, needsPubSub: Bool, now: Milliseconds) {
         self.id = id
@@ -69,7 +76,9 @@ public struct InstanceLink: Sendable {
     /// references (read in place with `KeyedTable.field`, so the link is not copied).
     var health: LinkHealth {
         LinkHealth(commandConnection: commandConnection, commandConnected: commandConnected,
-                   commandConnectedTime: commandConnectedTime, pubSubConnection: pubSubConnection,
+                   commandConnectedTime: commandConnectedTime, commandEstablishedTime: commandEstablishedTime,
+                   commandConnectFailureTime: commandConnectFailureTime,
+                   pubSubConnection: pubSubConnection,
                    pubSubConnectedTime: pubSubConnectedTime, pubSubLastActivity: pubSubLastActivity,
                    lastAvailableTime: lastAvailableTime, activePingTime: activePingTime, lastPongTime: lastPongTime)
     }
@@ -80,6 +89,8 @@ struct LinkHealth {
     var commandConnection: ConnectionID?
     var commandConnected: Bool
     var commandConnectedTime: Milliseconds
+    var commandEstablishedTime: Milliseconds
+    var commandConnectFailureTime: Milliseconds
     var pubSubConnection: ConnectionID?
     var pubSubConnectedTime: Milliseconds
     var pubSubLastActivity: Milliseconds

@@ -1,25 +1,30 @@
 import RESP
 
 extension Sentinel {
-    /// Opens the missing connections of a disconnected link, at most once per ping period
-    /// (§1.3). The command connection is greeted with AUTH (if credentials apply), CLIENT
-    /// SETNAME and a PING; the pub/sub one with AUTH, CLIENT SETNAME and SUBSCRIBE.
+    /// Opens the missing connections of a disconnected link, each at most once per ping
+    /// period (§1.3; Redis limits both together, so a pub/sub connection reopened just
+    /// before delays the command connection — and its PING — by up to a ping period). The
+    /// command connection is greeted with AUTH (if credentials apply), CLIENT SETNAME and a
+    /// PING; the pub/sub one with AUTH, CLIENT SETNAME and SUBSCRIBE.
     mutating func reconnect(_ instanceID: InstanceID, now: Milliseconds, turn: inout Turn) {
         guard let linkID = instances.field(instanceID, \.link), links.field(linkID, \.isDisconnected) == true,
               let instance = instances[instanceID], var link = links[linkID] else { return }
         guard instance.address.port != 0 else { return }
-        guard now - link.lastReconnectTime >= timings.pingPeriod else { return }
-        link.lastReconnectTime = now
+        let reconnectCommand = link.commandConnection == nil && now - link.lastCommandReconnectTime >= timings.pingPeriod
+        let reconnectPubSub = link.needsPubSub && link.pubSubConnection == nil && now - link.lastPubSubReconnectTime >= timings.pingPeriod
+        guard reconnectCommand || reconnectPubSub else { return }
         // A hostname is looked up again before each new command connection (the instance
         // may have moved); the connection uses the last address known.
-        if configuration.resolveHostnames && !IPAddressLiteral.isLiteral(instance.address.host) && link.commandConnection == nil {
+        if configuration.resolveHostnames && !IPAddressLiteral.isLiteral(instance.address.host) && reconnectCommand {
             turn.append(.resolveHostname(instance.address.host))
         }
+        if reconnectCommand { link.lastCommandReconnectTime = now }
+        if reconnectPubSub { link.lastPubSubReconnectTime = now }
         guard let ip = ipAddress(of: instance.address.host) else {
             links[link.id] = link
             return
         }
-        if link.commandConnection == nil {
+        if reconnectCommand {
             let connection = makeConnectionID()
             link.commandConnection = connection
             link.commandConnected = false
@@ -32,7 +37,7 @@ extension Sentinel {
             sendPing(instanceID, now: now, turn: &turn)
             link = links[link.id]!
         }
-        if link.needsPubSub && link.pubSubConnection == nil {
+        if reconnectPubSub {
             let connection = makeConnectionID()
             link.pubSubConnection = connection
             link.pubSubConnected = false
@@ -155,6 +160,7 @@ extension Sentinel {
             link.pubSubLastActivity = now
         } else {
             link.commandConnected = true
+            link.commandEstablishedTime = now
             link.localAddress = localAddress
         }
         links[owner.link] = link
@@ -166,6 +172,15 @@ extension Sentinel {
 
     /// A connection failed or broke: the link is disconnected and reconnects on a later tick.
     mutating func handleConnectionClosed(_ connection: ConnectionID, reason: String, now: Milliseconds, turn: inout Turn) {
+        // A command connection that never opened is a failed attempt (refused, timed out); one
+        // the server ended voids the PING outstanding on it: the server was alive to end it.
+        if let owner = connectionOwners[connection], !owner.isPubSub {
+            if links.field(owner.link, \.commandConnected) == false {
+                links[owner.link]?.commandConnectFailureTime = now
+            } else {
+                links[owner.link]?.activePingTime = 0
+            }
+        }
         guard let owner = forgetConnection(connection) else { return }
         if let user = links.field(owner.link, \.users)?.first, let instance = instances[user] {
             emitEvent(owner.isPubSub ? .pubSubLinkReconnection : .commandLinkReconnection, about: instance, "#\(reason)", turn: &turn)

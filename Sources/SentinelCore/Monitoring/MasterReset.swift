@@ -48,7 +48,8 @@ extension Sentinel {
             link.lastPingTime = 0
             link.lastAvailableTime = now
             link.lastPongTime = now
-            link.lastReconnectTime = 0
+            link.lastCommandReconnectTime = 0
+            link.lastPubSubReconnectTime = 0
             links[master.link] = link
         }
     }

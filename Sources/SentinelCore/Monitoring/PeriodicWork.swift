@@ -62,7 +62,9 @@ extension Sentinel {
            links.field(linkID, \.pendingReplies)?.contains(where: { $0.kind == .info && $0.instance == instanceID }) == false {
             sendCommand(["INFO"], to: instanceID, expecting: .info, turn: &turn)
         }
-        let pingPeriod = min(instances.field(instanceID, \.downAfterMilliseconds) ?? 0, timings.pingPeriod)
+        // Half of down-after at most (Redis: down-after), so that a PING has waited half of it
+        // by the time down-after has passed since the last reply (see `checkSubjectivelyDown`).
+        let pingPeriod = min((instances.field(instanceID, \.downAfterMilliseconds) ?? 0) / 2, timings.pingPeriod)
         if let lastPongTime = links.field(linkID, \.lastPongTime), let lastPingTime = links.field(linkID, \.lastPingTime),
            now - lastPongTime > pingPeriod && now - lastPingTime > pingPeriod / 2 {
             sendPing(instanceID, now: now, turn: &turn)
@@ -98,14 +100,35 @@ extension Sentinel {
         // Unlike Redis, only a missing *command* connection counts as unreachable here: a
         // pub/sub connection dropped by the promotion's `CLIENT KILL TYPE pubsub` does not make
         // an instance that answers every PING look down.
-        var elapsed: Milliseconds = 0
-        if link.activePingTime != 0 {
-            elapsed = now - link.activePingTime
-        } else if !link.commandConnected {
-            elapsed = now - link.lastAvailableTime
-        }
         guard let kind = instances.field(instanceID, \.kind), let flags = instances.field(instanceID, \.flags),
               let downAfter = instances.field(instanceID, \.downAfterMilliseconds) else { return }
+        // Unlike Redis, which counts from when the oldest unanswered PING was sent (so a hang
+        // is found anywhere up to a ping period after down-after), the count starts at the
+        // last valid reply, once the instance has had a fair chance to answer since: a PING
+        // that waited half of down-after, a connection attempt pending as long, or one that
+        // failed (refused, timed out). A PING written while connecting waits from the end of
+        // the handshake (the network's time to connect is not the server's to answer in); one
+        // left from a connection we closed as stuck keeps its age; one on a connection the
+        // server ended counts for nothing. An instance that answered within down-after is
+        // still never down.
+        var unanswered = false
+        if now - link.lastAvailableTime > downAfter {
+            var pingWait: Milliseconds = 0
+            if link.activePingTime != 0 {
+                if link.activePingTime < link.commandConnectedTime || link.commandConnection == nil {
+                    pingWait = now - link.activePingTime
+                } else if link.commandConnected {
+                    pingWait = now - max(link.activePingTime, link.commandEstablishedTime)
+                }
+            }
+            if pingWait > downAfter / 2 {
+                unanswered = true
+            } else if link.commandConnection != nil && !link.commandConnected {
+                unanswered = now - link.commandConnectedTime > downAfter / 2
+            } else if link.commandConnection == nil {
+                unanswered = link.commandConnectFailureTime > link.lastAvailableTime
+            }
+        }
         if link.commandConnection != nil && now - link.commandConnectedTime > timings.minimumLinkReconnectPeriod
             && link.activePingTime != 0 && now - link.activePingTime > downAfter / 2 && now - link.lastPongTime > downAfter / 2 {
             closeConnection(link.commandConnection, turn: &turn)
@@ -115,7 +138,7 @@ extension Sentinel {
             closeConnection(link.pubSubConnection, turn: &turn)
         }
         let masterRebootPeriod = kind == .master ? (masters.field(instanceID, \.masterRebootDownAfterPeriod) ?? 0) : 0
-        let isDown = elapsed > downAfter
+        let isDown = unanswered
             || (kind == .master && instances.field(instanceID, \.roleReported) == .replica
                 && now - (instances.field(instanceID, \.roleReportedTime) ?? now) > downAfter + timings.infoPeriod * 2)
             || (flags.contains(.masterReboot) && now - (instances.field(instanceID, \.masterRebootSince) ?? now) > masterRebootPeriod)

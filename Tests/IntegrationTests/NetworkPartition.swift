@@ -54,17 +54,21 @@ final class PartitionNetwork {
     static var ipTool: String { locate("ip") }
     static var bridgeTool: String { locate("bridge") }
 
+    /// What the partition test needs from the machine, named in every failure to build the
+    /// network: the test fails (never skips) where it cannot partition.
+    static let requirement = "the partition test builds network namespaces: it needs root with CAP_SYS_ADMIN and CAP_NET_ADMIN (in a container: --privileged, or --cap-add SYS_ADMIN --cap-add NET_ADMIN) and iproute2 (`ip`, `bridge`; Scripts/test.sh installs it)"
+
     /// Fails with a clear message when namespaces cannot be made here: not root, no `ip` or
     /// `bridge` (iproute2), or `ip netns` not working.
     static func checkAvailable() throws {
         guard geteuid() == 0 else {
-            throw IntegrationError("the partition test builds network namespaces and needs root; it runs as uid \(geteuid())")
+            throw IntegrationError("\(requirement); it runs as uid \(geteuid())")
         }
         for tool in [ipTool, bridgeTool] where !FileManager.default.isExecutableFile(atPath: tool) {
-            throw IntegrationError("the partition test needs \(tool) (iproute2: `apt-get install iproute2`)")
+            throw IntegrationError("\(requirement); \(tool) is missing")
         }
         let listed = try runToCompletion(ipTool, ["netns", "list"])
-        guard listed.status == 0 else { throw IntegrationError("`ip netns list` does not work here: \(listed)") }
+        guard listed.status == 0 else { throw IntegrationError("\(requirement); `ip netns list` fails: \(listed)") }
     }
 
     /// Makes the bridge namespace `<prefix>-bridge` and a namespace `<prefix>-<host>` for each
@@ -92,7 +96,7 @@ final class PartitionNetwork {
             }
         } catch {
             delete()
-            throw error
+            throw IntegrationError("\(Self.requirement); building the network failed: \(error)")
         }
     }
 

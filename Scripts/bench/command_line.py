@@ -105,21 +105,29 @@ def run_description(args, only, daemons, runs, starts, cpu_runs, cpu_window_s, e
                                  text=True).stdout.strip()
         compared += "Reference: %s (%s). " % (args.reference, version)
     ratios = " and ".join("%s / %s" % (names[0], other) for other in names[1:])
-    return ("Medians of %d run(s) (start-up: %d starts; CPU: %d window(s) of %g s, %s "
-            "over the same window), daemons alternated, everything on 127.0.0.1%s, %d CPU cores, "
-            "total %.0f s%s. "
-            "%sRatio%s = %s; "
-            "\"better\" says whether a lower or a higher figure is better. "
-            "Failover times are from the failure (kill -9, or DEBUG SLEEP sent) except the last "
-            "row of each block, measured from the old master answering PING again.%s" % (
-                runs, starts, cpu_runs, cpu_window_s, together,
+    counts = []
+    if "startup" in only:
+        counts.append("start-up: %d starts" % starts)
+    if "cpu" in only:
+        counts.append("CPU: %d window(s) of %g s, %s over the same window" % (
+            cpu_runs, cpu_window_s, together))
+    readings = []
+    if "failover" in only:
+        readings.append("Failover times are from the failure (kill -9, or DEBUG SLEEP sent) "
+                        "except the last row of each block, measured from the old master "
+                        "answering PING again.")
+    if "partition" in only:
+        readings.append("Partition times are from the heal, except the first row, from the "
+                        "cut; the writer offers 1,000 writes a second to the old master "
+                        "throughout.")
+    return ("Medians of %d run(s)%s, daemons alternated, everything on 127.0.0.1%s, %d CPU "
+            "cores, total %.0f s%s. %sRatio%s = %s; \"better\" says whether a lower or a higher "
+            "figure is better.%s" % (
+                runs, " (%s)" % "; ".join(counts) if counts else "",
                 " (the partition on 10.99.0.0/24 inside network namespaces)" if "partition" in only else "",
-                os.cpu_count() or 0, elapsed,
-                ", --quick" if args.quick else "", compared, "s" if len(names) > 2 else "",
-                ratios,
-                " Partition times are from the heal, except the first row, from the cut; the "
-                "writer offers 1,000 writes a second to the old master throughout." if "partition" in only
-                else ""))
+                os.cpu_count() or 0, elapsed, ", --quick" if args.quick else "", compared,
+                "s" if len(names) > 2 else "", ratios,
+                "".join(" " + reading for reading in readings)))
 
 
 def main():

@@ -3,7 +3,8 @@
 # failover timeline, redis-benchmark throughput and latency, RSS, CPU and start-up time.
 #
 #   Scripts/bench.sh [--reference /usr/bin/redis-sentinel] [--runs N] [--quick] [--output FILE]
-#                    [--only startup,rss,bench,failover,cpu,mass,mass-mixed] [--down-after 1000,5000]
+#                    [--only startup,rss,bench,failover,cpu,mass,mass-mixed,partition]
+#                    [--down-after 1000,5000]
 #                    [--cpu-window SECONDS] [--events] [--keep]
 #                    [--baseline GIT-REVISION | --baseline-binary PATH] [--no-reference]
 #
@@ -85,6 +86,7 @@ if [ -n "$BASELINE_REVISION" ] && [ -n "$BASELINE_BINARY_GIVEN" ]; then
 fi
 
 ensure_redis
+ensure_iproute2
 echo "Building swift-sentinel (release, static executable)..." >&2
 swift build "${STATIC[@]}" --scratch-path .build/static --product swift-sentinel >&2
 BINARY="$(swift build "${STATIC[@]}" --scratch-path .build/static --show-bin-path)/swift-sentinel"
@@ -94,5 +96,6 @@ if [ -n "$BASELINE_REVISION" ]; then
     ARGUMENTS=(--baseline-binary "$BASELINE_BINARY" --baseline-label "$BASELINE_LABEL" "${ARGUMENTS[@]}")
 fi
 
-export PYTHONPATH="Scripts${PYTHONPATH:+:$PYTHONPATH}"
+# Absolute: the partition scenario's writer runs `python3 -m bench.partition_writer` too.
+export PYTHONPATH="$PWD/Scripts${PYTHONPATH:+:$PYTHONPATH}"
 exec python3 -B -m bench --swift "$BINARY" "${ARGUMENTS[@]}"

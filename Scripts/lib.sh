@@ -13,6 +13,19 @@ ensure_redis() {
     # The Debian packages start system services where an init system runs; we start our own.
 }
 
+# Installs iproute2 (`ip`, `bridge`: the partition test and bench build network namespaces)
+# when missing.
+ensure_iproute2() {
+    if command -v ip >/dev/null && command -v bridge >/dev/null; then
+        return 0
+    fi
+    echo "Installing iproute2 (apt-get)..."
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq iproute2 >/dev/null
+}
+
 # Prints N distinct free TCP ports on 127.0.0.1.
 free_ports() {
     python3 - "$1" <<'PY'

@@ -14,6 +14,7 @@ import bench
 from bench import processes
 from bench.failover import run_failover
 from bench.mass import run_mass, run_mass_mixed
+from bench.partition import run_partition
 from bench.processes import cleanup_everything
 from bench.report import log, render_table
 from bench.resources import run_cpu, run_rss
@@ -45,12 +46,17 @@ def parse_arguments():
     ap.add_argument("--output", help="also write the markdown table to this file")
     ap.add_argument("--only", default="startup,rss,bench,failover,cpu",
                     help="comma-separated subset of: startup,rss,bench,failover,cpu,mass,"
-                         "mass-mixed (mass: K = 20 and 50 masters killed at once, opt-in)")
+                         "mass-mixed,partition (mass: K = 20 and 50 masters killed at once, "
+                         "opt-in; partition: a network partition and its heal in network "
+                         "namespaces, opt-in, needs root)")
     ap.add_argument("--down-after", default=None,
                     help="comma-separated down-after-milliseconds values for the failover rows "
                          "(default 1000,5000; 1000 with --quick)")
     ap.add_argument("--cpu-window", type=float, default=None,
                     help="CPU measurement window in seconds (default 60, 15 with --quick)")
+    ap.add_argument("--partition-seconds", type=float, default=10.0,
+                    help="how long the partition scenario keeps host A cut off, from the cut "
+                         "(default 10; plus a random phase of up to 1 s)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directories")
     ap.add_argument("--events", action="store_true",
                     help="log every failover scenario's event timeline to stderr")
@@ -87,7 +93,7 @@ def compared_daemons(args):
     return daemons
 
 
-def run_description(args, daemons, runs, starts, cpu_runs, cpu_window_s, elapsed):
+def run_description(args, only, daemons, runs, starts, cpu_runs, cpu_window_s, elapsed):
     """The paragraph under the table: how it was measured, what was compared, how to read it."""
     names = [name for name, _ in daemons]
     together = "both daemons" if len(daemons) == 2 else "all %d daemons" % len(daemons)
@@ -99,16 +105,29 @@ def run_description(args, daemons, runs, starts, cpu_runs, cpu_window_s, elapsed
                                  text=True).stdout.strip()
         compared += "Reference: %s (%s). " % (args.reference, version)
     ratios = " and ".join("%s / %s" % (names[0], other) for other in names[1:])
-    return ("Medians of %d run(s) (start-up: %d starts; CPU: %d window(s) of %g s, %s "
-            "over the same window), daemons alternated, everything on 127.0.0.1, %d CPU cores, "
-            "total %.0f s%s. "
-            "%sRatio%s = %s; "
-            "\"better\" says whether a lower or a higher figure is better. "
-            "Failover times are from the failure (kill -9, or DEBUG SLEEP sent) except the last "
-            "row of each block, measured from the old master answering PING again." % (
-                runs, starts, cpu_runs, cpu_window_s, together, os.cpu_count() or 0, elapsed,
-                ", --quick" if args.quick else "", compared, "s" if len(names) > 2 else "",
-                ratios))
+    counts = []
+    if "startup" in only:
+        counts.append("start-up: %d starts" % starts)
+    if "cpu" in only:
+        counts.append("CPU: %d window(s) of %g s, %s over the same window" % (
+            cpu_runs, cpu_window_s, together))
+    readings = []
+    if "failover" in only:
+        readings.append("Failover times are from the failure (kill -9, or DEBUG SLEEP sent) "
+                        "except the last row of each block, measured from the old master "
+                        "answering PING again.")
+    if "partition" in only:
+        readings.append("Partition times are from the heal, except the first row, from the "
+                        "cut; the writer offers 1,000 writes a second to the old master "
+                        "throughout.")
+    return ("Medians of %d run(s)%s, daemons alternated, everything on 127.0.0.1%s, %d CPU "
+            "cores, total %.0f s%s. %sRatio%s = %s; \"better\" says whether a lower or a higher "
+            "figure is better.%s" % (
+                runs, " (%s)" % "; ".join(counts) if counts else "",
+                " (the partition on 10.99.0.0/24 inside network namespaces)" if "partition" in only else "",
+                os.cpu_count() or 0, elapsed, ", --quick" if args.quick else "", compared,
+                "s" if len(names) > 2 else "", ratios,
+                "".join(" " + reading for reading in readings)))
 
 
 def main():
@@ -140,6 +159,7 @@ def main():
         ("cpu", lambda: run_cpu(daemons, cpu_runs, cpu_window_s)),
         ("mass", lambda: run_mass(daemons, runs, args.events)),
         ("mass-mixed", lambda: run_mass_mixed(daemons[0][1], args.reference, runs, args.events)),
+        ("partition", lambda: run_partition(daemons, runs, args.partition_seconds, args.events)),
     ]
     for key, fn in sections:
         if key not in only:
@@ -151,7 +171,7 @@ def main():
             log("section %s crashed: %s" % (key, e))
     elapsed = time.monotonic() - started
 
-    table = render_table(daemons, run_description(args, daemons, runs, starts, cpu_runs,
+    table = render_table(daemons, run_description(args, only, daemons, runs, starts, cpu_runs,
                                                   cpu_window_s, elapsed))
     print(table)
     if args.output:

@@ -5,21 +5,21 @@ import socket
 import threading
 import time
 
-from bench.resp import Conn
+from bench.resp import HOST, Conn
 
 
 class EventCollector(threading.Thread):
     """Collects (monotonic time, channel, payload) of every pub/sub message of one sentinel
     until `stopping` is set; `ready` is set once subscribed (or on error, kept in `error`)."""
 
-    def __init__(self, port):
+    def __init__(self, port, host=HOST, namespace=None):
         super().__init__(daemon=True)
         self.port = port
         self.events = []  # (monotonic time, channel, payload)
         self.stopping = False
         self.ready = threading.Event()
         self.error = None
-        self.conn = Conn(port, timeout=2.0)
+        self.conn = Conn(port, timeout=2.0, host=host, namespace=namespace)
 
     def run(self):
         try:
@@ -46,12 +46,13 @@ class EventCollector(threading.Thread):
 
 
 def start_collectors(ports):
-    """A started collector on each sentinel port, each given up to 5 s to subscribe; the caller
-    checks `ready` and `error` and stops them with stop_collectors."""
+    """A started collector on each sentinel port (or (port, host, namespace) for a sentinel in a
+    network namespace), each given up to 5 s to subscribe; the caller checks `ready` and `error`
+    and stops them with stop_collectors."""
     collectors = []
     try:
         for port in ports:
-            c = EventCollector(port)
+            c = EventCollector(*port) if isinstance(port, tuple) else EventCollector(port)
             c.start()
             collectors.append(c)
     except Exception:

@@ -9,6 +9,7 @@ import subprocess
 import tempfile
 import time
 
+from bench.namespaces import delete_all_namespaces
 from bench.resp import HOST
 
 LIVE = {}  # pid -> Popen of every process started and not yet stopped
@@ -91,9 +92,10 @@ def remove_temp(d):
 
 
 def cleanup_everything():
-    """Stops every process still running and removes every temporary directory (at exit and on
-    SIGINT/SIGTERM)."""
+    """Stops every process still running, then deletes every network namespace and removes every
+    temporary directory (at exit and on SIGINT/SIGTERM)."""
     stop_all()
+    delete_all_namespaces()
     for d in list(TEMP_DIRS):
         remove_temp(d)
 

@@ -65,12 +65,22 @@ def _parse_strict(buf, pos):
 
 
 class Conn:
-    """One connection to a server on HOST: commands sent as arrays of bulk strings, replies read
+    """One connection to a server on HOST (or on `host` inside the network namespace
+    `namespace`, see bench.namespaces): commands sent as arrays of bulk strings, replies read
     whole (blocking, or polled without blocking)."""
 
-    def __init__(self, port, timeout=2.0):
+    def __init__(self, port, timeout=2.0, host=HOST, namespace=None):
         self.port = port
-        self.sock = socket.create_connection((HOST, port), timeout=timeout)
+        if namespace is None:
+            self.sock = socket.create_connection((host, port), timeout=timeout)
+        else:
+            self.sock = namespace.socket()
+            try:
+                self.sock.settimeout(timeout)
+                self.sock.connect((host, port))
+            except OSError:
+                self.sock.close()
+                raise
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.buf = bytearray()
 
@@ -132,16 +142,19 @@ class Redialer:
     """A connection that is re-established after an error (Sentinel's promotion ends with
     CLIENT KILL TYPE normal, which closes our probes on the replicas)."""
 
-    def __init__(self, port, timeout=1.0):
+    def __init__(self, port, timeout=1.0, host=HOST, namespace=None):
         self.port = port
         self.timeout = timeout
+        self.host = host
+        self.namespace = namespace
         self.conn = None
 
     def call(self, *args):
         """Returns the reply, or None when the connection failed."""
         try:
             if self.conn is None:
-                self.conn = Conn(self.port, timeout=self.timeout)
+                self.conn = Conn(self.port, timeout=self.timeout, host=self.host,
+                                 namespace=self.namespace)
             return self.conn.call(*args)
         except (OSError, ConnectionError, ValueError):
             self.close()

@@ -309,9 +309,10 @@ class IntegrationTestCase: XCTestCase {
         }
     }
 
-    /// A subscriber to every event of the sentinel on `port`, stopped in tearDown.
-    func subscribe(_ port: Int) throws -> EventSubscriber {
-        let subscriber = try EventSubscriber(port: port)
+    /// A subscriber to every event of the sentinel on `port` (on `host` inside `namespace` when
+    /// given), stopped in tearDown.
+    func subscribe(_ port: Int, host: String = "127.0.0.1", namespace: NetworkNamespace? = nil) throws -> EventSubscriber {
+        let subscriber = try EventSubscriber(port: port, host: host, namespace: namespace)
         subscribers.append(subscriber)
         return subscriber
     }

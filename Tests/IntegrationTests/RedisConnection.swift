@@ -8,22 +8,29 @@ struct IntegrationError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// A blocking TCP connection to a Redis server or a sentinel on 127.0.0.1, speaking RESP through
-/// the project's `RESPEncoder.encodeCommand` and `RESPReplyParser`.
+/// A blocking TCP connection to a Redis server or a sentinel on 127.0.0.1 (or on an address
+/// inside a network namespace), speaking RESP through the project's
+/// `RESPEncoder.encodeCommand` and `RESPReplyParser`.
 final class RedisConnection {
     let port: Int
     private var fd: Int32
     private var parser = RESPReplyParser()
 
-    /// Connects; every read gives up after `timeout` seconds.
-    init(port: Int, timeout: Double = 10) throws {
+    /// Connects to 127.0.0.1:`port`; every read gives up after `timeout` seconds.
+    convenience init(port: Int, timeout: Double = 10) throws {
+        try self.init(host: "127.0.0.1", port: port, namespace: nil, timeout: timeout)
+    }
+
+    /// Connects to `host`:`port` with a socket of `namespace` (of the test's own network when
+    /// nil); every read gives up after `timeout` seconds.
+    init(host: String, port: Int, namespace: NetworkNamespace?, timeout: Double = 10) throws {
         self.port = port
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        fd = try namespace?.makeSocket() ?? socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw IntegrationError("socket(): \(String(cString: strerror(errno)))") }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_addr.s_addr = inet_addr(host)
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
@@ -33,7 +40,7 @@ final class RedisConnection {
             let message = String(cString: strerror(errno))
             Glibc.close(fd)
             fd = -1
-            throw IntegrationError("connect to 127.0.0.1:\(port): \(message)")
+            throw IntegrationError("connect to \(host):\(port): \(message)")
         }
         setReadTimeout(timeout)
     }
@@ -193,9 +200,10 @@ final class EventSubscriber: @unchecked Sendable {
     private var finished = false
     private let connection: RedisConnection
 
-    init(port: Int) throws {
+    /// Subscribes on 127.0.0.1:`port`, or on `host`:`port` inside `namespace` when given.
+    init(port: Int, host: String = "127.0.0.1", namespace: NetworkNamespace? = nil) throws {
         self.port = port
-        connection = try RedisConnection(port: port)
+        connection = try RedisConnection(host: host, port: port, namespace: namespace)
         let reply = try connection.command("PSUBSCRIBE", "*")
         guard reply.elements?.first?.text?.lowercased() == "psubscribe" else {
             throw IntegrationError("PSUBSCRIBE * on port \(port) replied \(reply.debugText)")

@@ -133,6 +133,27 @@ final class InfoProcessingTests: FailoverTestCase {
         XCTAssertEqual(w.master.masterPort, 6381)
     }
 
+    func testReturningOldMasterIsAnnouncedToThePeersAtOnce() throws {
+        let w = try failedOver()
+        let h = w.h
+        returnOldMaster(w)
+        func hellos(_ peer: FakeRedis) -> Int {
+            peer.received.filter { $0.arguments.first == "PUBLISH" && $0.arguments.dropFirst().first == HelloMessage.channel }.count
+        }
+        // Tick by tick until its INFO shows it claiming to be a master again.
+        var before = w.peers.map(hellos)
+        var ticks = 0
+        while h.events("-role-change").isEmpty && ticks < 200 {
+            before = w.peers.map(hellos)
+            h.run(for: 100)
+            ticks += 1
+        }
+        XCTAssertEqual(h.events("-role-change"), [replicaDetails(6379, master: 6381) + " new reported role is master"])
+        // In that very tick every peer hears our configuration: a peer that saw it come back
+        // first has its confirmation now, not at our next periodic hello (up to 2 s later).
+        XCTAssertEqual(w.peers.map(hellos), before.map { $0 + 1 })
+    }
+
     func testAReplicaPromotedByAFailoverWeMissedIsNotConvertedOnOlderHellos() throws {
         let w = try failedOver()
         let h = w.h

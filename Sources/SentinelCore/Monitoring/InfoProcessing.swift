@@ -68,6 +68,12 @@ extension Sentinel {
         // once when every peer has just confirmed our configuration.
         let promotedByUs = current.flags.contains(.promoted) && masters.field(masterID, \.failoverState) == .waitPromotion
         if role == .master && !promotedByUs {
+            if instance.roleReported != role {
+                // Just seen claiming master (an old master back from a partition): our
+                // configuration goes to the peers at once, so a peer that saw it first and
+                // waits for every peer's confirmation has ours now, not a hello period later.
+                announceConfiguration(ofMaster: masterID, now: now, turn: &turn)
+            }
             let wait = timings.publishPeriod * 4
             let waited = noDown(current, for: wait, now: now) && now - current.roleReportedTime > wait
             if !current.flags.contains(.promoted) && masterLooksSane(masterID, now: now)

@@ -20,6 +20,7 @@ from bench.report import log, render_table
 from bench.resources import run_cpu, run_rss
 from bench.startup import run_startup
 from bench.throughput import run_bench
+from bench.timeline_picture import render_svg, timeline_path
 
 CURRENT_NAME = "swift-sentinel"
 REFERENCE_NAME = "redis-sentinel"
@@ -177,3 +178,8 @@ def main():
     if args.output:
         with open(args.output, "w") as f:
             f.write(table)
+        picture = render_svg(daemons)
+        if picture:
+            with open(timeline_path(args.output), "w") as f:
+                f.write(picture)
+            log("failover timeline picture: %s" % timeline_path(args.output))

@@ -28,8 +28,10 @@ let package = Package(
         // Linux system calls that Glibc's module does not expose (epoll, timerfd, signalfd, eventfd).
         .target(name: "CSystem"),
         .target(name: "RESP", swiftSettings: daemonModule),
-        .target(name: "SentinelCore", dependencies: ["RESP"], swiftSettings: daemonModule),
-        .target(name: "SentinelServer", dependencies: ["RESP", "SentinelCore", "CSystem"], swiftSettings: daemonModule),
+        // The HTTP/1.1 requests and responses of the metrics endpoint.
+        .target(name: "HTTP", swiftSettings: daemonModule),
+        .target(name: "SentinelCore", dependencies: ["RESP", "HTTP"], swiftSettings: daemonModule),
+        .target(name: "SentinelServer", dependencies: ["RESP", "HTTP", "SentinelCore", "CSystem"], swiftSettings: daemonModule),
         .target(name: "SentinelSimulation", dependencies: ["RESP", "SentinelCore"], swiftSettings: optimizeAcrossModules),
         // Fuzz targets (Scripts/fuzz.sh runs them under libFuzzer; SentinelFuzzingTests replays
         // their corpora in Tests/FuzzCorpus).
@@ -37,8 +39,9 @@ let package = Package(
         .executableTarget(name: "swift-sentinel", dependencies: ["SentinelServer", "SentinelCore"], swiftSettings: daemonModule),
         .executableTarget(name: "sentinel-sim", dependencies: ["SentinelSimulation"], swiftSettings: optimizeAcrossModules),
         .testTarget(name: "RESPTests", dependencies: ["RESP"]),
-        .testTarget(name: "SentinelCoreTests", dependencies: ["SentinelCore", "RESP"], exclude: ["Transcripts"]),
-        .testTarget(name: "SentinelServerTests", dependencies: ["SentinelServer", "SentinelCore", "RESP", "CSystem"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
+        .testTarget(name: "SentinelCoreTests", dependencies: ["SentinelCore", "RESP", "HTTP"], exclude: ["Transcripts"]),
+        .testTarget(name: "SentinelServerTests", dependencies: ["SentinelServer", "SentinelCore", "RESP", "HTTP", "CSystem"]),
         .testTarget(name: "IntegrationTests", dependencies: ["RESP"]),
         .testTarget(name: "SentinelFuzzingTests", dependencies: ["SentinelFuzzing"]),
         .testTarget(name: "SentinelSimulationTests", dependencies: ["SentinelSimulation", "SentinelCore", "RESP"]),

@@ -131,6 +131,10 @@ public enum ConfigurationParser {
                     throw source.error(GenericDirectiveApplier.enumError(RedisCompatibility.allCases.map(\.rawValue)))
                 }
                 configuration.redisCompatibility = compatibility
+            case _ where MetricsEndpointDirectives.names.contains(name):
+                if let message = MetricsEndpointDirectives.apply(name: name, values: values, to: &configuration) {
+                    throw source.error(message)
+                }
             case "rename-command" where values.count == 2, "loadmodule" where !values.isEmpty:
                 configuration.ignoredDirectives.append(IgnoredDirective(name: name, arguments: values))
             case "user" where !values.isEmpty:

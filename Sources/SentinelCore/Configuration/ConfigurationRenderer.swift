@@ -73,6 +73,7 @@ public enum ConfigurationRenderer {
         state.markProcessed("save")
         state.rewrite("redis-compatibility", line: "redis-compatibility \(c.redisCompatibility.rawValue)",
                       force: c.redisCompatibility != .redis70)
+        MetricsEndpointDirectives.render(c, into: &state)
     }
 
     /// The rules of Redis's default user when nothing configures it.

@@ -67,9 +67,8 @@ enum RedisDirectiveCatalog {
     /// Directives handled outside the table while loading but known to `CONFIG REWRITE`.
     static let specialNames: Set<String> = ["include", "rename-command", "user", "loadmodule", "sentinel"]
 
-    /// swift-sentinel's own directives (one argument each), handled by the parser and written
-    /// by the rewrite.
-    static let swiftSentinelNames: Set<String> = ["redis-compatibility"]
+    /// swift-sentinel's own directives, handled by the parser and written by the rewrite.
+    static let swiftSentinelNames: Set<String> = Set(["redis-compatibility"]).union(MetricsEndpointDirectives.names)
 
     /// Removed directives that 7.0 still accepts (and ignores) with one argument.
     static let deprecatedNames: Set<String> = [

@@ -50,6 +50,14 @@ public struct SentinelConfiguration: Sendable, Equatable {
     /// `redis-compatibility` (swift-sentinel's own): the Redis release whose replies are given
     /// where releases differ.
     public var redisCompatibility: RedisCompatibility = .redis70
+    /// `metrics-port` (swift-sentinel's own): the HTTP port of `/metrics`, `/healthz` and
+    /// `/readyz`; 0, the default, serves none.
+    public var metricsPort: Int = 0
+    /// `metrics-bind` (swift-sentinel's own): that port's addresses, spelled like `bind`; empty
+    /// means `defaultMetricsBindAddresses`.
+    public var metricsBindAddresses: [String] = []
+    /// Loopback only: metrics are not served beyond the machine unless bound otherwise.
+    public static let defaultMetricsBindAddresses = ["127.0.0.1", "-::1"]
     /// Other Redis directives that are accepted and have no effect on a sentinel, kept for
     /// the rewrite as they were written: `(name lowercased, arguments)`.
     public var ignoredDirectives: [IgnoredDirective] = []

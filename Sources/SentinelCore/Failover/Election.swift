@@ -88,6 +88,7 @@ extension Sentinel {
             masters[masterID]?.votedLeader = candidate
             masters[masterID]?.votedLeaderEpoch = epoch
             persistConfiguration(turn: &turn)
+            accountVote(for: candidate)
             emitEvent(.voteForLeader, message: "\(candidate) \(epoch)", notifying: masterID, turn: &turn)
             if candidate.lowercased() != myID.lowercased() {
                 masters[masterID]?.failoverStartTime = now + Milliseconds(random.next() % 1000)

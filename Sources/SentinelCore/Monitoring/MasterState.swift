@@ -46,6 +46,8 @@ public struct MasterState: Sendable {
     public var promotedReplica: InstanceID?
     /// A `SENTINEL FAILOVER … COORDINATED` in progress (issue: no acknowledged write lost).
     public var coordinatedFailover: CoordinatedFailover?
+    /// When this master's failover reached each phase, for the phase histograms.
+    public var failoverTimeline = FailoverTimeline()
 
     public init(id: InstanceID, configuration: MasterConfiguration) {
         self.id = id
@@ -103,7 +105,7 @@ public struct MasterState: Sendable {
 }
 
 /// The failover states of §8, spelled as `failover-state` shows them.
-public enum FailoverState: String, Sendable {
+public enum FailoverState: String, Sendable, CaseIterable {
     case none
     case waitStart = "wait_start"
     case selectReplica = "select_slave"

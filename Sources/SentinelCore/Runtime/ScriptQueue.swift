@@ -117,6 +117,7 @@ extension Sentinel {
 
     mutating func handleScriptFinished(_ id: ScriptID, _ termination: ScriptTermination, now: Milliseconds, turn: inout Turn) {
         guard let (job, outcome) = scriptQueue.finish(id, termination, now: now, retryDelay: timings.scriptRetryDelay) else { return }
+        metrics.countScriptRun(outcome)
         if case .failed(let signal, let exitCode) = outcome {
             emitEvent(.scriptError, message: "\(job.arguments[0]) \(signal) \(exitCode)", turn: &turn)
         }

@@ -54,6 +54,8 @@ public struct Sentinel {
     var replyCache = ReplyCache()
     var userDirectory: UserDirectory
     var scriptQueue = ScriptQueue()
+    /// What `/metrics` counts as things happen (see `Observability/`).
+    public internal(set) var metrics = SentinelMetrics()
 
     // MARK: Persistence
 
@@ -205,6 +207,7 @@ public struct Sentinel {
 
     /// One timer run (§2): the monitoring work, then the next tick at a redrawn 10–19 Hz.
     mutating func handleTick(at time: Timestamp, turn: inout Turn) {
+        metrics.observeTick(at: time.monotonic)
         runPeriodicWork(at: time, turn: &turn)
         lastTickTime = time.monotonic
         turn.append(.scheduleTick(afterMilliseconds: nextTickDelay()))
@@ -214,7 +217,9 @@ public struct Sentinel {
     /// sentinels do not act in lockstep (§2).
     mutating func nextTickDelay() -> Milliseconds {
         currentHz = 10 + Int(random.next() % 10)
-        return Milliseconds(1000 / currentHz)
+        let delay = Milliseconds(1000 / currentHz)
+        metrics.nextTickDue = currentTime + delay
+        return delay
     }
 }
 

@@ -64,6 +64,7 @@ extension Sentinel {
         var event = event
         if event.message.utf8.count > 1024 { event.message = String(decoding: event.message.utf8.prefix(1024), as: UTF8.self) }
         turn.append(.event(event))
+        account(for: event.type, about: masterID)
         let level = event.type.level
         if level != .debug {
             publish(channel: event.type.rawValue, message: event.message, turn: &turn)

@@ -4,6 +4,10 @@ public protocol SentinelIO {
     /// Replaces the configuration file with `file` (atomically and synced); returns nil, or
     /// the error text when it could not.
     mutating func writeConfiguration(_ file: [UInt8]) -> String?
+    /// `writeConfiguration`, and how long it took in seconds when this IO measures it (the
+    /// daemon does, for `redis_sentinel_config_write_duration_seconds`; by default nothing is
+    /// measured: the simulator's and the tests' writes take no time).
+    mutating func writeConfigurationMeasured(_ file: [UInt8]) -> (error: String?, seconds: Double?)
     /// Replaces the ACL file at `path` with `contents` (atomically and synced); returns nil,
     /// or the error text.
     mutating func writeACLFile(path: String, contents: [UInt8]) -> String?
@@ -13,6 +17,12 @@ public protocol SentinelIO {
     /// Carries out one effect of the start phase; returns the inputs it produced at once (a
     /// started script's pid, a script that could not be spawned).
     mutating func start(_ effect: SentinelEffect) -> [SentinelInput]
+}
+
+extension SentinelIO {
+    public mutating func writeConfigurationMeasured(_ file: [UInt8]) -> (error: String?, seconds: Double?) {
+        (writeConfiguration(file), nil)
+    }
 }
 
 /// The one order in which a turn is carried out, for the daemon and the simulator alike:
@@ -63,7 +73,8 @@ public enum TurnExecutor {
             }
         }
         if !configurationTickets.isEmpty {
-            let error = io.writeConfiguration(core.configurationFileToWrite())
+            let (error, seconds) = io.writeConfigurationMeasured(core.configurationFileToWrite())
+            if let seconds { core.metrics.observeConfigurationWrite(seconds: seconds) }
             results = configurationTickets.map { .configurationPersisted(ticket: $0, error: error) } + results
         }
         for result in results {

@@ -1,5 +1,6 @@
 import CSystem
 import Glibc
+import HTTP
 import RESP
 import SentinelCore
 
@@ -25,6 +26,8 @@ public final class SentinelServer: SentinelIO {
     private let logger: Logger
     private let configurationFilePath: String
     private var listeners: [Listener] = []
+    /// The metrics port (`metrics-port`), when configured.
+    private var metricsServer: HTTPServer?
     private var signals: SignalSource?
     private var resolver: HostnameResolver?
     private let spawner = ProcessSpawner()
@@ -87,6 +90,19 @@ public final class SentinelServer: SentinelIO {
         listeners.append(listener)
     }
 
+    /// Serves `/metrics`, `/healthz` and `/readyz` on `port` at `bindAddresses` (none when port
+    /// is 0). The core answers each request (`Sentinel.answer`); this only carries the bytes.
+    /// Returns the addresses bound.
+    @discardableResult
+    public func listenForMetrics(port: Int, bindAddresses: [String]) throws -> [SocketAddress] {
+        guard port != 0 else { return [] }
+        let server = try HTTPServer(loop: loop, bindAddresses: bindAddresses, port: port) { [unowned self] request in
+            self.core.answer(request, at: self.now())
+        }
+        metricsServer = server
+        return server.boundAddresses
+    }
+
     /// Runs until the core asks to exit; returns the exit code.
     public func run() throws -> Int32 {
         SignalSource.ignoreSIGPIPE()
@@ -97,6 +113,7 @@ public final class SentinelServer: SentinelIO {
         if exitCode == nil { try loop.run() }
         signals?.close()
         for listener in listeners { listener.close() }
+        metricsServer?.close()
         return exitCode ?? 0
     }
 
@@ -222,6 +239,13 @@ public final class SentinelServer: SentinelIO {
         } catch {
             return error.message
         }
+    }
+
+    /// The write, timed for `redis_sentinel_config_write_duration_seconds`.
+    public func writeConfigurationMeasured(_ file: [UInt8]) -> (error: String?, seconds: Double?) {
+        let start = MonotonicClock.nanoseconds()
+        let error = writeConfiguration(file)
+        return (error, Double(MonotonicClock.nanoseconds() - start) / 1e9)
     }
 
     public func writeACLFile(path: String, contents: [UInt8]) -> String? {

@@ -58,6 +58,9 @@ public final class StreamConnection {
     public var onData: ((UnsafeRawBufferPointer) -> Void)?
     /// The connection closed (see the type's documentation for when this is called).
     public var onClose: ((StreamCloseReason) -> Void)?
+    /// Output that had to be queued is now all written (called from the loop, not from
+    /// `write`; not after `closeAfterFlush`).
+    public var onOutputDrained: (() -> Void)?
 
     private let loop: EpollLoop
     private var registration: IORegistration?
@@ -386,6 +389,7 @@ public final class StreamConnection {
             closeNow(.flushedAndClosed)
         } else {
             updateInterest()
+            onOutputDrained?()
         }
     }
 
@@ -430,6 +434,7 @@ public final class StreamConnection {
         onConnect = nil
         onData = nil
         onClose = nil
+        onOutputDrained = nil
     }
 
     /// Closes and reports now (only from loop callbacks).

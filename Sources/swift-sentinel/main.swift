@@ -208,6 +208,10 @@ let exitCode: Int32
 do {
     let server = try SentinelServer(core: core, logger: logger, configurationFilePath: configurationPath)
     try server.listen(port: configuration.port, bindAddresses: configuration.bindAddresses)
+    let metricsAddresses = try server.listenForMetrics(
+        port: configuration.metricsPort,
+        bindAddresses: configuration.metricsBindAddresses.isEmpty ? SentinelConfiguration.defaultMetricsBindAddresses : configuration.metricsBindAddresses)
+    for address in metricsAddresses { logger.notice("Serving /metrics, /healthz and /readyz on http://\(address)") }
     // Like Redis, the pidfile is written once the port is bound: an init script that finds
     // it may rely on a running daemon.
     if let pidFile = configuration.pidFile {

@@ -3,7 +3,7 @@
 # failover timeline, redis-benchmark throughput and latency, RSS, CPU and start-up time.
 #
 #   Scripts/bench.sh [--reference /usr/bin/redis-sentinel] [--runs N] [--quick] [--output FILE]
-#                    [--only startup,rss,bench,failover,cpu,mass,mass-mixed,partition]
+#                    [--only startup,rss,bench,failover,cpu,metrics,mass,mass-mixed,partition]
 #                    [--down-after 1000,5000]
 #                    [--cpu-window SECONDS] [--events] [--keep]
 #                    [--baseline GIT-REVISION | --baseline-binary PATH] [--no-reference]

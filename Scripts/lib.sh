@@ -26,6 +26,21 @@ ensure_iproute2() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq iproute2 >/dev/null
 }
 
+# Installs Debian's prometheus package (prometheus and promtool) when missing: the metrics
+# endpoint's integration tests scrape the sentinels with a real Prometheus server and check
+# the scrape and the example alert rules with promtool.
+ensure_prometheus() {
+    if command -v prometheus >/dev/null && command -v promtool >/dev/null; then
+        return 0
+    fi
+    echo "Installing prometheus (apt-get)..."
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+    # Where an init system runs, the package starts its own service; the tests start theirs.
+}
+
 # Prints N distinct free TCP ports on 127.0.0.1.
 free_ports() {
     python3 - "$1" <<'PY'

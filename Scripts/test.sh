@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: installs Redis if missing (integration tests start real redis-server
-# and redis-sentinel processes), builds, runs the deterministic simulation, then the unit
+# Runs every test: installs Redis and Prometheus if missing (integration tests start real
+# redis-server, redis-sentinel and prometheus processes), builds, runs the deterministic simulation, then the unit
 # and integration tests (XCTest's summary closes the run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +9,7 @@ source Scripts/lib.sh
 ensure_redis
 # The partition integration test builds network namespaces with `ip` and `bridge`.
 ensure_iproute2
+ensure_prometheus
 # The client-library integration tests drive redis-py (redis.sentinel.Sentinel).
 if ! python3 -c 'import redis' 2>/dev/null; then
     python3 -m pip install --quiet redis

@@ -15,6 +15,7 @@ from bench import processes
 from bench.failover import run_failover
 from bench.mass import run_mass, run_mass_mixed
 from bench.partition import run_partition
+from bench.metrics import run_metrics
 from bench.processes import cleanup_everything
 from bench.report import log, render_table
 from bench.resources import run_cpu, run_rss
@@ -45,11 +46,11 @@ def parse_arguments():
     ap.add_argument("--quick", action="store_true",
                     help="smoke run: 1 repetition, short CPU windows, fewer requests")
     ap.add_argument("--output", help="also write the markdown table to this file")
-    ap.add_argument("--only", default="startup,rss,bench,failover,cpu",
-                    help="comma-separated subset of: startup,rss,bench,failover,cpu,mass,"
-                         "mass-mixed,partition (mass: K = 20 and 50 masters killed at once, "
-                         "opt-in; partition: a network partition and its heal in network "
-                         "namespaces, opt-in, needs root)")
+    ap.add_argument("--only", default="startup,rss,bench,failover,cpu,metrics",
+                    help="comma-separated subset of: startup,rss,bench,failover,cpu,metrics,mass,"
+                         "mass-mixed,partition (metrics: swift-sentinel's metrics port only; "
+                         "mass: K = 20 and 50 masters killed at once, opt-in; partition: a "
+                         "network partition and its heal in network namespaces, opt-in, needs root)")
     ap.add_argument("--down-after", default=None,
                     help="comma-separated down-after-milliseconds values for the failover rows "
                          "(default 1000,5000; 1000 with --quick)")
@@ -158,6 +159,7 @@ def main():
         ("bench", lambda: run_bench(daemons, runs, requests_p1, requests_p16)),
         ("failover", lambda: run_failover(daemons, runs, down_afters, ["kill", "sleep"], args.events)),
         ("cpu", lambda: run_cpu(daemons, cpu_runs, cpu_window_s)),
+        ("metrics", lambda: run_metrics(daemons, runs)),
         ("mass", lambda: run_mass(daemons, runs, args.events)),
         ("mass-mixed", lambda: run_mass_mixed(daemons[0][1], args.reference, runs, args.events)),
         ("partition", lambda: run_partition(daemons, runs, args.partition_seconds, args.events)),

@@ -39,12 +39,12 @@ class Env:
             self.redis(replica_port, replicaof=port, extra=extra)
         return master
 
-    def sentinel_conf(self, port, monitors, down_after=None, failover_timeout=None):
-        """monitors: list of (name, master_port, quorum)."""
+    def sentinel_conf(self, port, monitors, down_after=None, failover_timeout=None, extra_lines=()):
+        """monitors: list of (name, master_port, quorum); extra_lines go before them."""
         sdir = os.path.join(self.dir, "sentinel-%d" % port)
         os.makedirs(sdir, exist_ok=True)
         lines = ["port %d" % port, "bind %s" % HOST, "daemonize no",
-                 'dir "%s"' % sdir, 'logfile "%s"' % os.path.join(sdir, "sentinel.log")]
+                 'dir "%s"' % sdir, 'logfile "%s"' % os.path.join(sdir, "sentinel.log")] + list(extra_lines)
         for name, mport, quorum in monitors:
             lines.append("sentinel monitor %s %s %d %d" % (name, HOST, mport, quorum))
             if down_after is not None:

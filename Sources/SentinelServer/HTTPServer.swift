@@ -8,9 +8,11 @@ import HTTP
 /// - at most `maximumConnections` connections; more are answered 503 and closed;
 /// - requests are bounded (`HTTPLimits.metricsEndpoint`) and a malformed one is answered with
 ///   its error and the connection closed;
-/// - one response at a time per connection: while one is still queued (the client reads
-///   slowly or not at all), the connection is not read, so pipelined requests wait in the
-///   kernel instead of being answered into an ever larger buffer;
+/// - one response at a time per connection, and one per turn of the loop: while one is still
+///   queued (the client reads slowly or not at all), the connection is not read, so pipelined
+///   requests wait in the kernel instead of being answered into an ever larger buffer; a
+///   pipelining client's next request waits for the loop's next turn, after the other
+///   connections' events;
 /// - timeouts: `requestTimeoutMilliseconds` from a request's first byte to its end (a client
 ///   trickling a request), `sendTimeoutMilliseconds` for a queued response to be written (a
 ///   client that stopped reading), `idleTimeoutMilliseconds` between requests; then the
@@ -103,6 +105,8 @@ final class HTTPConnection {
     private var parser = HTTPRequestParser(limits: .metricsEndpoint)
     private var phase = Phase.idle
     private var deadline: TimerID?
+    /// Set while the next pipelined request waits for the next turn of the loop.
+    private var nextRequest: TimerID?
     private var closing = false
     /// Called once when the connection is gone.
     var onClose: (() -> Void)?
@@ -125,31 +129,40 @@ final class HTTPConnection {
         enter(.idle, restart: true)
     }
 
-    /// Answers the complete requests buffered, one at a time: stops while a response is still
-    /// queued (reading paused until it is written, see `onOutputDrained`).
+    /// Answers the next complete request buffered, if any. Then: while its response is still
+    /// queued, reading stops until it is written (`onOutputDrained`); when more pipelined
+    /// bytes wait, reading stops and the next request is served on the next turn of the loop,
+    /// after the other connections' events — a client cannot hold the loop for more than one
+    /// response at a time, nor make the buffer grow faster than it is served.
     private func serveRequests() {
-        var served = false
-        while !closing && stream.pendingOutputBytes == 0 {
-            let request: HTTPRequest
-            do {
-                guard let next = try parser.next() else { break }
-                request = next
-            } catch {
-                reply(error.response.encoded(includingBody: true, keepingConnectionOpen: false), thenClose: true)
-                return
-            }
-            served = true
-            reply(respond(request).encoded(for: request), thenClose: !request.keepsConnectionOpen)
+        guard !closing, nextRequest == nil, stream.pendingOutputBytes == 0 else { return }
+        let request: HTTPRequest?
+        do {
+            request = try parser.next()
+        } catch {
+            reply(error.response.encoded(includingBody: true, keepingConnectionOpen: false), thenClose: true)
+            return
         }
-        guard !closing else { return }
+        if let request {
+            reply(respond(request).encoded(for: request), thenClose: !request.keepsConnectionOpen)
+            guard !closing else { return }
+        }
         if stream.pendingOutputBytes > 0 {
             stream.isReadingPaused = true
             enter(.sending, restart: true)
+        } else if request != nil && parser.bufferedByteCount > 0 {
+            stream.isReadingPaused = true
+            enter(.receiving, restart: true)
+            nextRequest = loop.scheduleTimer(afterMilliseconds: 0) { [unowned self] in
+                self.nextRequest = nil
+                self.stream.isReadingPaused = false
+                self.serveRequests()
+            }
         } else if parser.bufferedByteCount > 0 {
             // Part of the next request: its timeout runs from its first byte.
-            enter(.receiving, restart: served)
+            enter(.receiving, restart: request != nil)
         } else {
-            enter(.idle, restart: served)
+            enter(.idle, restart: request != nil)
         }
     }
 
@@ -183,16 +196,21 @@ final class HTTPConnection {
 
     /// Closes now, dropping what is queued.
     func close() {
-        if let deadline { loop.cancelTimer(deadline) }
-        deadline = nil
+        cancelTimers()
         stream.close()
     }
 
     private func finish() {
-        if let deadline { loop.cancelTimer(deadline) }
-        deadline = nil
+        cancelTimers()
         let callback = onClose
         onClose = nil
         callback?()
+    }
+
+    private func cancelTimers() {
+        if let deadline { loop.cancelTimer(deadline) }
+        deadline = nil
+        if let nextRequest { loop.cancelTimer(nextRequest) }
+        nextRequest = nil
     }
 }

@@ -102,6 +102,7 @@ extension Simulation {
     /// typed values, whatever the log level).
     func observeEvent(_ event: SentinelEvent, of s: Int) {
         let type = event.type
+        countEvent(type, of: s)
         if type.level >= .warning || [.failoverStateSendReplicaOfNoOne, .failoverStateWaitPromotion, .replicaReconfigurationSent,
                                       .replicaReconfigurationSentBestEffort, .replicaReconfigurationSentTimeout,
                                       .replicaReconfigurationInProgress, .replicaReconfigurationDone,

@@ -30,6 +30,8 @@ final class SimulatedSentinel {
     var spokenCurrentEpoch: UInt64 = 0
     var spokenVoteEpochs: [String: UInt64] = [:]
     var spokenConfigEpochs: [String: UInt64] = [:]
+    /// The events this incarnation emitted, by type (see `checkMetrics`).
+    var eventCounts: [SentinelEventType: UInt64] = [:]
 
     init(index: Int, host: String, myID: String, persistedText: String) {
         self.index = index

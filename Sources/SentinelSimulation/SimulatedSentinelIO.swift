@@ -114,6 +114,7 @@ extension Simulation {
         sentinels[s].incoming = [:]
         sentinels[s].pausedUntil = 0
         sentinels[s].crashInTurn = nil
+        sentinels[s].eventCounts = [:]
         record("S\(s) starts (incarnation \(sentinels[s].incarnation), current-epoch \(core.currentEpoch))")
         observeRestart(of: s)
         var turn = Turn()

@@ -147,6 +147,7 @@ public final class Simulation {
             dispatch(event)
         }
         if !stopped { checkFinalAgreement() }
+        if !stopped { checkMetrics() }
         return SimulationResult(
             seed: options.seed, topology: topology, faults: faults, violations: violations,
             failoversCompleted: failoversCompleted,

@@ -93,6 +93,7 @@ public struct SimulationOptions: Sendable {
         if defects.contains(.voteTwicePerEpoch) { words.append("--defect vote-twice") }
         if defects.contains(.majorityIgnoresDeadPeers) { words.append("--defect majority-ignores-dead") }
         if defects.contains(.sendBeforePersisting) { words.append("--defect send-before-persist") }
+        if defects.contains(.metricsMissFailoverEnd) { words.append("--defect metrics-miss-failover-end") }
         words.append("--trace")
         return words.joined(separator: " ")
     }

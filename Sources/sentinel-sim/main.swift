@@ -9,7 +9,7 @@ func usage() -> Never {
     print("""
     usage: sentinel-sim --seeds N [--from S] [--sentinels K] [--masters M] [--replicas R] [--quorum Q]
                         [--faults all|none|partition,oneway,crash,sentinel-crash,freeze,pause,loss,delay,mass-crash,turn-crash]
-                        [--fault-seconds F] [--quiet-seconds Q] [--jobs J] [--defect vote-twice|majority-ignores-dead|send-before-persist]
+                        [--fault-seconds F] [--quiet-seconds Q] [--jobs J] [--defect vote-twice|majority-ignores-dead|send-before-persist|metrics-miss-failover-end]
            sentinel-sim --seed S [same options] [--trace]     replay one history (full event trace with --trace)
     """)
     exit(2)
@@ -44,6 +44,7 @@ while !arguments.isEmpty {
         case "vote-twice": template.defects.insert(.voteTwicePerEpoch)
         case "majority-ignores-dead": template.defects.insert(.majorityIgnoresDeadPeers)
         case "send-before-persist": template.defects.insert(.sendBeforePersisting)
+        case "metrics-miss-failover-end": template.defects.insert(.metricsMissFailoverEnd)
         default: usage()
         }
     default: usage()

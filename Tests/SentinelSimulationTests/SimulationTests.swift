@@ -107,6 +107,16 @@ final class SimulationTests: XCTestCase {
         XCTAssertNotNil(seed, "sending before persisting went unnoticed for 10 seeds")
     }
 
+    /// The metrics check compares each sentinel's counters and `/metrics` text with the events
+    /// it was seen to emit.
+    func testCheckerCatchesMetricsThatMissAFailover() {
+        let seed = firstSeed(reporting: ["metrics-match-events"], within: 10) {
+            $0.sentinels = 3; $0.masters = 1; $0.replicas = 2; $0.faults = .crash
+            $0.defects = .metricsMissFailoverEnd
+        }
+        XCTAssertNotNil(seed, "metrics that miss a failover's end went unnoticed for 10 seeds")
+    }
+
     func testCrashesInsideTurnsRunCleanWithTheDaemonsOrder() {
         var crashes = 0
         for seed: UInt64 in 1...6 {

@@ -47,7 +47,7 @@ extension Sentinel {
             masters[masterID]?.failoverTimeline.endedForTimeout = true
         case .failoverEnd:
             masters[masterID]?.failoverTimeline.reconfigured = now
-            if masters.field(masterID, \.failoverTimeline.endedForTimeout) == false {
+            if masters.field(masterID, \.failoverTimeline.endedForTimeout) == false, !deliberateDefects.contains(.metricsMissFailoverEnd) {
                 metrics.countFailover(.leader, .end)
             }
         case .switchMaster:

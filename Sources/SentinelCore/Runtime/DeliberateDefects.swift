@@ -16,4 +16,6 @@ public struct DeliberateDefects: OptionSet, Sendable, Hashable {
     /// The turn executor sends a turn's messages before writing its files: a vote can reach
     /// the candidate and then be lost in a crash.
     public static let sendBeforePersisting = DeliberateDefects(rawValue: 1 << 2)
+    /// The metrics forget to count a failover this sentinel led to `+failover-end`.
+    public static let metricsMissFailoverEnd = DeliberateDefects(rawValue: 1 << 3)
 }

@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "SentinelSimulation", dependencies: ["RESP", "SentinelCore"], swiftSettings: optimizeAcrossModules),
         // Fuzz targets (Scripts/fuzz.sh runs them under libFuzzer; SentinelFuzzingTests replays
         // their corpora in Tests/FuzzCorpus).
-        .target(name: "SentinelFuzzing", dependencies: ["RESP", "SentinelCore"]),
+        .target(name: "SentinelFuzzing", dependencies: ["RESP", "HTTP", "SentinelCore"]),
         .executableTarget(name: "swift-sentinel", dependencies: ["SentinelServer", "SentinelCore"], swiftSettings: daemonModule),
         .executableTarget(name: "sentinel-sim", dependencies: ["SentinelSimulation"], swiftSettings: optimizeAcrossModules),
         .testTarget(name: "RESPTests", dependencies: ["RESP"]),

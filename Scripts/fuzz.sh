@@ -9,9 +9,9 @@
 #                                                        Tests/FuzzCorpus/<target> (minimized)
 #   Scripts/fuzz.sh --list                               the targets
 #
-# Targets (Sources/SentinelFuzzing): resp-request, resp-reply, config, info, hello, sentinel.
-# Each target is compiled from the module sources with swiftc (RESP, SentinelCore and
-# SentinelFuzzing instrumented for coverage and AddressSanitizer, which also detects leaks)
+# Targets (Sources/SentinelFuzzing): resp-request, resp-reply, http-request, config, info, hello,
+# sentinel. Each target is compiled from the module sources with swiftc (RESP, HTTP, SentinelCore
+# and SentinelFuzzing instrumented for coverage and AddressSanitizer, which also detects leaks)
 # into .build-fuzz/build-fuzzer-address/, and fuzzes with the in-repo corpus
 # Tests/FuzzCorpus/<target> (read only) plus a work corpus .build-fuzz/corpus/<target> (where
 # new inputs go). Crashes, leaks and timeouts are saved in .build-fuzz/findings/<target>/, the
@@ -26,12 +26,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-targets=(resp-request resp-reply config info hello sentinel)
+targets=(resp-request resp-reply http-request config info hello sentinel)
 scratch=.build-fuzz
 # Each set of sanitizers has its own build folder; corpora and findings are shared.
 sanitizers=${FUZZ_SANITIZERS:-fuzzer,address}
 build="$scratch/build-${sanitizers//,/-}"
-modules=(RESP SentinelCore SentinelFuzzing)
+modules=(RESP HTTP SentinelCore SentinelFuzzing)
 
 usage() {
     sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'

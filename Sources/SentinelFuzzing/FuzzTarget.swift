@@ -7,6 +7,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case respRequest = "resp-request"
     /// Instance and peer bytes through `RESPReplyParser`.
     case respReply = "resp-reply"
+    /// Scraper and probe bytes on the metrics port through `HTTPRequestParser`.
+    case httpRequest = "http-request"
     /// `sentinel.conf` bytes through the parser, the renderer and restarts.
     case configuration = "config"
     /// INFO replies through `InfoReport` and a running sentinel.
@@ -32,6 +34,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         switch self {
         case .respRequest: try RESPRequestParserTarget.run(bytes)
         case .respReply: try RESPReplyParserTarget.run(bytes)
+        case .httpRequest: try HTTPRequestParserTarget.run(bytes)
         case .configuration: try ConfigurationTarget.run(bytes)
         case .info: try InfoTarget.run(bytes)
         case .hello: try HelloTarget.run(bytes)

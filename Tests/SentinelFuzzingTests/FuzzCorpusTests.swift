@@ -10,6 +10,7 @@ final class FuzzCorpusTests: XCTestCase {
 
     func testRESPRequestCorpus() throws { try replay(.respRequest) }
     func testRESPReplyCorpus() throws { try replay(.respReply) }
+    func testHTTPRequestCorpus() throws { try replay(.httpRequest) }
     func testConfigurationCorpus() throws { try replay(.configuration) }
     func testInfoCorpus() throws { try replay(.info) }
     func testHelloCorpus() throws { try replay(.hello) }

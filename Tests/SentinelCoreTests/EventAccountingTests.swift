@@ -86,6 +86,26 @@ final class EventAccountingTests: FailoverTestCase {
         XCTAssertEqual(h.sentinel.metrics.electionsWon, 1)
     }
 
+    /// A failover outdated by a peer's newer configuration before the promotion counts as
+    /// aborted for it, and the peer's configuration as an observed failover.
+    func testANewerConfigurationCountsItsAbort() throws {
+        let w = try makeWorld()
+        let h = w.h
+        w.peers[0].isMasterDownReply = peerAnswer(down: true, votesFor: "*")
+        w.peers[1].isMasterDownReply = peerAnswer(down: true, votesFor: "*")
+        crash(w.master, in: h)
+        XCTAssertTrue(h.run(until: { !h.events("+try-failover").isEmpty }, limit: 20_000))
+        let client = h.connectClient()
+        XCTAssertEqual(h.send(client, "PUBLISH", "__sentinel__:hello", "127.0.0.1,26380,\(runID("b")),1,mymaster,127.0.0.1,6379,1"), .integer(1))
+        XCTAssertEqual(h.events("-failover-abort-newer-config").count, 1)
+        let metrics = h.sentinel.metrics
+        XCTAssertEqual(metrics.failovers(.leader, .abortNewerConfiguration), 1)
+        XCTAssertEqual(metrics.failovers(.leader, .end), 0)
+        XCTAssertEqual(metrics.eventCounts[.failoverAbortNewerConfiguration], 1)
+        let text = String(decoding: h.sentinel.metricsText(at: h.time), as: UTF8.self)
+        XCTAssertTrue(text.contains("redis_sentinel_failovers_total{role=\"leader\",result=\"abort_newer_config\"} 1\n"))
+    }
+
     /// A vote given to a peer that asks is counted as a vote for a peer.
     func testAVoteForAPeer() throws {
         let w = try makeWorld()

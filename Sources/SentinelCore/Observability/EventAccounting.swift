@@ -40,6 +40,8 @@ extension Sentinel {
             metrics.countFailover(.leader, .abortReplicaTimeout)
         case .failoverAbortMasterTimeout:
             metrics.countFailover(.leader, .abortMasterTimeout)
+        case .failoverAbortNewerConfiguration:
+            metrics.countFailover(.leader, .abortNewerConfiguration)
         case .promotedReplica:
             masters[masterID]?.failoverTimeline.promoted = now
         case .failoverEndForTimeout:

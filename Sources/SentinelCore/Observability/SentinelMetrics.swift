@@ -16,6 +16,7 @@ public enum FailoverResult: String, Sendable, CaseIterable {
     case abortNoGoodReplica = "abort_no_good_slave"
     case abortReplicaTimeout = "abort_slave_timeout"
     case abortMasterTimeout = "abort_master_timeout"
+    case abortNewerConfiguration = "abort_newer_config"
 
     /// The results each role can have: an observer only ever sees a peer's failover done.
     static func possible(for role: FailoverRole) -> [FailoverResult] {

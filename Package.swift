@@ -27,11 +27,13 @@ let package = Package(
     targets: [
         // Linux system calls that Glibc's module does not expose (epoll, timerfd, signalfd, eventfd).
         .target(name: "CSystem"),
+        // The system's OpenSSL 3 (Debian's libssl-dev) for TLS, with the macros Swift cannot import.
+        .target(name: "COpenSSL", linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
         .target(name: "RESP", swiftSettings: daemonModule),
         // The HTTP/1.1 requests and responses of the metrics endpoint.
         .target(name: "HTTP", swiftSettings: daemonModule),
         .target(name: "SentinelCore", dependencies: ["RESP", "HTTP"], swiftSettings: daemonModule),
-        .target(name: "SentinelServer", dependencies: ["RESP", "HTTP", "SentinelCore", "CSystem"], swiftSettings: daemonModule),
+        .target(name: "SentinelServer", dependencies: ["RESP", "HTTP", "SentinelCore", "CSystem", "COpenSSL"], swiftSettings: daemonModule),
         .target(name: "SentinelSimulation", dependencies: ["RESP", "SentinelCore"], swiftSettings: optimizeAcrossModules),
         // Fuzz targets (Scripts/fuzz.sh runs them under libFuzzer; SentinelFuzzingTests replays
         // their corpora in Tests/FuzzCorpus).
@@ -41,7 +43,7 @@ let package = Package(
         .testTarget(name: "RESPTests", dependencies: ["RESP"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "SentinelCoreTests", dependencies: ["SentinelCore", "RESP", "HTTP"], exclude: ["Transcripts"]),
-        .testTarget(name: "SentinelServerTests", dependencies: ["SentinelServer", "SentinelCore", "RESP", "HTTP", "CSystem"]),
+        .testTarget(name: "SentinelServerTests", dependencies: ["SentinelServer", "SentinelCore", "RESP", "HTTP", "CSystem", "COpenSSL"]),
         .testTarget(name: "IntegrationTests", dependencies: ["RESP"]),
         .testTarget(name: "SentinelFuzzingTests", dependencies: ["SentinelFuzzing"]),
         .testTarget(name: "SentinelSimulationTests", dependencies: ["SentinelSimulation", "SentinelCore", "RESP"]),

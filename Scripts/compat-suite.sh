@@ -15,6 +15,11 @@
 #                       directive, given on its command line); default: the tag's, 7.2 for
 #                       tags 7.2 and later, else 7.0
 #   --reference         run the real /usr/bin/redis-sentinel instead (checks the harness)
+#   --tls               run the suite in its TLS mode (the framework's --tls: every instance
+#                       listens on tls-port with tls-replication yes, clients connect with
+#                       the test CA and client certificate); the certificates are made in the
+#                       scratch folder by the tag's utils/gen-test-certs.sh, and the Tcl `tls`
+#                       package comes from Debian's tcl-tls
 #   --timeout SECONDS   a file still running after this is killed and counted failed (300)
 #   --scratch DIR       where to export the tests and keep the logs (default: a new folder
 #                       under ${TMPDIR:-/tmp}); must be outside the project
@@ -40,6 +45,7 @@ source "$ROOT/Scripts/lib.sh"
 TAG=7.0.15
 compatibility=""
 reference=0
+tls=0
 timeout_seconds=300
 scratch=""
 
@@ -52,6 +58,7 @@ positional=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --reference) reference=1 ;;
+        --tls) tls=1 ;;
         --tag) [ $# -ge 2 ] || usage; TAG=$2; shift ;;
         --tag=*) TAG=${1#*=} ;;
         --redis-compatibility) [ $# -ge 2 ] || usage; compatibility=$2; shift ;;
@@ -98,6 +105,10 @@ command -v ip >/dev/null || missing+=(iproute2)
 command -v unshare >/dev/null || missing+=(util-linux)
 command -v timeout >/dev/null || missing+=(coreutils)
 command -v ps >/dev/null || missing+=(procps)   # the framework's is_alive runs `ps -p`
+if [ "$tls" -eq 1 ]; then
+    command -v openssl >/dev/null || missing+=(openssl)
+    echo 'exit [catch {package require tls}]' | tclsh >/dev/null 2>&1 || missing+=(tcl-tls)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
     echo "Installing ${missing[*]} (apt-get)..."
     apt-get update -qq
@@ -130,8 +141,17 @@ case "$scratch/" in
         echo "$scratch: the scratch folder must be outside the project" >&2
         exit 2 ;;
 esac
-rm -rf "$scratch/tests" "$scratch/src"
-git -C "$redis_repo" archive "$TAG" tests | tar -x -C "$scratch"
+rm -rf "$scratch/tests" "$scratch/src" "$scratch/utils"
+git -C "$redis_repo" archive "$TAG" tests utils/gen-test-certs.sh | tar -x -C "$scratch"
+tls_option=""
+if [ "$tls" -eq 1 ]; then
+    # The tag's own script makes tests/tls/{ca,server,client,redis}.{crt,key} and redis.dh,
+    # where the framework's --tls looks for them.
+    echo "Generating the test certificates (utils/gen-test-certs.sh)..."
+    (cd "$scratch" && bash utils/gen-test-certs.sh >"$scratch/gen-test-certs.log" 2>&1) \
+        || { echo "gen-test-certs.sh failed, see $scratch/gen-test-certs.log" >&2; exit 2; }
+    tls_option="--tls"
+fi
 mkdir -p "$scratch/src" "$scratch/logs"
 ln -s "$redis_server" "$scratch/src/redis-server"
 ln -s "$redis_cli" "$scratch/src/redis-cli"
@@ -157,7 +177,7 @@ else
 fi
 
 echo "Sentinel under test: $label"
-echo "Redis $TAG tests in $scratch"
+echo "Redis $TAG tests in $scratch${tls_option:+ (TLS mode)}"
 
 # --- Run the files one at a time -------------------------------------------------------------
 passed=0
@@ -174,7 +194,7 @@ for f in "${files[@]}"; do
     # every sentinel and server the file started.
     (cd "$scratch" && timeout -k 10 "$timeout_seconds" \
         unshare --net --pid --fork --mount-proc --kill-child \
-        sh -c 'ip link set lo up && tclsh tests/sentinel/run.tcl --single "$1" --dont-clean' sh "$f" \
+        sh -c 'ip link set lo up && tclsh tests/sentinel/run.tcl --single "$1" --dont-clean $2' sh "$f" "$tls_option" \
         </dev/null >"$log" 2>&1)
     rc=$?
     set -e

@@ -67,6 +67,11 @@ public final class SentinelServer: SentinelIO {
     private var turn = Turn()
     private var exitCode: Int32?
     private var tickTimer: TimerID?
+    /// The TLS context for the TLS port and, with `linksUseTLS`, for the links.
+    private var tlsCertificates: TLSCertificates?
+    private var linksUseTLS = false
+    /// Failed TLS handshakes on the TLS port: one log line per 10 s at most.
+    private var handshakeFailures = RateLimitedReport(intervalMilliseconds: 10_000)
 
     /// Creates the shell; `listen()` and `run()` start it.
     public init(core: Sentinel, logger: Logger, configurationFilePath: String) throws {
@@ -76,11 +81,20 @@ public final class SentinelServer: SentinelIO {
         self.loop = try EpollLoop()
     }
 
-    /// Opens the listening sockets on `port` for each `bind` address (none when port is 0).
-    public func listen(port: Int, bindAddresses: [String]) throws {
+    /// Uses `certificates` for the TLS port and, when `linksUseTLS` (`tls-replication yes`),
+    /// for every link to masters, replicas and peers. Call before `listen(…, tls: true)`.
+    public func useTLS(_ certificates: TLSCertificates, linksUseTLS: Bool) {
+        tlsCertificates = certificates
+        self.linksUseTLS = linksUseTLS
+    }
+
+    /// Opens the listening sockets on `port` for each `bind` address (none when port is 0);
+    /// with `tls`, connections accepted there are TLS (see `useTLS`).
+    public func listen(port: Int, bindAddresses: [String], tls: Bool = false) throws {
         guard port != 0 else { return }
+        precondition(!tls || tlsCertificates != nil, "useTLS comes before a TLS listener")
         let listener = try Listener(loop: loop, bindAddresses: bindAddresses, port: port) { [unowned self] socket in
-            self.accept(socket)
+            self.accept(socket, tls: tls)
         }
         listener.onAcceptError = { [unowned self] message in self.logger.warning(message) }
         // Out of descriptors, waiting connections are turned away with the core's refusal
@@ -108,6 +122,7 @@ public final class SentinelServer: SentinelIO {
         SignalSource.ignoreSIGPIPE()
         signals = try SignalSource(loop: loop) { [unowned self] signal in self.handleSignal(signal) }
         spawner.onExit = { [unowned self] exit in self.handleChildExit(exit) }
+        tlsCertificates?.watchFiles(on: loop) { [unowned self] outcome in self.reportTLSReload(outcome, cause: "the files changed") }
         core.start(into: &turn)
         finishTurn(at: now())
         if exitCode == nil { try loop.run() }
@@ -146,14 +161,28 @@ public final class SentinelServer: SentinelIO {
 
     // MARK: Inputs
 
-    private func accept(_ socket: AcceptedSocket) {
-        guard let stream = try? StreamConnection(loop: loop, accepted: socket, outputBufferLimit: SentinelServer.clientOutputBufferLimit) else { return }
+    /// A new client; on the TLS port its handshake runs before its first command is read
+    /// (it counts as a client from the start, as in Redis).
+    private func accept(_ socket: AcceptedSocket, tls: Bool) {
+        let stream: StreamConnection
+        do {
+            if tls, let context = tlsCertificates?.context {
+                stream = try StreamConnection(loop: loop, accepted: socket, tls: context, outputBufferLimit: SentinelServer.clientOutputBufferLimit)
+            } else {
+                stream = try StreamConnection(loop: loop, accepted: socket, outputBufferLimit: SentinelServer.clientOutputBufferLimit)
+            }
+        } catch {
+            return
+        }
         let id = ClientID(nextClientID)
         nextClientID += 1
         let client = ClientConnection(stream: stream)
         clients[id] = client
         stream.onData = { [unowned self] bytes in self.receive(bytes, from: id) }
-        stream.onClose = { [unowned self] _ in
+        stream.onClose = { [unowned self] reason in
+            if case .tlsHandshakeFailed(let text) = reason {
+                self.reportHandshakeFailure(text, from: socket.remoteAddress)
+            }
             self.clients[id] = nil
             self.feed(.clientDisconnected(id))
         }
@@ -217,6 +246,8 @@ public final class SentinelServer: SentinelIO {
         case SIGTERM: feed(.shutdownRequested(signalName: "SIGTERM"))
         case SIGINT: feed(.shutdownRequested(signalName: "SIGINT"))
         case SIGCHLD: spawner.reapChildren()
+        case SIGHUP:
+            if let tlsCertificates { reportTLSReload(tlsCertificates.reload(), cause: "SIGHUP") }
         default: break
         }
     }
@@ -369,7 +400,8 @@ public final class SentinelServer: SentinelIO {
     private func openLink(_ id: ConnectionID, host: String, port: Int, sourceAddress: String?) {
         let stream = StreamConnection.connect(loop: loop, host: host, port: port, sourceAddress: sourceAddress,
                                               timeoutMilliseconds: SentinelServer.connectTimeoutMilliseconds,
-                                              outputBufferLimit: SentinelServer.linkOutputBufferLimit)
+                                              outputBufferLimit: SentinelServer.linkOutputBufferLimit,
+                                              tls: linksUseTLS ? tlsCertificates?.context : nil)
         let link = LinkConnection(stream: stream)
         links[id] = link
         stream.onConnect = { [unowned self] in
@@ -379,6 +411,24 @@ public final class SentinelServer: SentinelIO {
         stream.onClose = { [unowned self] reason in
             guard self.links.removeValue(forKey: id) != nil else { return }
             self.feed(.connectionClosed(id, reason: reason.description))
+        }
+    }
+
+    // MARK: TLS
+
+    /// A client on the TLS port whose handshake failed (plain text, a refused certificate):
+    /// closed, and logged with Redis's line at most once per 10 s.
+    private func reportHandshakeFailure(_ reason: String, from address: SocketAddress) {
+        let text = "Error accepting a client connection: \(reason) (addr=\(address))"
+        if let line = handshakeFailures.line(for: text, now: MonotonicClock.now()) { logger.warning(line) }
+    }
+
+    private func reportTLSReload(_ outcome: Result<Void, TLSSetupError>, cause: String) {
+        switch outcome {
+        case .success:
+            logger.notice("TLS certificates and keys reloaded (\(cause)); connections already open keep theirs")
+        case .failure(let error):
+            logger.warning("Failed to reload the TLS certificates (\(cause)), the previous ones stay in use: \(error.message)")
         }
     }
 }

@@ -1,38 +1,15 @@
 import CSystem
 import Glibc
 
-/// Why a `StreamConnection` closed (reported through `onClose`).
-public enum StreamCloseReason: Equatable, CustomStringConvertible, Sendable {
-    /// The peer closed its side (read returned 0).
-    case peerClosed
-    /// A read or write failed; the text is `strerror` (e.g. "Connection reset by peer").
-    case error(String)
-    /// An outgoing connection could not be established; the text is `strerror`
-    /// (e.g. "Connection refused") or "Invalid IP address <host>".
-    case connectFailed(String)
-    /// An outgoing connection did not complete within its timeout.
-    case connectTimedOut
-    /// More than the output buffer limit was pending (the limit in bytes).
-    case outputBufferLimitReached(Int)
-    /// `closeAfterFlush()` completed: everything queued was written, then the socket closed.
-    case flushedAndClosed
-
-    public var description: String {
-        switch self {
-        case .peerClosed: return "Connection closed by peer"
-        case .error(let text): return text
-        case .connectFailed(let text): return text
-        case .connectTimedOut: return "Connection timed out"
-        case .outputBufferLimitReached(let limit): return "Output buffer limit of \(limit) bytes reached"
-        case .flushedAndClosed: return "Closed after flushing output"
-        }
-    }
-}
-
-/// A non-blocking TCP stream on an `EpollLoop`, for accepted clients and outgoing links alike.
+/// A non-blocking TCP stream on an `EpollLoop`, for accepted clients and outgoing links alike,
+/// in plain text or TLS.
 ///
 /// - Reads everything available when readable and hands each chunk to `onData` (the buffer is
 ///   the loop's shared scratch buffer, valid only during the call).
+/// - With TLS, the stream stays `.connecting` until the handshake is done (`onConnect` then,
+///   for accepted streams too); what OpenSSL asks to wait for (the socket readable or
+///   writable, in either direction) is what the stream waits for, and bytes OpenSSL has
+///   already decrypted are read on the next loop iteration without waiting for the socket.
 /// - `write` tries to write at once; whatever the kernel does not take is queued and written
 ///   on `EPOLLOUT` until drained. If more than `outputBufferLimit` bytes (0 = unlimited) are
 ///   queued, the connection closes (like Redis's client-output-buffer-limit).
@@ -41,6 +18,7 @@ public enum StreamCloseReason: Equatable, CustomStringConvertible, Sendable {
 ///   callbacks are released.
 public final class StreamConnection {
     public enum State: Equatable, Sendable {
+        /// Connecting, or (with TLS) in the handshake.
         case connecting
         case connected
         case closed
@@ -71,6 +49,18 @@ public final class StreamConnection {
     private var connectTimer: TimerID?
     private var deferredClose: TimerID?
     private var cachedRemote: SocketAddress?
+    /// TLS on this stream: the context until the handshake starts, then the session.
+    private var tlsContext: TLSContext?
+    private var tlsRole: TLSSession.Role = .client
+    private var tls: TLSSession?
+    /// While connecting: the TCP connection is up and the TLS handshake runs.
+    private var handshaking = false
+    /// What the handshake, a read and a write wait for (TLS may swap readable and writable).
+    private var handshakeWaitsFor: IOEvents = .readable
+    private var readWaitsFor: IOEvents = .readable
+    private var writeWaitsFor: IOEvents = .writable
+    /// Set while a read of bytes OpenSSL already holds is scheduled for the next iteration.
+    private var bufferedInputRead: TimerID?
 
     /// Reads per readable event before yielding to other fds (level-triggered: the rest
     /// is read on the next iteration).
@@ -87,6 +77,25 @@ public final class StreamConnection {
     public convenience init(loop: EpollLoop, accepted: AcceptedSocket, outputBufferLimit: Int = 0) throws {
         try self.init(loop: loop, connectedFD: accepted.fd, outputBufferLimit: outputBufferLimit)
         cachedRemote = accepted.remoteAddress
+    }
+
+    /// Wraps an accepted socket and starts the server side of a TLS handshake from `tls`;
+    /// `onConnect` is called when it completes, `onClose(.tlsHandshakeFailed)` when it fails.
+    /// On failure the fd is closed.
+    public convenience init(loop: EpollLoop, accepted: AcceptedSocket, tls context: TLSContext, outputBufferLimit: Int = 0) throws {
+        self.init(loop: loop, fd: accepted.fd, state: .connecting, outputBufferLimit: outputBufferLimit)
+        cachedRemote = accepted.remoteAddress
+        tlsContext = context
+        tlsRole = .server
+        do {
+            registration = try loop.register(fd: accepted.fd, events: .readable, handler: makeHandler())
+        } catch {
+            Glibc.close(accepted.fd)
+            self.fd = -1
+            self.state = .closed
+            throw error
+        }
+        startHandshake()
     }
 
     /// Adopts a connected, non-blocking stream socket and starts reading. On failure the fd is
@@ -108,15 +117,22 @@ public final class StreamConnection {
     /// failure, immediate or not, arrives as `onClose(.connectFailed(_))` or
     /// `onClose(.connectTimedOut)` from the loop, so set the callbacks right after this call.
     /// Writes made while connecting are queued and sent once connected.
+    ///
+    /// With `tls`, the client side of a TLS handshake follows the TCP connection (within the
+    /// same timeout), presenting the client certificate and verifying the server's against the
+    /// CA; `onConnect` is called once it completes.
     public static func connect(loop: EpollLoop, host: String, port: Int, sourceAddress: String? = nil,
-                               timeoutMilliseconds: Int64? = nil, outputBufferLimit: Int = 0) -> StreamConnection {
+                               timeoutMilliseconds: Int64? = nil, outputBufferLimit: Int = 0,
+                               tls: TLSContext? = nil) -> StreamConnection {
         let connection = StreamConnection(loop: loop, fd: -1, state: .connecting, outputBufferLimit: outputBufferLimit)
+        connection.tlsContext = tls
         connection.startConnect(host: host, port: port, sourceAddress: sourceAddress, timeoutMilliseconds: timeoutMilliseconds)
         return connection
     }
 
     deinit {
         if let connectTimer { loop.cancelTimer(connectTimer) }
+        if let bufferedInputRead { loop.cancelTimer(bufferedInputRead) }
         if let registration { loop.unregister(registration) }
         if fd >= 0 { Glibc.close(fd) }
     }
@@ -152,12 +168,17 @@ public final class StreamConnection {
         _ = SocketOptions.setInt(fd, level: Int32(IPPROTO_TCP), name: TCP_KEEPCNT, value: 3)
     }
 
-    /// Stops (true) or resumes (false) reading; data stays in the kernel meanwhile.
+    /// Whether the stream is encrypted.
+    public var usesTLS: Bool { tlsContext != nil }
+
+    /// Stops (true) or resumes (false) reading; data stays in the kernel (or in OpenSSL)
+    /// meanwhile.
     public var isReadingPaused: Bool {
         get { readingPaused }
         set {
             readingPaused = newValue
             updateInterest()
+            if !newValue { readBufferedInputSoon() }
         }
     }
 
@@ -169,17 +190,20 @@ public final class StreamConnection {
         guard state != .closed, !closeRequested, bytes.count > 0 else { return }
         var offset = 0
         if state == .connected && pendingOutputBytes == 0 {
-            while offset < bytes.count {
-                let written = send(fd, bytes.baseAddress! + offset, bytes.count - offset, csystem_msg_nosignal())
-                if written > 0 {
-                    offset += written
-                    continue
+            writing: while offset < bytes.count {
+                switch transportWrite(UnsafeRawBufferPointer(rebasing: bytes[offset...])) {
+                case .transferred(let count):
+                    offset += count
+                case .wouldBlock(let events):
+                    writeWaitsFor = events
+                    break writing
+                case .endOfStream:
+                    closeDeferred(.peerClosed)
+                    return
+                case .failed(let text):
+                    closeDeferred(.error(text))
+                    return
                 }
-                let code = csystem_errno()
-                if written < 0 && code == EINTR { continue }
-                if written < 0 && (code == EAGAIN || code == EWOULDBLOCK) { break }
-                closeDeferred(.error(SystemError.describe(code)))
-                return
             }
             if offset == bytes.count { return }
         }
@@ -217,8 +241,10 @@ public final class StreamConnection {
         }
     }
 
-    /// Closes now, dropping queued output. `onClose` is not called.
+    /// Closes now, dropping queued output (a TLS stream sends close_notify if the socket takes
+    /// it at once). `onClose` is not called.
     public func close() {
+        if state == .connected { tls?.shutdown() }
         if let deferredClose {
             loop.cancelTimer(deferredClose)
             self.deferredClose = nil
@@ -294,12 +320,22 @@ public final class StreamConnection {
             closeNow(.connectFailed(SystemError.describe(code)))
             return
         }
+        SocketOptions.setNoDelay(fd)
+        if tlsContext != nil {
+            startHandshake()
+            return
+        }
+        becomeConnected()
+    }
+
+    /// The stream is up (TCP connected, and the TLS handshake done): report it and send what
+    /// was queued meanwhile.
+    private func becomeConnected() {
         if let connectTimer {
             loop.cancelTimer(connectTimer)
             self.connectTimer = nil
         }
         state = .connected
-        SocketOptions.setNoDelay(fd)
         updateInterest()
         onConnect?()
         guard state == .connected else { return }
@@ -307,32 +343,101 @@ public final class StreamConnection {
             flush()
         } else if closeRequested {
             closeNow(.flushedAndClosed)
+            return
+        }
+        // The peer may have sent right after its last handshake message.
+        if tls != nil && state == .connected { readAvailable() }
+    }
+
+    private func startHandshake() {
+        guard let tlsContext, let session = TLSSession(context: tlsContext, fd: fd, role: tlsRole) else {
+            closeDeferred(.tlsHandshakeFailed("Failed to create the TLS session: \(OpenSSLLibrary.takeError())"))
+            return
+        }
+        tls = session
+        handshaking = true
+        continueHandshake()
+    }
+
+    /// One handshake step (loop context, or right after the connection started).
+    private func continueHandshake() {
+        guard let tls else { return }
+        switch tls.handshake() {
+        case .transferred:
+            handshaking = false
+            becomeConnected()
+        case .wouldBlock(let events):
+            handshakeWaitsFor = events
+            updateInterest()
+        case .endOfStream:
+            closeDeferred(.tlsHandshakeFailed("Connection closed by peer"))
+        case .failed(let text):
+            closeDeferred(.tlsHandshakeFailed(text))
         }
     }
 
     private func handleReadable() {
-        if state == .connecting {
-            completeConnect()
+        switch state {
+        case .connecting:
+            if handshaking { continueHandshake() } else { completeConnect() }
+        case .connected:
+            if writeWaitsFor == .readable && pendingOutputBytes > 0 { flush() }
+            if state == .connected && readWaitsFor == .readable { readAvailable() }
+        case .closed:
             return
         }
+    }
+
+    /// Reads until nothing is left (or `maxReadsPerEvent` reads), handing each chunk to
+    /// `onData`; stops early when the owner pauses reading or closes.
+    private func readAvailable() {
         guard state == .connected, !readingPaused, !closeRequested else { return }
         let buffer = loop.readBuffer
         for _ in 0..<Self.maxReadsPerEvent {
-            let count = read(fd, buffer.baseAddress, buffer.count)
-            if count > 0 {
+            switch transportRead(into: buffer) {
+            case .transferred(let count):
+                readWaitsFor = .readable
                 onData?(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
-                if state != .connected || readingPaused || closeRequested || count < buffer.count { return }
-                continue
-            }
-            if count == 0 {
+                if state != .connected || readingPaused || closeRequested { return }
+                // A short read emptied the socket, unless OpenSSL holds more decrypted bytes.
+                if count < buffer.count && tls?.hasBufferedInput != true { return }
+            case .wouldBlock(let events):
+                if readWaitsFor != events {
+                    readWaitsFor = events
+                    updateInterest()
+                }
+                return
+            case .endOfStream:
                 closeNow(.peerClosed)
                 return
+            case .failed(let text):
+                closeNow(.error(text))
+                return
             }
-            let code = csystem_errno()
-            if code == EINTR { continue }
-            if code != EAGAIN && code != EWOULDBLOCK { closeNow(.error(SystemError.describe(code))) }
-            return
         }
+        // Level-triggered epoll reports what is left in the socket, but not what OpenSSL holds.
+        readBufferedInputSoon()
+    }
+
+    /// Reads on the next loop iteration what OpenSSL has already decrypted, if anything: the
+    /// socket may never become readable again for those bytes.
+    private func readBufferedInputSoon() {
+        guard bufferedInputRead == nil, state == .connected, tls?.hasBufferedInput == true else { return }
+        bufferedInputRead = loop.scheduleTimer(afterMilliseconds: 0) { [weak self] in
+            guard let self else { return }
+            self.bufferedInputRead = nil
+            self.readAvailable()
+        }
+    }
+
+    private func transportRead(into buffer: UnsafeMutableRawBufferPointer) -> TransportOutcome {
+        if let tls { return tls.read(into: buffer) }
+        return PlainSocket.read(fd, into: buffer)
+    }
+
+    private func transportWrite(_ bytes: UnsafeRawBufferPointer) -> TransportOutcome {
+        if let tls { return tls.write(bytes) }
+        return PlainSocket.write(fd, bytes)
     }
 
     /// EPOLLERR/EPOLLHUP are reported even for a registration waiting for nothing (reading
@@ -340,10 +445,10 @@ public final class StreamConnection {
     private func handleErrorOrHangup() {
         switch state {
         case .connecting:
-            completeConnect()
+            if handshaking { continueHandshake() } else { completeConnect() }
         case .connected:
             if !readingPaused && !closeRequested {
-                handleReadable()   // drains what is left, then sees EOF or the error
+                readAvailable()    // drains what is left, then sees EOF or the error
             } else if pendingOutputBytes > 0 {
                 flush()            // the write reports the error
             } else {
@@ -357,31 +462,39 @@ public final class StreamConnection {
 
     private func handleWritable() {
         switch state {
-        case .connecting: completeConnect()
-        case .connected: flush()
-        case .closed: return
+        case .connecting:
+            if handshaking { continueHandshake() } else { completeConnect() }
+        case .connected:
+            if readWaitsFor == .writable { readAvailable() }
+            if state == .connected && writeWaitsFor == .writable && pendingOutputBytes > 0 { flush() }
+        case .closed:
+            return
         }
     }
 
     /// Writes queued output until EAGAIN or drained (loop context: may call `onClose`).
     private func flush() {
         while pendingOutputBytes > 0 {
-            let written = output.withUnsafeBytes { raw in
-                send(fd, raw.baseAddress! + outputStart, raw.count - outputStart, csystem_msg_nosignal())
+            let outcome = output.withUnsafeBytes { raw in
+                transportWrite(UnsafeRawBufferPointer(rebasing: raw[outputStart...]))
             }
-            if written > 0 {
-                outputStart += written
-                continue
-            }
-            let code = csystem_errno()
-            if written < 0 && code == EINTR { continue }
-            if written < 0 && (code == EAGAIN || code == EWOULDBLOCK) {
+            switch outcome {
+            case .transferred(let count):
+                writeWaitsFor = .writable
+                outputStart += count
+            case .wouldBlock(let events):
+                writeWaitsFor = events
                 updateInterest()
                 return
+            case .endOfStream:
+                closeNow(.peerClosed)
+                return
+            case .failed(let text):
+                closeNow(.error(text))
+                return
             }
-            closeNow(.error(SystemError.describe(code)))
-            return
         }
+        writeWaitsFor = .writable
         // Drained: give the memory back rather than keeping a multi-megabyte buffer.
         output = []
         outputStart = 0
@@ -398,10 +511,10 @@ public final class StreamConnection {
         var events: IOEvents = []
         switch state {
         case .connecting:
-            events = .writable
+            events = handshaking ? handshakeWaitsFor : .writable
         case .connected:
-            if !readingPaused && !closeRequested { events.insert(.readable) }
-            if pendingOutputBytes > 0 { events.insert(.writable) }
+            if !readingPaused && !closeRequested { events.formUnion(readWaitsFor) }
+            if pendingOutputBytes > 0 { events.formUnion(writeWaitsFor) }
         case .closed:
             return
         }
@@ -417,6 +530,13 @@ public final class StreamConnection {
             loop.cancelTimer(connectTimer)
             self.connectTimer = nil
         }
+        if let bufferedInputRead {
+            loop.cancelTimer(bufferedInputRead)
+            self.bufferedInputRead = nil
+        }
+        // The session does not own the descriptor: it goes first, then the socket.
+        tls = nil
+        handshaking = false
         if let registration {
             loop.unregister(registration)
             self.registration = nil
@@ -440,6 +560,7 @@ public final class StreamConnection {
     /// Closes and reports now (only from loop callbacks).
     private func closeNow(_ reason: StreamCloseReason) {
         guard state != .closed else { return }
+        if reason == .flushedAndClosed { tls?.shutdown() }
         teardown()
         let callback = onClose
         releaseCallbacks()
@@ -449,6 +570,7 @@ public final class StreamConnection {
     /// Closes now and reports on the next loop iteration (from calls made by the owner).
     private func closeDeferred(_ reason: StreamCloseReason) {
         guard state != .closed else { return }
+        if reason == .flushedAndClosed { tls?.shutdown() }
         teardown()
         deferredClose = loop.scheduleTimer(afterMilliseconds: 0) { [self] in
             deferredClose = nil

@@ -151,6 +151,9 @@ for script in configuration.scriptReferences where access(script.path, X_OK) != 
     fail("*** FATAL CONFIG FILE ERROR (swift-sentinel \(Sentinel.version)) ***\n\(script.missingScriptError.description)")
 }
 if commandLine.testConfiguration {
+    if configuration.tls.isEnabled, case .failure(let error) = TLSContext.make(configuration.tls) {
+        fail("\(error.message)\n\(TLSSetupError.startupFailure)")
+    }
     printLine("Configuration file \(configurationPath) is OK: \(configuration.masters.count) master(s) monitored.")
     exit(0)
 }
@@ -174,6 +177,19 @@ logger.notice("Configuration loaded")
 let openFiles = OpenFilesLimitAdjustment.adjust(maximumClients: configuration.maxClients)
 for message in openFiles.messages { logger.log(message.level, message.text) }
 if openFiles.isFatal { exit(1) }
+
+// TLS is set up from its files before anything listens or connects, as Redis's initServer does.
+var tlsCertificates: TLSCertificates?
+if configuration.tls.isEnabled {
+    do {
+        tlsCertificates = try TLSCertificates(configuration: configuration.tls)
+    } catch {
+        logger.warning(error.message)
+        logger.warning(TLSSetupError.startupFailure)
+        if !configuration.logFile.isEmpty { fail("\(error.message)\n\(TLSSetupError.startupFailure)") }
+        exit(1)
+    }
+}
 
 var seed: UInt64 = 0
 withUnsafeMutableBytes(of: &seed) { buffer in
@@ -208,6 +224,15 @@ let exitCode: Int32
 do {
     let server = try SentinelServer(core: core, logger: logger, configurationFilePath: configurationPath)
     try server.listen(port: configuration.port, bindAddresses: configuration.bindAddresses)
+    if let tlsCertificates {
+        server.useTLS(tlsCertificates, linksUseTLS: configuration.tls.replication)
+        do {
+            try server.listen(port: configuration.tls.port, bindAddresses: configuration.bindAddresses, tls: true)
+        } catch let error as SystemError {
+            logger.warning(error.message)
+            fail("Failed listening on port \(configuration.tls.port) (TLS), aborting.")
+        }
+    }
     let metricsAddresses = try server.listenForMetrics(
         port: configuration.metricsPort,
         bindAddresses: configuration.metricsBindAddresses.isEmpty ? SentinelConfiguration.defaultMetricsBindAddresses : configuration.metricsBindAddresses)
@@ -217,7 +242,7 @@ do {
     if let pidFile = configuration.pidFile {
         do { try PidFile.write(path: pidFile) } catch { logger.warning("Failed to write PID file: \(error.message)") }
     }
-    logger.notice("Running mode=sentinel, port=\(configuration.port).")
+    logger.notice("Running mode=sentinel, port=\(configuration.reportedPort(listeningPort: configuration.port)).")
     exitCode = try server.run()
 } catch let error as SystemError {
     logger.warning(error.message)

@@ -65,7 +65,7 @@ final class ConfigurationParserTests: XCTestCase {
         aclfile /etc/users.acl
         enable-debug-command local
         enable-protected-configs yes
-        tls-port 0
+        hz 20
         maxclients 100
         rename-command CONFIG ""
         """)
@@ -89,7 +89,7 @@ final class ConfigurationParserTests: XCTestCase {
         XCTAssertEqual(c.enableProtectedConfigs, "yes")
         XCTAssertEqual(c.maxClients, 100)
         XCTAssertEqual(c.ignoredDirectives, [
-            IgnoredDirective(name: "tls-port", arguments: ["0"]),
+            IgnoredDirective(name: "hz", arguments: ["20"]),
             IgnoredDirective(name: "rename-command", arguments: ["CONFIG", ""]),
         ])
     }

@@ -67,7 +67,7 @@ extension Sentinel {
             ("process_id", String(environment.processID)),
             ("process_supervised", "no"),
             ("run_id", processRunID),
-            ("tcp_port", String(environment.listeningPort)),
+            ("tcp_port", String(configuration.reportedPort(listeningPort: environment.listeningPort))),
             ("server_time_usec", String(time.wallClock * 1000)),
             ("uptime_in_seconds", String(uptime)),
             ("uptime_in_days", String(uptime / 86400)),

@@ -105,6 +105,8 @@ public enum ConfigurationParser {
                 if name == "requirepass" {
                     // The default user's password, kept as the bytes written.
                     configuration.requirePass = rawValues[0].isEmpty ? nil : Secret(rawValues[0])
+                } else if TLSConfiguration.passwordNames.contains(name) {
+                    configuration.tls.setPassword(named: name, to: rawValues[0])
                 } else if let message = GenericDirectiveApplier.apply(name: name, values: effective, to: &configuration) {
                     throw source.error(message)
                 }

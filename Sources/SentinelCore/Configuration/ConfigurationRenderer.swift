@@ -71,6 +71,7 @@ public enum ConfigurationRenderer {
         state.rewrite("enable-protected-configs", line: "enable-protected-configs \(c.enableProtectedConfigs)",
                       force: c.enableProtectedConfigs != "no")
         state.markProcessed("save")
+        writeTLSOptions(c.tls, into: &state)
         state.rewrite("redis-compatibility", line: "redis-compatibility \(c.redisCompatibility.rawValue)",
                       force: c.redisCompatibility != .redis70)
         MetricsEndpointDirectives.render(c, into: &state)

@@ -58,6 +58,8 @@ enum GenericDirectiveApplier {
         case "enable-protected-configs":
             guard protectedActions.contains(value.lowercased()) else { return enumError(protectedActions) }
             configuration.enableProtectedConfigs = value.lowercased()
+        case _ where TLSConfiguration.directiveNames.contains(name):
+            return configuration.tls.apply(name: name, value: value)
         case "latency-tracking-info-percentiles" where values == ["50", "99", "99.9"]:
             break  // Redis's default, which every sentinel rewrite writes: same as absent.
         default:

@@ -47,6 +47,8 @@ public struct SentinelConfiguration: Sendable, Equatable {
     public var enableDebugCommand: String = "no"
     /// `enable-protected-configs` (accepted for compatibility).
     public var enableProtectedConfigs: String = "no"
+    /// The `tls-*` directives.
+    public var tls = TLSConfiguration()
     /// `redis-compatibility` (swift-sentinel's own): the Redis release whose replies are given
     /// where releases differ.
     public var redisCompatibility: RedisCompatibility = .redis70
@@ -101,7 +103,7 @@ public struct SentinelConfiguration: Sendable, Equatable {
     }
 }
 
-/// A Redis directive that a sentinel accepts without using it (e.g. `hz`, `tls-port`).
+/// A Redis directive that a sentinel accepts without using it (e.g. `hz`, `appendonly`).
 public struct IgnoredDirective: Sendable, Equatable {
     public var name: String
     public var arguments: [String]

@@ -5,7 +5,7 @@ extension Sentinel {
         let masterID = instance.kind == .master ? instance.id : instance.master!
         guard let master = instances[masterID], let state = masters[masterID] else { return }
         guard let ip = configuration.announceIP ?? link.localAddress else { return }
-        let port = configuration.announcePort != 0 ? configuration.announcePort : environment.listeningPort
+        let port = configuration.helloPort(listeningPort: environment.listeningPort)
         let masterAddress = currentAddress(ofMaster: masterID)
         let hello = HelloMessage(
             sentinelAddress: HostPort(host: ip, port: port), sentinelRunID: myID, currentEpoch: currentEpoch,

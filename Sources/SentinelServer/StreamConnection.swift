@@ -171,6 +171,9 @@ public final class StreamConnection {
     /// Whether the stream is encrypted.
     public var usesTLS: Bool { tlsContext != nil }
 
+    /// The subject of the certificate the TLS peer presented (`/O=…/CN=…`), once connected.
+    public var peerCertificateSubject: String? { tls?.peerCertificateSubject }
+
     /// Stops (true) or resumes (false) reading; data stays in the kernel (or in OpenSSL)
     /// meanwhile.
     public var isReadingPaused: Bool {

@@ -114,6 +114,15 @@ final class TLSSession {
         return outcome(of: written, during: "write")
     }
 
+    /// The subject of the certificate the peer presented (`/O=…/CN=…`), if any.
+    var peerCertificateSubject: String? {
+        guard let certificate = SSL_get1_peer_certificate(ssl) else { return nil }
+        defer { X509_free(certificate) }
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard X509_NAME_oneline(X509_get_subject_name(certificate), &buffer, Int32(buffer.count)) != nil else { return nil }
+        return cString(buffer)
+    }
+
     /// Whether OpenSSL holds decrypted bytes not yet read (`SSL_pending`).
     var hasBufferedInput: Bool { SSL_pending(ssl) > 0 }
 

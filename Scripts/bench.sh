@@ -87,6 +87,7 @@ fi
 
 ensure_redis
 ensure_iproute2
+ensure_openssl
 echo "Building swift-sentinel (release, static executable)..." >&2
 swift build "${STATIC[@]}" --scratch-path .build/static --product swift-sentinel >&2
 BINARY="$(swift build "${STATIC[@]}" --scratch-path .build/static --show-bin-path)/swift-sentinel"

@@ -115,6 +115,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 ensure_redis
+ensure_openssl
 redis_server=$(command -v redis-server)
 redis_cli=$(command -v redis-cli)
 

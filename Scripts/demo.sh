@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 source Scripts/lib.sh
 
 ensure_redis
+ensure_openssl
 echo "Building swift-sentinel (release)..."
 swift build -c release --product swift-sentinel >/dev/null
 BINARY="$(swift build -c release --show-bin-path)/swift-sentinel"

@@ -70,3 +70,16 @@ wait_for() {
         sleep 0.1
     done
 }
+
+# Installs what TLS needs when missing: OpenSSL's headers and libraries (the build links
+# libssl and libcrypto) and the openssl command (the tests make their certificates with it).
+ensure_openssl() {
+    if [ -f /usr/include/openssl/ssl.h ] && command -v openssl >/dev/null; then
+        return 0
+    fi
+    echo "Installing libssl-dev openssl (apt-get)..."
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq libssl-dev openssl >/dev/null
+}

@@ -10,6 +10,7 @@ ensure_redis
 # The partition integration test builds network namespaces with `ip` and `bridge`.
 ensure_iproute2
 ensure_prometheus
+ensure_openssl
 # The client-library integration tests drive redis-py (redis.sentinel.Sentinel).
 if ! python3 -c 'import redis' 2>/dev/null; then
     python3 -m pip install --quiet redis

@@ -203,7 +203,7 @@ public final class SentinelServer: SentinelIO {
         while true {
             // Checked per command: an AUTH earlier in this same read lifts the limits for
             // the commands after it (the core owns authentication).
-            client.parser.requiresAuthentication = core.requiresAuthentication(id)
+            client.parser.requiresAuthentication = Self.requiresAuthentication(id, in: &core)
             let command: [[UInt8]]?
             do {
                 command = try client.parser.next()
@@ -220,6 +220,12 @@ public final class SentinelServer: SentinelIO {
             handle(.clientCommand(id, command), at: time)
         }
         finishTurn(at: time)
+    }
+
+    /// Asks the core in place: calling a method on the stored `core` directly copied the whole
+    /// state (every table retained and released) once per command.
+    private static func requiresAuthentication(_ id: ClientID, in core: inout Sentinel) -> Bool {
+        core.requiresAuthentication(id)
     }
 
     /// Parses every reply in `bytes` as one turn; garbage closes that link (it reconnects later).

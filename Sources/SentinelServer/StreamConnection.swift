@@ -95,7 +95,10 @@ public final class StreamConnection {
             self.state = .closed
             throw error
         }
-        startHandshake()
+        // The handshake starts from the loop (the ClientHello makes the socket readable), never
+        // here: a fast client could complete it and send its first command before the owner has
+        // set `onData`.
+        startHandshake(stepNow: false)
     }
 
     /// Adopts a connected, non-blocking stream socket and starts reading. On failure the fd is
@@ -352,14 +355,16 @@ public final class StreamConnection {
         if tls != nil && state == .connected { readAvailable() }
     }
 
-    private func startHandshake() {
+    /// Creates the session; `stepNow` runs the first step at once (loop context only).
+    private func startHandshake(stepNow: Bool = true) {
         guard let tlsContext, let session = TLSSession(context: tlsContext, fd: fd, role: tlsRole) else {
             closeDeferred(.tlsHandshakeFailed("Failed to create the TLS session: \(OpenSSLLibrary.takeError())"))
             return
         }
         tls = session
         handshaking = true
-        continueHandshake()
+        handshakeWaitsFor = .readable
+        if stepNow { continueHandshake() } else { updateInterest() }
     }
 
     /// One handshake step (loop context, or right after the connection started).

@@ -22,6 +22,7 @@ from bench.resources import run_cpu, run_rss
 from bench.startup import run_startup
 from bench.throughput import run_bench
 from bench.timeline_picture import render_svg, timeline_path
+from bench.tls import run_tls
 
 CURRENT_NAME = "swift-sentinel"
 REFERENCE_NAME = "redis-sentinel"
@@ -46,9 +47,9 @@ def parse_arguments():
     ap.add_argument("--quick", action="store_true",
                     help="smoke run: 1 repetition, short CPU windows, fewer requests")
     ap.add_argument("--output", help="also write the markdown table to this file")
-    ap.add_argument("--only", default="startup,rss,bench,failover,cpu,metrics",
-                    help="comma-separated subset of: startup,rss,bench,failover,cpu,metrics,mass,"
-                         "mass-mixed,partition (metrics: swift-sentinel's metrics port only; "
+    ap.add_argument("--only", default="startup,rss,bench,tls,failover,cpu,metrics",
+                    help="comma-separated subset of: startup,rss,bench,tls,failover,cpu,metrics,"
+                         "mass,mass-mixed,partition (metrics: swift-sentinel's metrics port only; "
                          "mass: K = 20 and 50 masters killed at once, opt-in; partition: a "
                          "network partition and its heal in network namespaces, opt-in, needs root)")
     ap.add_argument("--down-after", default=None,
@@ -140,6 +141,7 @@ def main():
     cpu_runs = 1
     starts = 10
     requests_p1, requests_p16 = (20000, 100000) if args.quick else (100000, 500000)
+    handshakes = 5000 if args.quick else 20000
     down_after_text = args.down_after or ("1000" if args.quick else "1000,5000")
     down_afters = [int(x) for x in down_after_text.split(",") if x.strip()]
     daemons = compared_daemons(args)
@@ -157,6 +159,7 @@ def main():
         ("startup", lambda: run_startup(daemons, starts)),
         ("rss", lambda: run_rss(daemons, runs)),
         ("bench", lambda: run_bench(daemons, runs, requests_p1, requests_p16)),
+        ("tls", lambda: run_tls(daemons, runs, requests_p1, requests_p16, handshakes)),
         ("failover", lambda: run_failover(daemons, runs, down_afters, ["kill", "sleep"], args.events)),
         ("cpu", lambda: run_cpu(daemons, cpu_runs, cpu_window_s)),
         ("metrics", lambda: run_metrics(daemons, runs)),

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Benchmarks swift-sentinel against the reference redis-sentinel, side by side in one run:
-# failover timeline, redis-benchmark throughput and latency, RSS, CPU and start-up time.
+# failover timeline, redis-benchmark throughput and latency (also over TLS), RSS, CPU and
+# start-up time.
 #
 #   Scripts/bench.sh [--reference /usr/bin/redis-sentinel] [--runs N] [--quick] [--output FILE]
-#                    [--only startup,rss,bench,failover,cpu,metrics,mass,mass-mixed,partition]
+#                    [--only startup,rss,bench,tls,failover,cpu,metrics,mass,mass-mixed,partition]
 #                    [--down-after 1000,5000]
 #                    [--cpu-window SECONDS] [--events] [--keep]
 #                    [--baseline GIT-REVISION | --baseline-binary PATH] [--no-reference]
 #
-# Installs Redis if missing, builds swift-sentinel in release as one static executable (the
-# Swift runtime and the C library linked in; in .build/static, apart from other builds),
+# Installs Redis and OpenSSL if missing, builds swift-sentinel in release as one static
+# executable (the Swift runtime, the C library and OpenSSL linked in; in .build/static, apart
+# from other builds),
 # then runs the Python package Scripts/bench/ (`python3 -m bench`), which starts every process
 # itself on 127.0.0.1 (free ports), stops them by PID and removes its temporary directories.
 # Prints a markdown table (medians, ratio swift / redis); --output FILE writes it to FILE too.

@@ -141,7 +141,7 @@ def main():
     cpu_runs = 1
     starts = 10
     requests_p1, requests_p16 = (20000, 100000) if args.quick else (100000, 500000)
-    handshakes = 5000 if args.quick else 20000
+    handshake_seconds = 3 if args.quick else 10
     down_after_text = args.down_after or ("1000" if args.quick else "1000,5000")
     down_afters = [int(x) for x in down_after_text.split(",") if x.strip()]
     daemons = compared_daemons(args)
@@ -159,7 +159,7 @@ def main():
         ("startup", lambda: run_startup(daemons, starts)),
         ("rss", lambda: run_rss(daemons, runs)),
         ("bench", lambda: run_bench(daemons, runs, requests_p1, requests_p16)),
-        ("tls", lambda: run_tls(daemons, runs, requests_p1, requests_p16, handshakes)),
+        ("tls", lambda: run_tls(daemons, runs, requests_p1, requests_p16, handshake_seconds)),
         ("failover", lambda: run_failover(daemons, runs, down_afters, ["kill", "sleep"], args.events)),
         ("cpu", lambda: run_cpu(daemons, cpu_runs, cpu_window_s)),
         ("metrics", lambda: run_metrics(daemons, runs)),

@@ -269,9 +269,14 @@ public final class SentinelServer: SentinelIO {
 
     // MARK: SentinelIO
 
-    public func writeConfiguration(_ file: [UInt8]) -> String? {
+    public func writeConfiguration(_ file: [UInt8], to destination: ConfigurationDestination) -> String? {
+        let path: String
+        switch destination {
+        case .configurationFile: path = configurationFilePath
+        case .stateFile(let statePath): path = statePath
+        }
         do {
-            try AtomicFileWriter.write(file, to: configurationFilePath)
+            try AtomicFileWriter.write(file, to: path)
             return nil
         } catch {
             return error.message
@@ -279,9 +284,9 @@ public final class SentinelServer: SentinelIO {
     }
 
     /// The write, timed for `redis_sentinel_config_write_duration_seconds`.
-    public func writeConfigurationMeasured(_ file: [UInt8]) -> (error: String?, seconds: Double?) {
+    public func writeConfigurationMeasured(_ file: [UInt8], to destination: ConfigurationDestination) -> (error: String?, seconds: Double?) {
         let start = MonotonicClock.nanoseconds()
-        let error = writeConfiguration(file)
+        let error = writeConfiguration(file, to: destination)
         return (error, Double(MonotonicClock.nanoseconds() - start) / 1e9)
     }
 

@@ -30,6 +30,9 @@ public struct Fault: Sendable, CustomStringConvertible {
         /// many of the turn's messages (then restarts when the fault ends).
         case crashSentinelInTurn(Int, afterMessages: Int)
         case pauseSentinel(Int)
+        /// Sentinel `s` crashes and loses its state (its disk); it restarts when the fault
+        /// ends, at a new address when `newAddress`.
+        case wipeSentinel(Int, newAddress: Bool)
         /// Each message is lost with this probability (its connection breaks).
         case loss(Double)
         /// Delays drawn up to this many milliseconds.
@@ -51,6 +54,7 @@ public struct Fault: Sendable, CustomStringConvertible {
         case .crashSentinel(let s): what = "crash sentinel#\(s)"
         case .crashSentinelInTurn(let s, let messages): what = "crash sentinel#\(s) after \(messages) message(s) of a writing turn"
         case .pauseSentinel(let s): what = "pause sentinel#\(s)"
+        case .wipeSentinel(let s, let newAddress): what = "wipe the state of sentinel#\(s)\(newAddress ? ", restarting at a new address" : "")"
         case .loss(let p): what = "loss \(Int(p * 1000))‰"
         case .delay(let d): what = "delay up to \(d) ms"
         }
@@ -73,15 +77,37 @@ public enum ScheduleGenerator {
         for _ in 0..<masters { replicas.append(options.replicas ?? random.pick([0, 1, 2, 2, 2, 3, 4])) }
         let majority = sentinels / 2 + 1
         let quorum = options.quorum ?? (random.chance(0.5) ? majority : random.int(1...sentinels))
-        return Topology(
+        var topology = Topology(
             sentinels: sentinels, masters: masters, replicasPerMaster: replicas, quorum: quorum,
             downAfter: random.pick([2000, 3000, 5000]),
             failoverTimeout: random.pick([6000, 10000, 15000]),
             parallelSyncs: random.pick([1, 1, 2]))
+        topology.container = container(for: options)
+        return topology
+    }
+
+    /// The container options, drawn from a stream of their own so that the histories without
+    /// them keep the schedules they had before these options existed.
+    static func container(for options: SimulationOptions) -> ContainerSetup {
+        var random = SplitMix64(seed: options.seed ^ 0xC0_27A1_4E25_7A7E)
+        var setup = ContainerSetup()
+        // Half the histories run Redis's mode, unless an option is asked for.
+        let asked = options.forgetAfter != .drawn || options.stateFile != nil || options.stableIdentity != nil
+        guard asked || random.chance(0.5) else { return setup }
+        switch options.forgetAfter {
+        case .drawn: setup.forgetAfter = random.chance(0.25) ? 0 : random.pick(ForgetAfterChoice.values)
+        case .drawnNonZero: setup.forgetAfter = random.pick(ForgetAfterChoice.values)
+        case .fixed(let milliseconds): setup.forgetAfter = milliseconds
+        }
+        setup.stateFile = options.stateFile ?? random.chance(0.5)
+        setup.stableIdentity = options.stableIdentity ?? random.chance(0.3)
+        if !setup.isEnabled && options.stateFile == nil { setup.stateFile = true }
+        return setup
     }
 
     public static func faults(for options: SimulationOptions, topology: Topology, random: inout SplitMix64) -> [Fault] {
-        let enabled = FaultKinds.names.map { $0.1 }.filter { options.faults.contains($0) }
+        // A sentinel loses its state only where the container options guard against it.
+        let enabled = FaultKinds.names.map { $0.1 }.filter { options.faults.contains($0) && ($0 != .stateWipe || topology.container.isEnabled) }
         guard !enabled.isEmpty, options.faultDuration > 10_000 else { return [] }
         let redisCount = topology.replicasPerMaster.reduce(0) { $0 + $1 + 1 }
         let endpointCount = topology.sentinels + redisCount
@@ -124,6 +150,9 @@ public enum ScheduleGenerator {
             case .crashInTurn:
                 result.append(Fault(start: start, duration: duration,
                                     kind: .crashSentinelInTurn(random.int(0...(topology.sentinels - 1)), afterMessages: random.int(0...3))))
+            case .stateWipe:
+                result.append(Fault(start: start, duration: duration,
+                                    kind: .wipeSentinel(random.int(0...(topology.sentinels - 1)), newAddress: random.chance(0.5))))
             case .freeze:
                 result.append(Fault(start: start, duration: min(duration, 12_000), kind: .freezeRedis(redisTarget())))
             case .pause:

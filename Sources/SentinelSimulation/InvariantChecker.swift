@@ -47,22 +47,25 @@ extension Simulation {
             sentinel.lastLeaderEpochs[position] = leaderEpoch
             guard !restarted, let leader else { continue }
             let name = groupNames[position]
-            let voterKey = "\(sentinel.myID)|\(name)|\(leaderEpoch)"
+            let voterKey = VoterKey(sentinel: s, master: name, epoch: leaderEpoch)
             if let earlier = votesByVoter[voterKey] {
-                if earlier.candidate != leader {
-                    fail("one-vote-per-epoch", "S\(s) voted twice for \(name) in epoch \(leaderEpoch): for \(sentinelName(earlier.candidate)) at t=\(Simulation.timeText(earlier.time)), then for \(sentinelName(leader))")
+                // The same vote seen again (after a restart that kept the state) is one vote;
+                // another candidate, or the same one from a new incarnation that lost the
+                // state, is a second.
+                if earlier.candidate != leader || earlier.runID != sentinel.myID {
+                    fail("one-vote-per-epoch", "S\(s) voted twice for \(name) in epoch \(leaderEpoch): for \(sentinelName(earlier.candidate)) at t=\(Simulation.timeText(earlier.time)) as \(earlier.runID.prefix(8)), then for \(sentinelName(leader)) as \(sentinel.myID.prefix(8))")
                 }
                 continue
             }
-            votesByVoter[voterKey] = (leader, now)
-            voteCounts["\(name)|\(leaderEpoch)|\(leader)", default: 0] += 1
+            votesByVoter[voterKey] = (leader, sentinel.myID, now)
+            voteCounts[CandidateKey(master: name, epoch: leaderEpoch, candidate: leader), default: 0] += 1
             record("S\(s) votes for \(sentinelName(leader)) as leader of \(name) in epoch \(leaderEpoch)")
         }
     }
 
     func sentinelName(_ runID: String) -> String {
-        if let s = sentinels.firstIndex(where: { $0.myID == runID }) { return "S\(s)" }
-        return String(runID.prefix(8))
+        guard let s = runIDOwner[runID] else { return String(runID.prefix(8)) }
+        return sentinels[s].myID == runID ? "S\(s)" : "S\(s)(\(runID.prefix(8)))"
     }
 
     /// After a turn in which sentinel `s` said something: remembers the epochs it had then.
@@ -120,19 +123,21 @@ extension Simulation {
         switch type {
         case .electedLeader:
             guard let epoch = failoverEpoch else { return }
-            let key = "\(masterName)|\(epoch)"
+            let key = ElectionKey(master: masterName, epoch: epoch)
             if let earlier = leaders[key], earlier.sentinel != s {
                 fail("one-leader-per-epoch", "S\(s) and S\(earlier.sentinel) (at t=\(Simulation.timeText(earlier.time))) were both elected leader of \(masterName) in epoch \(epoch)")
             } else {
                 leaders[key] = (s, now)
             }
+            checkMajorityReached(by: s, master: masterName, epoch: epoch)
         case .tryFailover:
+            electionStarts[VoterKey(sentinel: s, master: masterName, epoch: failoverEpoch ?? 0)] = now
             checkFailoverNeeded(by: s, name: masterName, address: subject.address)
         case .subjectivelyDown where subject.kind != .sentinel:
             checkSubjectivelyDown(by: s, address: subject.address)
         case .failoverStateWaitPromotion:
             guard let epoch = failoverEpoch else { return }
-            let votes = voteCounts["\(masterName)|\(epoch)|\(sentinels[s].myID)", default: 0]
+            let votes = voteCounts[CandidateKey(master: masterName, epoch: epoch, candidate: sentinels[s].myID), default: 0]
             let needed = max(majority, topology.quorum)
             if votes < needed {
                 fail("promotion-needs-votes", "S\(s) promoted \(subject.name) for \(masterName) in epoch \(epoch) with \(votes) vote(s); max(majority \(majority), quorum \(topology.quorum)) = \(needed) needed")
@@ -159,6 +164,7 @@ extension Simulation {
     func refreshBadness() {
         for s in sentinels.indices {
             for n in redis.indices where pairIsBad(s, n) { lastBad[s][n] = now }
+            for t in sentinels.indices where t != s && sentinels[s].alive && sentinels[t].alive && !isBlocked(s, t) { lastOpen[s][t] = now }
         }
         for n in redis.indices where !(redis[n].alive && redis[n].role == .master) { lastNotMaster[n] = now }
     }
@@ -187,6 +193,21 @@ extension Simulation {
         let healthyFor = now - lastBad[s][n]
         if healthyFor > window {
             fail("no-false-sdown", "S\(s) flagged R\(n) at \(address) down although it could reach it for the last \(healthyFor) ms (down-after \(topology.downAfter))")
+        }
+    }
+
+    // MARK: A partitioned minority never fails over
+
+    /// A leader elected in `epoch` must have been able to talk (both ways, both alive) with a
+    /// majority of all the sentinels, itself included, at some time since it began that
+    /// election: votes travel on direct connections only, so a leader that could not is a
+    /// partitioned minority that shrank its voter set into a false majority.
+    func checkMajorityReached(by s: Int, master: String, epoch: UInt64) {
+        refreshBadness()
+        let start = electionStarts[VoterKey(sentinel: s, master: master, epoch: epoch)] ?? 0
+        let reached = sentinels.indices.filter { t in t == s || (lastOpen[s][t] >= start && lastOpen[t][s] >= start) }
+        if reached.count < majority {
+            fail("partitioned-minority-fails-over", "S\(s) was elected leader of \(master) in epoch \(epoch) although since that election began (t=\(Simulation.timeText(start))) it could reach only \(reached.map { "S\($0)" }.joined(separator: ", ")) of \(sentinels.count) sentinels")
         }
     }
 
@@ -255,4 +276,24 @@ extension Simulation {
             fail("final-agreement", "\(options.quietDuration / 1000) s after every fault healed: \(problem)")
         }
     }
+}
+
+/// A master's election in one epoch.
+struct ElectionKey: Hashable {
+    var master: String
+    var epoch: UInt64
+}
+
+/// One sentinel (whatever its incarnation) in one master's election of one epoch.
+struct VoterKey: Hashable {
+    var sentinel: Int
+    var master: String
+    var epoch: UInt64
+}
+
+/// The votes a candidate (by run id) received for one master in one epoch.
+struct CandidateKey: Hashable {
+    var master: String
+    var epoch: UInt64
+    var candidate: String
 }

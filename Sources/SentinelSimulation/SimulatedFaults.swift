@@ -40,6 +40,10 @@ extension Simulation {
             if sentinels[s].alive { sentinels[s].crashInTurn = messages; crashedByFault[i] = [s] }
         case .pauseSentinel(let s):
             if sentinels[s].alive { sentinels[s].pausedUntil = max(sentinels[s].pausedUntil, now + fault.duration) }
+        case .wipeSentinel(let s, let newAddress):
+            if sentinels[s].alive { crashedByFault[i] = [s] }
+            wipeState(of: s)
+            sentinels[s].movesOnRestart = sentinels[s].movesOnRestart || newAddress
         case .loss(let rate):
             activeLoss.append((i, rate))
         case .delay(let d):
@@ -57,7 +61,7 @@ extension Simulation {
             activePartitions.removeAll { $0.fault == i }
         case .crashRedis:
             for n in crashedByFault[i] ?? [] where !redis[n].alive { restartRedis(n) }
-        case .crashSentinel, .crashSentinelInTurn:
+        case .crashSentinel, .crashSentinelInTurn, .wipeSentinel:
             for s in crashedByFault[i] ?? [] {
                 if sentinels[s].alive { sentinels[s].crashInTurn = nil } else { startSentinel(s) }
             }

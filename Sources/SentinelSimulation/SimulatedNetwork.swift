@@ -27,7 +27,12 @@ extension Simulation {
         guard let target = endpointByHost[host] else {
             connections.append(SimulatedConnection(owner: s, ownerIncarnation: sentinels[s].incarnation, coreID: id, target: 0, state: .closed))
             sentinels[s].outgoing[id.rawValue] = c
-            queue.push(.clientSideClosed(connection: c, reason: "unknown host"), at: now + 1)
+            // An address a sentinel left: nothing answers, the attempt times out.
+            if vanishedHosts.contains(host) {
+                queue.push(.clientSideClosed(connection: c, reason: "connect timeout"), at: now + random.milliseconds(500...3000))
+            } else {
+                queue.push(.clientSideClosed(connection: c, reason: "unknown host"), at: now + 1)
+            }
             return
         }
         connections.append(SimulatedConnection(owner: s, ownerIncarnation: sentinels[s].incarnation, coreID: id, target: target))

@@ -66,10 +66,6 @@ struct SimulatedRedis {
         switch role {
         case .master:
             lines.append("role:master")
-            lines.append("connected_slaves:\(connectedReplicas.count)")
-            for (i, replica) in connectedReplicas.enumerated() {
-                lines.append("slave\(i):ip=\(replica.0.host),port=\(replica.0.port),state=online,offset=\(replica.1),lag=0")
-            }
         case .replica:
             lines.append("role:slave")
             lines.append("master_host:\(masterAddress?.host ?? "")")
@@ -85,7 +81,11 @@ struct SimulatedRedis {
             lines.append("slave_priority:\(priority)")
             lines.append("slave_read_only:1")
             lines.append("replica_announced:1")
-            lines.append("connected_slaves:0")
+        }
+        // A replica lists the replicas chained under it, as a master does.
+        lines.append("connected_slaves:\(connectedReplicas.count)")
+        for (i, replica) in connectedReplicas.enumerated() {
+            lines.append("slave\(i):ip=\(replica.0.host),port=\(replica.0.port),state=online,offset=\(replica.1),lag=0")
         }
         lines.append("master_failover_state:no-failover")
         lines.append("master_repl_offset:\(offset)")

@@ -1,15 +1,30 @@
 import SentinelCore
 
 /// A sentinel process in the simulation: the real core, the configuration text it last
-/// persisted (all that survives a crash), and its client connections.
+/// persisted and its state file (all that survives a crash; a state wipe loses the state),
+/// and its client connections.
 final class SimulatedSentinel {
     let index: Int
-    let host: String
-    let myID: String
+    /// Its address now (a state wipe may restart it at a new one).
+    var host: String
+    /// The run id of its current incarnation (a new one after a state wipe, unless stable).
+    var myID: String
     var core: Sentinel? { didSet { alive = core != nil } }
     private(set) var alive = false
     var incarnation = 0
+    /// The main configuration file: rewritten in Redis's mode, never written with a state file.
     var persistedText: String
+    /// The main file as first written (the container's image of it, to restart from after a
+    /// state wipe without a state file).
+    let originalText: String
+    /// The state file (`state-config-file`), nil while it does not exist.
+    var stateText: String?
+    /// How many times it moved to a new address.
+    var addressGeneration = 0
+    /// Set by a state wipe that restarts it at a new address.
+    var movesOnRestart = false
+    /// Its state was wiped and it has not restarted since.
+    var stateLost = false
     var pausedUntil: Milliseconds = 0
     /// Outgoing connections by the core's ConnectionID, and incoming ones by ClientID.
     var outgoing: [UInt64: Int] = [:]
@@ -33,10 +48,12 @@ final class SimulatedSentinel {
     /// The events this incarnation emitted, by type (see `checkMetrics`).
     var eventCounts: [SentinelEventType: UInt64] = [:]
 
-    init(index: Int, host: String, myID: String, persistedText: String) {
+    init(index: Int, host: String, myID: String, persistedText: String, stateText: String?) {
         self.index = index
         self.host = host
         self.myID = myID
         self.persistedText = persistedText
+        self.originalText = persistedText
+        self.stateText = stateText
     }
 }

@@ -25,8 +25,11 @@ struct SimulatedSentinelIO: SentinelIO {
         case exited(code: Int32)
     }
 
-    mutating func writeConfiguration(_ file: [UInt8]) -> String? {
-        world.sentinels[s].persistedText = String(decoding: file, as: UTF8.self)
+    mutating func writeConfiguration(_ file: [UInt8], to destination: ConfigurationDestination) -> String? {
+        switch destination {
+        case .configurationFile: world.sentinels[s].persistedText = String(decoding: file, as: UTF8.self)
+        case .stateFile: world.sentinels[s].stateText = String(decoding: file, as: UTF8.self)
+        }
         return nil
     }
 
@@ -97,15 +100,20 @@ struct SimulatedSentinelIO: SentinelIO {
 extension Simulation {
     var timestamp: Timestamp { Timestamp(monotonic: now, wallClock: Simulation.wallClockBase + now) }
 
-    /// Starts (or restarts) sentinel `s` from the configuration it last persisted.
+    /// Starts (or restarts) sentinel `s` from the configuration it last persisted, and its
+    /// state file over it.
     func startSentinel(_ s: Int) {
         let text = sentinels[s].persistedText
-        let configuration: SentinelConfiguration
+        var configuration: SentinelConfiguration
         do {
             configuration = try ConfigurationParser.parse(text: text, fileName: "sentinel-\(s).conf", readInclude: { _ in "" })
+            if let statePath = configuration.container.stateConfigFile {
+                try StateFileOverlay.apply(sentinels[s].stateText.map { Array($0.utf8) }, fileName: statePath, to: &configuration)
+            }
         } catch {
-            return fail("persisted-configuration", "sentinel#\(s) cannot load the configuration it persisted: \(error)\n\(text)")
+            return fail("persisted-configuration", "sentinel#\(s) cannot load the configuration it persisted: \(error)\n\(text)\n\(sentinels[s].stateText ?? "")")
         }
+        if sentinels[s].movesOnRestart { moveSentinel(s) }
         var core = Sentinel(configuration: configuration, configurationText: text, environment: SentinelEnvironment(listeningPort: 26379),
                             randomSeed: random.next(), now: timestamp)
         core.deliberateDefects = options.defects
@@ -115,10 +123,14 @@ extension Simulation {
         sentinels[s].pausedUntil = 0
         sentinels[s].crashInTurn = nil
         sentinels[s].eventCounts = [:]
-        record("S\(s) starts (incarnation \(sentinels[s].incarnation), current-epoch \(core.currentEpoch))")
-        observeRestart(of: s)
         var turn = Turn()
         sentinels[s].core!.start(into: &turn)
+        let runID = sentinels[s].core!.myID
+        sentinels[s].myID = runID
+        runIDOwner[runID] = s
+        record("S\(s) starts (incarnation \(sentinels[s].incarnation), current-epoch \(sentinels[s].core!.currentEpoch)\(sentinels[s].core!.isLearningEpochs ? ", without its state, as \(runID.prefix(8)) at \(sentinels[s].host)" : ""))")
+        if !sentinels[s].stateLost && !sentinels[s].core!.isLearningEpochs { observeRestart(of: s) }
+        sentinels[s].stateLost = false
         observeState(of: s, restarted: true)
         run(&turn, of: s)
     }

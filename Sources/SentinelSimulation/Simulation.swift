@@ -43,6 +43,10 @@ public final class Simulation {
     /// Connections per target endpoint, in creation order.
     var incomingByEndpoint: [[Int]]
     var endpointByHost: [String: Int] = [:]
+    /// Addresses sentinels left when a state wipe moved them: nothing answers there.
+    var vanishedHosts: Set<String> = []
+    /// Which sentinel each run id ever used belongs to.
+    var runIDOwner: [String: Int] = [:]
     let groupNames: [String]
     var activeFaults: [Int: (a: UInt64, b: UInt64, oneWay: Bool)] = [:]
     var activePartitions: [(fault: Int, a: UInt64, b: UInt64, oneWay: Bool)] = []
@@ -59,9 +63,17 @@ public final class Simulation {
     var trace: [String] = []
     var steps = 0
     var failoversCompleted = 0
-    var leaders: [String: (sentinel: Int, time: Milliseconds)] = [:]
-    var votesByVoter: [String: (candidate: String, time: Milliseconds)] = [:]
-    var voteCounts: [String: Int] = [:]
+    /// Who was elected leader of each master in each epoch (the epochs still remembered).
+    var leaders: [ElectionKey: (sentinel: Int, time: Milliseconds)] = [:]
+    /// Each sentinel's vote per master and epoch, across its incarnations (a sentinel that lost
+    /// its state is still the same voter).
+    var votesByVoter: [VoterKey: (candidate: String, runID: String, time: Milliseconds)] = [:]
+    /// Votes per candidate run id, master and epoch.
+    var voteCounts: [CandidateKey: Int] = [:]
+    /// When each sentinel last began an election for each master (`+try-failover`).
+    var electionStarts: [VoterKey: Milliseconds] = [:]
+    /// The last time sentinel a could send to sentinel b (both alive, no partition a → b).
+    var lastOpen: [[Milliseconds]] = []
     /// Per (sentinel, Redis node): dead (black-holed) connections, and the last time the pair
     /// could not talk.
     var deadConnections: [[Int]]
@@ -83,6 +95,7 @@ public final class Simulation {
         self.deadConnections = Array(repeating: Array(repeating: 0, count: topology.sentinels + redisCount), count: topology.sentinels)
         self.lastBad = Array(repeating: Array(repeating: 0, count: redisCount), count: topology.sentinels)
         self.lastNotMaster = Array(repeating: 0, count: redisCount)
+        self.lastOpen = Array(repeating: Array(repeating: 0, count: topology.sentinels), count: topology.sentinels)
         buildWorld()
     }
 
@@ -108,11 +121,19 @@ public final class Simulation {
                 index += 1
             }
         }
-        let ids = (0..<topology.sentinels).map { _ in Simulation.hexID(&random) }
+        let container = topology.container
+        var ids = (0..<topology.sentinels).map { _ in Simulation.hexID(&random) }
+        if container.stableIdentity { ids = (0..<topology.sentinels).map { Sentinel.runID(derivedFrom: "sentinel-\($0)") } }
         for s in 0..<topology.sentinels {
             let host = "10.0.0.\(s + 1)"
             endpointByHost[host] = s
-            var lines = ["port 26379", "sentinel myid \(ids[s])"]
+            var lines = ["port 26379"]
+            // With a state file, the id is the state's (a main file written once by a chart
+            // names no id); without one, the main file holds it as in Redis.
+            if !container.stateFile { lines.append("sentinel myid \(ids[s])") }
+            if container.stateFile { lines.append("sentinel state-config-file /state/sentinel-\(s).conf") }
+            if container.forgetAfter > 0 { lines.append("sentinel forget-after-milliseconds \(container.forgetAfter)") }
+            if container.stableIdentity { lines.append("sentinel myid-from-name sentinel-\(s)") }
             var node = 0
             for group in 0..<topology.masters {
                 let name = groupNames[group]
@@ -125,7 +146,9 @@ public final class Simulation {
                 }
                 node += topology.replicasPerMaster[group] + 1
             }
-            sentinels.append(SimulatedSentinel(index: s, host: host, myID: ids[s], persistedText: lines.joined(separator: "\n") + "\n"))
+            sentinels.append(SimulatedSentinel(index: s, host: host, myID: ids[s], persistedText: lines.joined(separator: "\n") + "\n",
+                                               stateText: container.stateFile ? "sentinel myid \(ids[s])\n" : nil))
+            runIDOwner[ids[s]] = s
         }
     }
 

@@ -29,13 +29,19 @@ public struct FaultKinds: OptionSet, Sendable, Hashable {
     /// write and after the first few of the turn's messages.
     public static let crashInTurn = FaultKinds(rawValue: 1 << 9)
 
-    public static let all: FaultKinds = [.partition, .oneWay, .crash, .sentinelCrash, .freeze, .pause, .loss, .delay, .massCrash, .crashInTurn]
+    /// A sentinel crashes and restarts with its state wiped (a container's ephemeral disk):
+    /// a new run id (the same one with a stable name), at the same address or a new one. Only
+    /// in histories whose sentinels run in container mode (`Topology.container`).
+    public static let stateWipe = FaultKinds(rawValue: 1 << 10)
+
+    public static let all: FaultKinds = [.partition, .oneWay, .crash, .sentinelCrash, .freeze, .pause, .loss, .delay, .massCrash, .crashInTurn,
+                                         .stateWipe]
 
     /// The names `--faults` accepts, in this order.
     public static let names: [(String, FaultKinds)] = [
         ("partition", .partition), ("oneway", .oneWay), ("crash", .crash), ("sentinel-crash", .sentinelCrash),
         ("freeze", .freeze), ("pause", .pause), ("loss", .loss), ("delay", .delay), ("mass-crash", .massCrash),
-        ("turn-crash", .crashInTurn),
+        ("turn-crash", .crashInTurn), ("state-wipe", .stateWipe),
     ]
 
     /// Parses `partition,crash,…` (or `all`, or `none`).
@@ -77,6 +83,12 @@ public struct SimulationOptions: Sendable {
     public var defects: DeliberateDefects = []
     /// Record a full event trace (every input of every sentinel, every fault).
     public var trace = false
+    /// `sentinel forget-after-milliseconds` of every sentinel.
+    public var forgetAfter: ForgetAfterChoice = .drawn
+    /// Whether the sentinels keep their state in a `state-config-file` (drawn when nil).
+    public var stateFile: Bool?
+    /// Whether the sentinels' run ids come from `myid-from-name` (drawn when nil).
+    public var stableIdentity: Bool?
 
     public init(seed: UInt64) { self.seed = seed }
 
@@ -94,6 +106,11 @@ public struct SimulationOptions: Sendable {
         if defects.contains(.majorityIgnoresDeadPeers) { words.append("--defect majority-ignores-dead") }
         if defects.contains(.sendBeforePersisting) { words.append("--defect send-before-persist") }
         if defects.contains(.metricsMissFailoverEnd) { words.append("--defect metrics-miss-failover-end") }
+        if defects.contains(.votesAtOnceAfterStateLoss) { words.append("--defect votes-at-once") }
+        if defects.contains(.forgettingLowersMajority) { words.append("--defect forgetting-lowers-majority") }
+        if forgetAfter != .drawn { words.append("--forget-after \(forgetAfter.text)") }
+        if let stateFile { words.append("--state-file \(stateFile ? "yes" : "no")") }
+        if let stableIdentity { words.append("--stable-identity \(stableIdentity ? "yes" : "no")") }
         words.append("--trace")
         return words.joined(separator: " ")
     }
@@ -108,9 +125,63 @@ public struct Topology: Sendable, CustomStringConvertible {
     public var downAfter: Milliseconds
     public var failoverTimeout: Milliseconds
     public var parallelSyncs: Int
+    /// The sentinels' container options (none: Redis's behaviour).
+    public var container = ContainerSetup()
 
     public var description: String {
         "\(sentinels) sentinels, \(masters) master(s) with \(replicasPerMaster.map(String.init).joined(separator: "/")) replicas, quorum \(quorum), down-after \(downAfter), failover-timeout \(failoverTimeout), parallel-syncs \(parallelSyncs)"
+            + (container.isEnabled ? ", \(container)" : "")
+    }
+}
+
+/// How the sentinels of a history run in container mode (`ContainerOptions`).
+public struct ContainerSetup: Sendable, CustomStringConvertible {
+    /// `sentinel forget-after-milliseconds` (0: off).
+    public var forgetAfter: Milliseconds = 0
+    /// A `state-config-file` beside a main file that is never written.
+    public var stateFile = false
+    /// `sentinel myid-from-name sentinel-<index>`.
+    public var stableIdentity = false
+
+    /// Whether any option is on: then sentinels may lose their state (`FaultKinds.stateWipe`).
+    public var isEnabled: Bool { forgetAfter > 0 || stateFile || stableIdentity }
+
+    public var description: String {
+        var words = ["container mode: forget-after \(forgetAfter)"]
+        if stateFile { words.append("state file") }
+        if stableIdentity { words.append("stable identity") }
+        return words.joined(separator: ", ")
+    }
+}
+
+/// `--forget-after`: drawn per history (off for half of them), drawn among the non-zero values,
+/// or fixed.
+public enum ForgetAfterChoice: Sendable, Equatable {
+    case drawn
+    case drawnNonZero
+    case fixed(Milliseconds)
+
+    /// The values drawn from (0 is off).
+    static let values: [Milliseconds] = [1000, 2000, 3000, 5000, 10_000, 20_000]
+
+    /// Parses `random`, `on`, `off` or a number of milliseconds.
+    public init?(text: String) {
+        switch text {
+        case "random": self = .drawn
+        case "on": self = .drawnNonZero
+        case "off": self = .fixed(0)
+        default:
+            guard let milliseconds = Milliseconds(text), milliseconds >= 0 else { return nil }
+            self = .fixed(milliseconds)
+        }
+    }
+
+    public var text: String {
+        switch self {
+        case .drawn: return "random"
+        case .drawnNonZero: return "on"
+        case .fixed(let milliseconds): return milliseconds == 0 ? "off" : String(milliseconds)
+        }
     }
 }
 

@@ -8,13 +8,22 @@ import SentinelSimulation
 func usage() -> Never {
     print("""
     usage: sentinel-sim --seeds N [--from S] [--sentinels K] [--masters M] [--replicas R] [--quorum Q]
-                        [--faults all|none|partition,oneway,crash,sentinel-crash,freeze,pause,loss,delay,mass-crash,turn-crash]
-                        [--fault-seconds F] [--quiet-seconds Q] [--jobs J] [--defect vote-twice|majority-ignores-dead|send-before-persist|metrics-miss-failover-end]
+                        [--faults all|none|partition,oneway,crash,sentinel-crash,freeze,pause,loss,delay,mass-crash,turn-crash,state-wipe]
+                        [--fault-seconds F] [--quiet-seconds Q] [--jobs J]
+                        [--forget-after random|on|off|MS] [--state-file yes|no] [--stable-identity yes|no]
+                        [--defect vote-twice|majority-ignores-dead|send-before-persist|metrics-miss-failover-end|votes-at-once|forgetting-lowers-majority]
            sentinel-sim --seed S [same options] [--trace]     replay one history (full event trace with --trace)
     """)
     exit(2)
 }
 func bad<T>() -> T { usage() }
+func yesNo(_ word: String) -> Bool {
+    switch word {
+    case "yes": return true
+    case "no": return false
+    default: usage()
+    }
+}
 
 var arguments = Array(CommandLine.arguments.dropFirst())
 var count = 0
@@ -39,12 +48,17 @@ while !arguments.isEmpty {
     case "--quiet-seconds": template.quietDuration = Milliseconds(number()) * 1000
     case "--jobs": jobs = max(1, number())
     case "--trace": template.trace = true
+    case "--forget-after": template.forgetAfter = ForgetAfterChoice(text: value()) ?? bad()
+    case "--state-file": template.stateFile = yesNo(value())
+    case "--stable-identity": template.stableIdentity = yesNo(value())
     case "--defect":
         switch value() {
         case "vote-twice": template.defects.insert(.voteTwicePerEpoch)
         case "majority-ignores-dead": template.defects.insert(.majorityIgnoresDeadPeers)
         case "send-before-persist": template.defects.insert(.sendBeforePersisting)
         case "metrics-miss-failover-end": template.defects.insert(.metricsMissFailoverEnd)
+        case "votes-at-once": template.defects.insert(.votesAtOnceAfterStateLoss)
+        case "forgetting-lowers-majority": template.defects.insert(.forgettingLowersMajority)
         default: usage()
         }
     default: usage()

@@ -114,14 +114,48 @@ do {
     fail("*** FATAL CONFIG FILE ERROR (swift-sentinel \(Sentinel.version)) ***\n\(error.description)")
 }
 
-// Persistence replaces the file through a temporary file in its directory: both must be
-// writable, or the first state change would be lost (Redis checks only the file, §16.4).
-if access(configurationPath, W_OK) != 0 {
-    fail("Sentinel config file \(configurationPath) is not writable: \(SystemError.describe(errno)). Exiting...")
-}
-let configurationDirectory = configurationPath.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-if access(configurationDirectory.isEmpty ? "/" : configurationDirectory, W_OK) != 0 {
-    fail("Sentinel config directory \(configurationDirectory) is not writable (the configuration is replaced atomically through a temporary file there): \(SystemError.describe(errno)). Exiting...")
+// With `sentinel state-config-file`, the state is written there and the main file is never
+// written (it may be read-only); the state file overlays the main file at every start. A
+// relative path is taken from `dir`, as Redis takes its other files.
+if let givenStatePath = configuration.container.stateConfigFile {
+    let statePath: String
+    if givenStatePath.hasPrefix("/") {
+        statePath = givenStatePath
+    } else {
+        let base = configuration.directory.map(FileAccess.absolutePath) ?? FileAccess.currentDirectory() ?? ""
+        statePath = (base.hasSuffix("/") ? base : base + "/") + givenStatePath
+    }
+    configuration.container.stateConfigFile = statePath
+    let stateDirectory = statePath.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+    if access(stateDirectory.isEmpty ? "/" : stateDirectory, W_OK) != 0 {
+        fail("Sentinel state directory \(stateDirectory) is not writable (the state file is replaced atomically through a temporary file there): \(SystemError.describe(errno)). Exiting...")
+    }
+    var stateFile: [UInt8]?
+    if FileAccess.exists(statePath) {
+        if access(statePath, W_OK) != 0 {
+            fail("Sentinel state file \(statePath) is not writable: \(SystemError.describe(errno)). Exiting...")
+        }
+        do {
+            stateFile = try FileAccess.readBytes(statePath)
+        } catch {
+            fail("Fatal error, can't open state file '\(statePath)': \(error.message)")
+        }
+    }
+    do {
+        try StateFileOverlay.apply(stateFile, fileName: statePath, to: &configuration)
+    } catch {
+        fail("*** FATAL STATE FILE ERROR (swift-sentinel \(Sentinel.version)) ***\n\(error.description)")
+    }
+} else {
+    // Persistence replaces the file through a temporary file in its directory: both must be
+    // writable, or the first state change would be lost (Redis checks only the file, §16.4).
+    if access(configurationPath, W_OK) != 0 {
+        fail("Sentinel config file \(configurationPath) is not writable: \(SystemError.describe(errno)). Exiting...")
+    }
+    let configurationDirectory = configurationPath.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+    if access(configurationDirectory.isEmpty ? "/" : configurationDirectory, W_OK) != 0 {
+        fail("Sentinel config directory \(configurationDirectory) is not writable (the configuration is replaced atomically through a temporary file there): \(SystemError.describe(errno)). Exiting...")
+    }
 }
 
 // `dir` applies before the sentinel lines are checked, as in Redis: script paths may be
@@ -154,7 +188,8 @@ if commandLine.testConfiguration {
     if configuration.tls.isEnabled, case .failure(let error) = TLSContext.make(configuration.tls) {
         fail("\(error.message)\n\(TLSSetupError.startupFailure)")
     }
-    printLine("Configuration file \(configurationPath) is OK: \(configuration.masters.count) master(s) monitored.")
+    let state = configuration.container.stateConfigFile.map { " (state file \($0)\(configuration.loadedState ? "" : ", no state yet"))" } ?? ""
+    printLine("Configuration file \(configurationPath) is OK\(state): \(configuration.masters.count) master(s) monitored.")
     exit(0)
 }
 if configuration.daemonize {

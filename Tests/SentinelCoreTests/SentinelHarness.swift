@@ -39,9 +39,14 @@ final class SentinelHarness {
     var time: Timestamp { Timestamp(monotonic: now, wallClock: SentinelHarness.wallClockOrigin + now) }
 
     /// Builds a sentinel from configuration text and calls `start`.
-    init(config: String, seed: UInt64 = 42, file: StaticString = #filePath, line: UInt = #line) throws {
-        let configuration = try ConfigurationParser.parse(text: config, fileName: "sentinel.conf") { path in
+    /// With `sentinel state-config-file`, `stateFile` is that file's text (nil: it does not
+    /// exist yet), loaded over the configuration as the daemon does.
+    init(config: String, stateFile: String? = nil, seed: UInt64 = 42, file: StaticString = #filePath, line: UInt = #line) throws {
+        var configuration = try ConfigurationParser.parse(text: config, fileName: "sentinel.conf") { path in
             throw HarnessError(description: "no include \(path)")
+        }
+        if let path = configuration.container.stateConfigFile {
+            try StateFileOverlay.apply(stateFile.map { Array($0.utf8) }, fileName: path, to: &configuration)
         }
         let start = Timestamp(monotonic: now, wallClock: SentinelHarness.wallClockOrigin + now)
         sentinel = Sentinel(configuration: configuration, configurationText: config, environment: SentinelEnvironment(processID: 4242, listeningPort: 26379), randomSeed: seed, now: start)
@@ -113,6 +118,7 @@ final class SentinelHarness {
             all += io.carriedOut
             effects += io.carriedOut
             persistedConfigurations += io.writtenConfigurations
+            persistedStateFiles += io.writtenStateFiles
             recordEvents(io.carriedOut)
             let answers = networkEnabled ? networkInputs(for: io.carriedOut) : []
             for input in answers {
@@ -128,10 +134,15 @@ final class SentinelHarness {
         let persistError: String?
         var carriedOut: [SentinelEffect] = []
         var writtenConfigurations: [String] = []
+        /// The state files written (`sentinel state-config-file`), with their paths.
+        var writtenStateFiles: [(path: String, text: String)] = []
 
-        mutating func writeConfiguration(_ file: [UInt8]) -> String? {
+        mutating func writeConfiguration(_ file: [UInt8], to destination: ConfigurationDestination) -> String? {
             carriedOut.append(.persistConfiguration(ticket: 0))
-            writtenConfigurations.append(String(decoding: file, as: UTF8.self))
+            switch destination {
+            case .configurationFile: writtenConfigurations.append(String(decoding: file, as: UTF8.self))
+            case .stateFile(let path): writtenStateFiles.append((path, String(decoding: file, as: UTF8.self)))
+            }
             return persistError
         }
 
@@ -297,6 +308,8 @@ final class SentinelHarness {
     /// Texts of the configuration writes asked for so far (each taken when its request was
     /// executed, as the shell does).
     private(set) var persistedConfigurations: [String] = []
+    /// Every state file written (`sentinel state-config-file`), with its path, in order.
+    private(set) var persistedStateFiles: [(path: String, text: String)] = []
 
     /// Log lines so far: plain lines, and events at or above the configured log level (the
     /// shell's logger drops the others).

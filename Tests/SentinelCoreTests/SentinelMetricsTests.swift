@@ -43,8 +43,8 @@ final class SentinelMetricsTests: MonitoringTestCase {
     func testConfigurationWritesTimedByTheIOAreObserved() throws {
         struct TimingIO: SentinelIO {
             var writes = 0
-            mutating func writeConfiguration(_ file: [UInt8]) -> String? { nil }
-            mutating func writeConfigurationMeasured(_ file: [UInt8]) -> (error: String?, seconds: Double?) {
+            mutating func writeConfiguration(_ file: [UInt8], to destination: ConfigurationDestination) -> String? { nil }
+            mutating func writeConfigurationMeasured(_ file: [UInt8], to destination: ConfigurationDestination) -> (error: String?, seconds: Double?) {
                 writes += 1
                 return (nil, 0.003)
             }

@@ -21,7 +21,7 @@ final class TurnExecutorTests: XCTestCase {
         var goneFromMessage: Int?
         var performedCount = 0
 
-        mutating func writeConfiguration(_ file: [UInt8]) -> String? {
+        mutating func writeConfiguration(_ file: [UInt8], to destination: ConfigurationDestination) -> String? {
             calls.append(.wroteConfiguration(String(decoding: file, as: UTF8.self)))
             return failWrites
         }

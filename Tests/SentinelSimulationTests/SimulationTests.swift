@@ -90,7 +90,7 @@ final class SimulationTests: XCTestCase {
     }
 
     func testCheckerCatchesAMajorityThatIgnoresDeadPeers() {
-        let seed = firstSeed(reporting: ["promotion-needs-votes", "one-leader-per-epoch"], within: 10) {
+        let seed = firstSeed(reporting: ["promotion-needs-votes", "one-leader-per-epoch", "partitioned-minority-fails-over"], within: 10) {
             $0.sentinels = 5; $0.masters = 1; $0.replicas = 2; $0.quorum = 2; $0.faults = .partition
             $0.defects = .majorityIgnoresDeadPeers
         }

@@ -23,6 +23,9 @@ extension Sentinel {
         if master.flags.contains(.failoverInProgress) {
             return replyError(to: client, "INPROG Failover already in progress", turn: &turn)
         }
+        if isLearningEpochs {
+            return replyError(to: client, "ERR This sentinel started without its state and is learning the current epoch from its peers", turn: &turn)
+        }
         guard currentEpoch < InputLimits.maximumEpoch else {
             return replyError(to: client, "ERR The current epoch is the largest possible: no new failover can start", turn: &turn)
         }

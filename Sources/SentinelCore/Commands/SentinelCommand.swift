@@ -73,7 +73,7 @@ extension Sentinel {
         case .sentinelReset:
             let matching = masterOrder.filter { GlobPattern.matches(arguments[2], instances[$0]?.name ?? "") }
             for masterID in matching {
-                resetMaster(masterID, keepSentinels: false, now: now, turn: &turn)
+                resetByCommand(masterID, now: now, turn: &turn)
                 if let master = instances[masterID] { emitEvent(.resetMaster, about: master, turn: &turn) }
             }
             reply(to: client, .integer(Int64(matching.count)), turn: &turn)
@@ -111,7 +111,10 @@ extension Sentinel {
         return masterID
     }
 
-    /// `SENTINEL MONITOR <name> <ip> <port> <quorum>` with Redis's validation order.
+    /// `SENTINEL MONITOR <name> <ip> <port> <quorum>` with Redis's validation order. Unlike
+    /// Redis, a name already monitored at the same address with the same quorum answers `+OK`
+    /// and changes nothing, so reconcile loops are idempotent (any other difference is still
+    /// `Duplicate master name.`).
     mutating func monitorCommand(_ client: ClientID, _ arguments: [String], now: Milliseconds, turn: inout Turn) {
         guard let quorum = Int64(arguments[5]) else { return replyError(to: client, "ERR Invalid quorum", turn: &turn) }
         guard let port = Int64(arguments[4]) else { return replyError(to: client, "ERR Invalid port", turn: &turn) }
@@ -124,7 +127,14 @@ extension Sentinel {
         guard !name.isEmpty, !name.utf8.contains(where: { $0 <= 32 || $0 == UInt8(ascii: ",") || $0 == 127 }) else {
             return replyError(to: client, "ERR Invalid master name: spaces, commas and control characters are not allowed", turn: &turn)
         }
-        guard masterID(named: name) == nil else { return replyError(to: client, "ERR Duplicate master name.", turn: &turn) }
+        if let existing = masterID(named: name) {
+            // The same master again (a reconcile loop's MONITOR): nothing to change.
+            if let master = instances[existing], master.address.port == Int(port), sameHost(master.address.host, host),
+               masters.field(existing, \.quorum) == InputLimits.count(quorum) {
+                return reply(to: client, .ok, turn: &turn)
+            }
+            return replyError(to: client, "ERR Duplicate master name.", turn: &turn)
+        }
         guard port > 0 && port <= 65535 else { return replyError(to: client, "ERR Invalid port number.", turn: &turn) }
         var master = MasterConfiguration(name: name, host: host, port: Int(port), quorum: InputLimits.count(quorum))
         master.downAfterMilliseconds = timings.defaultDownAfter
@@ -192,14 +202,15 @@ extension Sentinel {
     }
 
     /// `SENTINEL CKQUORUM`: usable sentinels (us plus peers not SDOWN/ODOWN) against the
-    /// quorum and the majority of all known sentinels.
+    /// quorum and the majority an election needs (of all known sentinels; with forgetting, of
+    /// at least the most seen alive at once).
     func quorumCheck(_ masterID: InstanceID) -> RESPValue {
         guard let state = masters[masterID] else { return .ok }
         let peers = state.sentinels.compactMap { instances[$0] }
         let usable = 1 + peers.filter { !$0.flags.contains(.subjectivelyDown) && !$0.flags.contains(.objectivelyDown) }.count
         var problems: [String] = []
         if usable < state.quorum { problems.append("Not enough available Sentinels to reach the specified quorum for this master") }
-        if usable < (peers.count + 1) / 2 + 1 { problems.append("Not enough available Sentinels to reach the majority and authorize a failover") }
+        if usable < electionVoters(masterID) / 2 + 1 { problems.append("Not enough available Sentinels to reach the majority and authorize a failover") }
         if problems.isEmpty {
             return .status("OK \(usable) usable Sentinels. Quorum and failover authorization can be reached")
         }

@@ -97,12 +97,13 @@ public enum ConfigurationRenderer {
         }
     }
 
-    /// The sentinel part, in `rewriteConfigSentinelOption`'s order: `myid`; the three yes/no
+    /// The sentinel part, in `rewriteConfigSentinelOption`'s order: `myid` (then swift-sentinel's
+    /// container options, when set); the three yes/no
     /// options when non-default or already present; per master `monitor`, non-default
     /// `down-after-milliseconds`/`failover-timeout`/`parallel-syncs`, scripts, `auth-pass`,
     /// `auth-user`, non-zero `master-reboot-down-after-period` (or Valkey's spelling, see
     /// `rebootPeriodSpelling`), `config-epoch`, `leader-epoch`,
-    /// `known-replica`s, `known-sentinel`s, `rename-command`s; then `current-epoch`,
+    /// `known-replica`s, `known-sentinel`s, `rename-command`s (see `masterLines`); then `current-epoch`,
     /// `announce-ip` (quoted), non-zero `announce-port`, `sentinel-user`, `sentinel-pass`. Every
     /// per-master option is marked handled, so lines of removed masters or values disappear.
     static func writeSentinelOptions(_ configuration: SentinelConfiguration, into state: inout ConfigurationRewriteState) {
@@ -112,42 +113,14 @@ public enum ConfigurationRenderer {
         } else {
             state.markProcessed("sentinel myid")
         }
+        writeContainerOptions(c.container, into: &state)
         sentinelYesNo("deny-scripts-reconfig", c.denyScriptsReconfig, default: true, into: &state)
         sentinelYesNo("resolve-hostnames", c.resolveHostnames, default: false, into: &state)
         sentinelYesNo("announce-hostnames", c.announceHostnames, default: false, into: &state)
 
         for master in c.masters {
-            let name = argument(master.name)
-            func emit(_ option: String, _ rest: String) {
-                state.rewrite("sentinel " + option, line: "sentinel \(option) \(name) \(rest)", force: true)
-            }
-            emit("monitor", "\(argument(master.host)) \(master.port) \(master.quorum)")
-            if master.downAfterMilliseconds != MasterConfiguration.defaultDownAfterMilliseconds {
-                emit("down-after-milliseconds", "\(master.downAfterMilliseconds)")
-            }
-            if master.failoverTimeout != MasterConfiguration.defaultFailoverTimeout {
-                emit("failover-timeout", "\(master.failoverTimeout)")
-            }
-            if master.parallelSyncs != MasterConfiguration.defaultParallelSyncs {
-                emit("parallel-syncs", "\(master.parallelSyncs)")
-            }
-            if let script = master.notificationScript { emit("notification-script", argument(script)) }
-            if let script = master.clientReconfigScript { emit("client-reconfig-script", argument(script)) }
-            if let password = master.authPass { emit("auth-pass", password.configurationArgument) }
-            if let user = master.authUser { emit("auth-user", argument(user)) }
-            if master.masterRebootDownAfterPeriod != 0 {
-                emit(rebootPeriodSpelling(of: master.name, in: state), "\(master.masterRebootDownAfterPeriod)")
-            }
-            emit("config-epoch", "\(master.configEpoch)")
-            emit("leader-epoch", "\(master.leaderEpoch)")
-            for replica in master.knownReplicas {
-                emit("known-replica", "\(argument(replica.host)) \(replica.port)")
-            }
-            for sentinel in master.knownSentinels {
-                emit("known-sentinel", "\(argument(sentinel.address.host)) \(sentinel.address.port) \(argument(sentinel.runID))")
-            }
-            for renamed in master.renamedCommands {
-                emit("rename-command", "\(argument(renamed.command)) \(argument(renamed.renamed))")
+            for (option, line) in masterLines(master, rebootPeriodOption: rebootPeriodSpelling(of: master.name, in: state)) {
+                state.rewrite("sentinel " + option, line: line, force: true)
             }
         }
 
@@ -174,8 +147,72 @@ public enum ConfigurationRenderer {
         }
         for option in ["monitor", "down-after-milliseconds", "failover-timeout", "parallel-syncs", "notification-script",
                        "client-reconfig-script", "auth-pass", "auth-user", "config-epoch", "leader-epoch", "known-replica",
-                       "known-sentinel", "rename-command", "master-reboot-down-after-period", "primary-reboot-down-after-period"] {
+                       "known-sentinel", "rename-command", "master-reboot-down-after-period", "primary-reboot-down-after-period",
+                       "voters-seen"] {
             state.markProcessed("sentinel " + option)
+        }
+    }
+
+    /// The `sentinel` lines of one master, in `rewriteConfigSentinelOption`'s order, as
+    /// `(option, line)`: `monitor`, the options not at their defaults, scripts, `auth-pass`,
+    /// `auth-user`, a non-zero reboot period (spelled `rebootPeriodOption`), `config-epoch`,
+    /// `leader-epoch`, `known-replica`s, `known-sentinel`s, `rename-command`s, and (swift-sentinel's
+    /// own, only when recorded) `voters-seen`. Shared with the state file (`StateFileRenderer`).
+    static func masterLines(_ master: MasterConfiguration, rebootPeriodOption: String) -> [(option: String, line: String)] {
+        let name = argument(master.name)
+        var lines: [(option: String, line: String)] = []
+        func emit(_ option: String, _ rest: String) {
+            lines.append((option, "sentinel \(option) \(name) \(rest)"))
+        }
+        emit("monitor", "\(argument(master.host)) \(master.port) \(master.quorum)")
+        if master.downAfterMilliseconds != MasterConfiguration.defaultDownAfterMilliseconds {
+            emit("down-after-milliseconds", "\(master.downAfterMilliseconds)")
+        }
+        if master.failoverTimeout != MasterConfiguration.defaultFailoverTimeout {
+            emit("failover-timeout", "\(master.failoverTimeout)")
+        }
+        if master.parallelSyncs != MasterConfiguration.defaultParallelSyncs {
+            emit("parallel-syncs", "\(master.parallelSyncs)")
+        }
+        if let script = master.notificationScript { emit("notification-script", argument(script)) }
+        if let script = master.clientReconfigScript { emit("client-reconfig-script", argument(script)) }
+        if let password = master.authPass { emit("auth-pass", password.configurationArgument) }
+        if let user = master.authUser { emit("auth-user", argument(user)) }
+        if master.masterRebootDownAfterPeriod != 0 {
+            emit(rebootPeriodOption, "\(master.masterRebootDownAfterPeriod)")
+        }
+        emit("config-epoch", "\(master.configEpoch)")
+        emit("leader-epoch", "\(master.leaderEpoch)")
+        for replica in master.knownReplicas {
+            emit("known-replica", "\(argument(replica.host)) \(replica.port)")
+        }
+        for sentinel in master.knownSentinels {
+            emit("known-sentinel", "\(argument(sentinel.address.host)) \(sentinel.address.port) \(argument(sentinel.runID))")
+        }
+        for renamed in master.renamedCommands {
+            emit("rename-command", "\(argument(renamed.command)) \(argument(renamed.renamed))")
+        }
+        if master.votersSeen > 0 { emit("voters-seen", "\(master.votersSeen)") }
+        return lines
+    }
+
+    /// swift-sentinel's container options (`ContainerOptions`), after `myid`: written only
+    /// when set, so a file without them stays one Redis can load.
+    static func writeContainerOptions(_ options: ContainerOptions, into state: inout ConfigurationRewriteState) {
+        if let path = options.stateConfigFile {
+            state.rewrite("sentinel state-config-file", line: "sentinel state-config-file " + RedisArgumentSplitter.quoted(path), force: true)
+        } else {
+            state.markProcessed("sentinel state-config-file")
+        }
+        if options.forgetAfterMilliseconds > 0 {
+            state.rewrite("sentinel forget-after-milliseconds", line: "sentinel forget-after-milliseconds \(options.forgetAfterMilliseconds)", force: true)
+        } else {
+            state.markProcessed("sentinel forget-after-milliseconds")
+        }
+        if let name = options.myIDName {
+            state.rewrite("sentinel myid-from-name", line: "sentinel myid-from-name " + argument(name), force: true)
+        } else {
+            state.markProcessed("sentinel myid-from-name")
         }
     }
 

@@ -88,12 +88,25 @@ public struct SentinelConfiguration: Sendable, Equatable {
     /// The monitored masters, in the order of their `sentinel monitor` lines.
     public var masters: [MasterConfiguration] = []
 
+    /// swift-sentinel's options for sentinels whose disk or address does not survive a
+    /// restart (README "Containers"); none of them set keeps Redis's behaviour.
+    public var container = ContainerOptions()
+
     // MARK: Load-time information for the caller (not persisted by the renderer).
 
     /// The script paths the file names, with where it names them. Redis refuses to start when
     /// one is not executable; that needs the filesystem, so `ConfigurationParser` only records
     /// them and the shell checks each (`ScriptReference.missingScriptError`).
     public var scriptReferences: [ScriptReference] = []
+    /// Whether the state file (`state-config-file`) named `myid` when it was loaded.
+    public var myIDFromStateFile = false
+    /// Whether the state was loaded: a `sentinel myid` line in the file that holds the state
+    /// (the state file with `state-config-file`, this file without). A sentinel started
+    /// without its state in container mode learns the epochs before it votes (`EpochLearning`).
+    public var loadedState: Bool { container.stateConfigFile == nil ? myID != nil : myIDFromStateFile }
+    /// The main file's global options, which the state file's lines overlay (set by
+    /// `StateFileOverlay`): the state file writes only the options that differ from them.
+    public var stateFileBaseline: StateFileBaseline?
 
     public init() {}
 
@@ -210,6 +223,10 @@ public struct MasterConfiguration: Sendable, Equatable {
     public var knownSentinels: [KnownSentinel] = []
     /// `rename-command` pairs in order: original command name → name to send.
     public var renamedCommands: [RenamedCommand] = []
+    /// `sentinel voters-seen <master> <count>` (swift-sentinel's own, with
+    /// `forget-after-milliseconds`): the most sentinels, this one included, seen alive at
+    /// once; forgetting never lowers the majority below it (0 = not recorded).
+    public var votersSeen: Int = 0
 
     public init(name: String, host: String, port: Int, quorum: Int) {
         self.name = name

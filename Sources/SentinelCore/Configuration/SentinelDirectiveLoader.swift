@@ -5,6 +5,7 @@ struct SentinelDirectiveLoader {
     static let preMonitorNames: Set<String> = [
         "announce-ip", "announce-port", "deny-scripts-reconfig", "sentinel-user", "sentinel-pass",
         "current-epoch", "myid", "resolve-hostnames", "announce-hostnames",
+        "state-config-file", "forget-after-milliseconds", "myid-from-name",
     ]
 
     struct Entry {
@@ -17,6 +18,13 @@ struct SentinelDirectiveLoader {
     private var preMonitor: [Entry] = []
     private var monitor: [Entry] = []
     private var postMonitor: [Entry] = []
+    /// Loading a state file over the main file (`StateFileOverlay`): its `myid` says the state
+    /// was kept, and an empty `announce-ip`, `sentinel-user` or `sentinel-pass` clears the main
+    /// file's value instead of being ignored (the state file writes one only to say so).
+    var isStateFile = false
+
+    /// The `monitor` lines queued so far (the masters a state file replaces).
+    var monitoredNames: [String] { monitor.compactMap { $0.arguments.count > 1 ? $0.arguments[1] : nil } }
 
     /// Queues `arguments` (the words after `sentinel`): `monitor` in pass 2, the global options
     /// of `preMonitorNames` in pass 1, everything else in pass 3; file order within a pass.
@@ -35,14 +43,14 @@ struct SentinelDirectiveLoader {
     /// Applies the three passes; the first error stops the load.
     func apply(to configuration: inout SentinelConfiguration) throws(ConfigurationError) {
         for entry in preMonitor + monitor + postMonitor {
-            if let message = Self.apply(entry, to: &configuration) {
+            if let message = Self.apply(entry, to: &configuration, isStateFile: isStateFile) {
                 throw entry.source.error(message)
             }
         }
     }
 
     /// One `sentinel` directive; returns Redis's error message, if any.
-    static func apply(_ entry: Entry, to configuration: inout SentinelConfiguration) -> String? {
+    static func apply(_ entry: Entry, to configuration: inout SentinelConfiguration, isStateFile: Bool = false) -> String? {
         let argv = entry.arguments
         let argc = argv.count
         let noSuchMaster = "No such master with specified name."
@@ -102,6 +110,26 @@ struct SentinelDirectiveLoader {
         case ("myid", 2):
             guard argv[1].utf8.count == 40 else { return "Malformed Sentinel id in myid option." }
             configuration.myID = argv[1]
+            if isStateFile { configuration.myIDFromStateFile = true }
+
+        case ("state-config-file", 2):
+            guard !argv[1].isEmpty else { return "state-config-file needs a file name." }
+            configuration.container.stateConfigFile = argv[1]
+
+        case ("forget-after-milliseconds", 2):
+            let milliseconds = duration(argv[1])
+            guard milliseconds >= 0 else { return "negative time parameter." }
+            configuration.container.forgetAfterMilliseconds = milliseconds
+
+        case ("myid-from-name", 2):
+            guard !argv[1].isEmpty else { return "myid-from-name needs a name." }
+            configuration.container.myIDName = argv[1]
+
+        case ("voters-seen", 3):
+            guard let index = masterIndex else { return noSuchMaster }
+            let count = RedisNumberParsing.strtoll(argv[2])
+            guard count > 0 else { return "voters-seen must be 1 or greater." }
+            configuration.masters[index].votersSeen = Int(min(count, Int64(InputLimits.maximumInstancesPerMaster + 1)))
 
         case ("config-epoch", 3):
             guard let index = masterIndex else { return noSuchMaster }
@@ -148,7 +176,7 @@ struct SentinelDirectiveLoader {
             configuration.masters[index].renamedCommands.append(RenamedCommand(command: argv[2], renamed: argv[3]))
 
         case ("announce-ip", 2):
-            if !argv[1].isEmpty { configuration.announceIP = argv[1] }
+            if !argv[1].isEmpty { configuration.announceIP = argv[1] } else if isStateFile { configuration.announceIP = nil }
 
         case ("announce-port", 2):
             configuration.announcePort = RedisNumberParsing.atoi(argv[1])
@@ -160,10 +188,10 @@ struct SentinelDirectiveLoader {
             configuration.denyScriptsReconfig = flag
 
         case ("sentinel-user", 2):
-            if !argv[1].isEmpty { configuration.sentinelUser = argv[1] }
+            if !argv[1].isEmpty { configuration.sentinelUser = argv[1] } else if isStateFile { configuration.sentinelUser = nil }
 
         case ("sentinel-pass", 2):
-            if !argv[1].isEmpty { configuration.sentinelPass = Secret(entry.rawArguments[1]) }
+            if !argv[1].isEmpty { configuration.sentinelPass = Secret(entry.rawArguments[1]) } else if isStateFile { configuration.sentinelPass = nil }
 
         case ("resolve-hostnames", 2):
             guard let flag = RedisNumberParsing.yesNo(argv[1]) else {

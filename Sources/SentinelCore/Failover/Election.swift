@@ -43,10 +43,11 @@ extension Sentinel {
 
     /// The leader of the election for master M at `epoch` (§7), or nil: the candidate with
     /// the most votes, ours included, when they are at least voters/2 + 1 and at least the
-    /// quorum, where voters are all known sentinels plus us.
+    /// quorum, where voters are all known sentinels plus us (with forgetting, at least the most
+    /// sentinels seen alive at once: `electionVoters`).
     func electionWinner(_ masterID: InstanceID, epoch: UInt64) -> String? {
         guard let state = masters[masterID] else { return nil }
-        var voters = state.sentinels.count + 1
+        var voters = electionVoters(masterID)
         if deliberateDefects.contains(.majorityIgnoresDeadPeers) {
             voters = state.sentinels.filter { instances[$0]?.flags.contains(.subjectivelyDown) == false }.count + 1
         }
@@ -68,8 +69,8 @@ extension Sentinel {
     /// Votes for `candidate` as leader of master M at `epoch` (§6): a higher epoch is adopted
     /// first; the vote is cast only if M's last vote is from an older epoch — one vote per
     /// master per epoch, epochs only going up. Both are made durable before anyone hears of
-    /// them. Returns the recorded vote. Voting for someone else delays our own failover
-    /// attempt.
+    /// them. Returns the recorded vote (none while learning the epochs after a start without
+    /// state). Voting for someone else delays our own failover attempt.
     @discardableResult
     mutating func voteLeader(_ masterID: InstanceID, epoch: UInt64, candidate: String, now: Milliseconds, turn: inout Turn) -> String? {
         if epoch > currentEpoch {
@@ -78,6 +79,8 @@ extension Sentinel {
             emitEvent(.newEpoch, message: String(currentEpoch), notifying: masterID, turn: &turn)
         }
         guard let state = masters[masterID] else { return nil }
+        // Started without its state: no vote until the epochs are learned (`EpochLearning`).
+        if isLearningEpochs { return nil }
         let alreadyVoted = state.votedLeaderEpoch >= epoch && !deliberateDefects.contains(.voteTwicePerEpoch)
         // Redis also refuses when its global current epoch is above the requested one. With
         // many masters failing at once every candidate raises the global epoch once per master,
@@ -118,7 +121,7 @@ extension Sentinel {
         guard let sentinels = masters.field(masterID, \.sentinels), let quorum = masters.field(masterID, \.quorum),
               masters.field(masterID, \.votedLeaderEpoch) == epoch,
               let ourVote = masters.field(masterID, \.votedLeader) ?? nil, ourVote.lowercased() == myID.lowercased() else { return false }
-        let needed = max((sentinels.count + 1) / 2 + 1, quorum)
+        let needed = max(electionVoters(masterID) / 2 + 1, quorum)
         var counts: [String: Int] = [ourVote.lowercased(): 1]
         var unknown = 0
         var selfVoters: [String] = [myID.lowercased()]

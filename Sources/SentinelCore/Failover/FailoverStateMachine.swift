@@ -21,6 +21,8 @@ extension Sentinel {
     mutating func startFailoverIfNeeded(_ masterID: InstanceID, now: Milliseconds, turn: inout Turn) -> Bool {
         guard let master = instances[masterID], let state = masters[masterID] else { return false }
         guard master.flags.contains(.objectivelyDown), !master.flags.contains(.failoverInProgress) else { return false }
+        // Started without its state: no election before the epochs are learned (`EpochLearning`).
+        if isLearningEpochs { return false }
         if state.failoverStartTime != 0 && now - state.failoverStartTime < state.failoverTimeout * 2 {
             if state.failoverDelayLogged != state.failoverStartTime {
                 masters[masterID]?.failoverDelayLogged = state.failoverStartTime

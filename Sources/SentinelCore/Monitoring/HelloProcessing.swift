@@ -9,6 +9,7 @@ extension Sentinel {
               let masterAddress = acceptedAddress(hello.masterAddress) else { return }
         hello.sentinelAddress = sentinelAddress
         hello.masterAddress = masterAddress
+        noteHelloWhileLearning(from: hello.sentinelRunID, masterName: hello.masterName, now: now)
         var senderID = masters[masterID]?.sentinelIDsByRunID[hello.sentinelRunID].flatMap { id in
             instances.field(id, \.address) == hello.sentinelAddress ? id : nil
         }

@@ -32,6 +32,10 @@ public struct MasterState: Sendable {
     /// Whether refusing a replica or sentinel beyond `InputLimits.maximumInstancesPerMaster`
     /// was logged (cleared when the lists are emptied).
     var instanceLimitLogged = false
+    /// The most sentinels, this one included, seen alive at once (`sentinel voters-seen`):
+    /// with `forget-after-milliseconds`, an election's majority is taken over at least this
+    /// many voters, so forgetting unreachable peers never lowers it (see `Forgetting.swift`).
+    public var votersSeen: Int = 1
 
     // MARK: Failover (§7, §8)
 
@@ -61,6 +65,8 @@ public struct MasterState: Sendable {
         self.masterRebootDownAfterPeriod = configuration.masterRebootDownAfterPeriod
         self.configEpoch = configuration.configEpoch
         self.votedLeaderEpoch = configuration.leaderEpoch
+        // Without a recorded count, a configuration that lists its peers states the fleet's size.
+        self.votersSeen = configuration.votersSeen > 0 ? configuration.votersSeen : configuration.knownSentinels.count + 1
         for rename in configuration.renamedCommands {
             renamedCommands[rename.command.lowercased()] = rename.renamed
             renamedCommandOrder.append(rename)

@@ -1,7 +1,8 @@
 extension Sentinel {
     /// One timer run (§2): TILT check, then per master — the master, its replicas and its
     /// sentinels (reconnect → periodic commands → unless TILT: SDOWN; masters also ODOWN,
-    /// failover start, state machine, IS-MASTER-DOWN round) — then scripts.
+    /// failover start, state machine, IS-MASTER-DOWN round; then, with forget-after, the
+    /// unreachable peers and replicas are forgotten) — then scripts.
     mutating func runPeriodicWork(at time: Timestamp, turn: inout Turn) {
         let now = time.monotonic
         checkTilt(now: now, turn: &turn)
@@ -15,6 +16,7 @@ extension Sentinel {
             for peer in masters.field(masterID, \.sentinels) ?? [] {
                 handleInstance(peer, now: now, turn: &turn)
             }
+            forgetUnreachableInstances(masterID, now: now, turn: &turn)
         }
         runDueScripts(now: now, turn: &turn)
         killOverdueScripts(now: now, turn: &turn)

@@ -6,7 +6,8 @@ extension Sentinel {
     /// written at the promoted replica's address, and the old master as a known replica.
     public func currentConfiguration() -> SentinelConfiguration {
         var result = configuration
-        result.myID = myID
+        // Not while learning the epochs: a restart meanwhile must again start without state.
+        result.myID = isLearningEpochs ? nil : myID
         result.currentEpoch = currentEpoch
         // The users as they are now (`ACL SETUSER`/`DELUSER` included), passwords as hashes.
         result.aclUsers = userDirectory.configurationLines
@@ -25,6 +26,7 @@ extension Sentinel {
             entry.configEpoch = state.configEpoch
             entry.leaderEpoch = state.votedLeaderEpoch
             entry.renamedCommands = state.renamedCommandOrder
+            if configuration.container.forgetAfterMilliseconds > 0 { entry.votersSeen = state.votersSeen }
             for replicaID in state.replicas {
                 guard let replica = instances[replicaID] else { continue }
                 // The promoted replica is the master now; the old master takes its place.
@@ -64,6 +66,17 @@ extension Sentinel {
         configurationText = file
         configuration = updated
         return file
+    }
+
+    /// What a configuration write writes now, and where: with `sentinel state-config-file`, the
+    /// state file (`StateFileRenderer`) and never the main file; else the main file
+    /// (`configurationFileToWrite()`).
+    public mutating func configurationWrite() -> (destination: ConfigurationDestination, file: [UInt8]) {
+        guard let path = configuration.container.stateConfigFile else { return (.configurationFile, configurationFileToWrite()) }
+        let updated = currentConfiguration()
+        configuration = updated
+        let baseline = configuration.stateFileBaseline ?? StateFileBaseline(updated)
+        return (.stateFile(path: path), StateFileRenderer.render(updated, baseline: baseline, mainFilePath: environment.configurationFilePath))
     }
 
     /// `configurationFileToWrite()` as text (for tests and the simulator, whose files are UTF-8).

@@ -18,4 +18,12 @@ public struct DeliberateDefects: OptionSet, Sendable, Hashable {
     public static let sendBeforePersisting = DeliberateDefects(rawValue: 1 << 2)
     /// The metrics forget to count a failover this sentinel led to `+failover-end`.
     public static let metricsMissFailoverEnd = DeliberateDefects(rawValue: 1 << 3)
+    /// A sentinel that started without its state votes at once, instead of first learning the
+    /// epochs from a majority of its peers (`EpochLearning`): it can vote again in an epoch its
+    /// previous incarnation voted in.
+    public static let votesAtOnceAfterStateLoss = DeliberateDefects(rawValue: 1 << 4)
+    /// Forgetting an unreachable peer lowers the majority (it is counted over the peers still
+    /// listed only), instead of never dropping below the most sentinels seen alive at once:
+    /// a partitioned minority forgets the others and elects a leader among itself.
+    public static let forgettingLowersMajority = DeliberateDefects(rawValue: 1 << 5)
 }

@@ -86,6 +86,8 @@ public struct Sentinel {
     var tiltCount = 0
     /// `SENTINEL SIMULATE-FAILURE` flags.
     var simulateFailureFlags: SimulatedFailure = []
+    /// Set while a sentinel started without its state learns the epochs (container mode).
+    var epochLearning: EpochLearning?
     /// The process was asked to exit: nothing more is started.
     public internal(set) var isExiting = false
     /// The run id printed by INFO server (random per process, like Redis's).
@@ -103,7 +105,11 @@ public struct Sentinel {
         self.environment = environment
         var random = SplitMix64(seed: randomSeed)
         self.processRunID = Sentinel.randomHexIdentifier(using: &random)
-        self.myID = configuration.myID ?? ""
+        // A stable name gives the same run id at every start, state or not.
+        self.myID = configuration.container.myIDName.map(Sentinel.runID(derivedFrom:)) ?? configuration.myID ?? ""
+        if configuration.container.isEnabled && !configuration.loadedState {
+            self.epochLearning = EpochLearning(startTime: now.monotonic)
+        }
         self.currentEpoch = configuration.currentEpoch
         self.startTime = now
         self.currentTime = now.monotonic
@@ -144,6 +150,9 @@ public struct Sentinel {
             persistConfiguration(turn: &turn)
         }
         turn.append(.log(.notice, "Sentinel ID is \(myID)"))
+        if isLearningEpochs {
+            turn.append(.log(.notice, "Sentinel started without its state: it learns the current epoch from its peers (at least \(learningPeriod) ms) before it votes or announces itself"))
+        }
         for masterID in masterOrder {
             guard let master = instances[masterID], let state = masters[masterID] else { continue }
             emitEvent(.monitor, about: master, "quorum \(state.quorum)", turn: &turn)
@@ -208,6 +217,7 @@ public struct Sentinel {
     /// One timer run (§2): the monitoring work, then the next tick at a redrawn 10–19 Hz.
     mutating func handleTick(at time: Timestamp, turn: inout Turn) {
         metrics.observeTick(at: time.monotonic)
+        advanceEpochLearning(now: time.monotonic, turn: &turn)
         runPeriodicWork(at: time, turn: &turn)
         lastTickTime = time.monotonic
         turn.append(.scheduleTick(afterMilliseconds: nextTickDelay()))

@@ -100,6 +100,11 @@ public enum SentinelEventType: String, Sendable, CaseIterable {
     case scriptError = "-script-error"
     /// A script ran too long and was killed (§13).
     case scriptTimeout = "-script-timeout"
+    /// A peer sentinel unreachable for `forget-after-milliseconds` was forgotten
+    /// (swift-sentinel's own; see `Forgetting.swift`).
+    case sentinelForgotten = "-sentinel"
+    /// A replica unreachable for `forget-after-milliseconds` was forgotten (swift-sentinel's own).
+    case replicaForgotten = "-slave"
     /// An instance's command connection closed.
     case commandLinkReconnection = "-cmd-link-reconnection"
     /// An instance's pub/sub connection closed.
@@ -118,7 +123,7 @@ public enum SentinelEventType: String, Sendable, CaseIterable {
              .failoverStateWaitPromotion, .replicaReconfigurationSent,
              .replicaReconfigurationSentBestEffort, .replicaReconfigurationSentTimeout,
              .replicaReconfigurationInProgress, .replicaReconfigurationDone, .convertToReplica,
-             .fixReplicaConfiguration:
+             .fixReplicaConfiguration, .sentinelForgotten, .replicaForgotten:
             return .notice
         case .monitor, .monitorRemoved, .resetMaster, .set, .subjectivelyDown, .subjectivelyUp,
              .objectivelyDown, .objectivelyUp, .tilt, .tiltExit, .newEpoch, .tryFailover,

@@ -1,13 +1,14 @@
 /// What carries out a turn's effects: the daemon's shell, the simulator's world, a test's
 /// harness. It makes no decision; `TurnExecutor` decides the order.
 public protocol SentinelIO {
-    /// Replaces the configuration file with `file` (atomically and synced); returns nil, or
-    /// the error text when it could not.
-    mutating func writeConfiguration(_ file: [UInt8]) -> String?
+    /// Replaces the configuration file — the main one, or the state file of
+    /// `sentinel state-config-file` — with `file` (atomically and synced); returns nil, or the
+    /// error text when it could not.
+    mutating func writeConfiguration(_ file: [UInt8], to destination: ConfigurationDestination) -> String?
     /// `writeConfiguration`, and how long it took in seconds when this IO measures it (the
     /// daemon does, for `redis_sentinel_config_write_duration_seconds`; by default nothing is
     /// measured: the simulator's and the tests' writes take no time).
-    mutating func writeConfigurationMeasured(_ file: [UInt8]) -> (error: String?, seconds: Double?)
+    mutating func writeConfigurationMeasured(_ file: [UInt8], to destination: ConfigurationDestination) -> (error: String?, seconds: Double?)
     /// Replaces the ACL file at `path` with `contents` (atomically and synced); returns nil,
     /// or the error text.
     mutating func writeACLFile(path: String, contents: [UInt8]) -> String?
@@ -20,8 +21,8 @@ public protocol SentinelIO {
 }
 
 extension SentinelIO {
-    public mutating func writeConfigurationMeasured(_ file: [UInt8]) -> (error: String?, seconds: Double?) {
-        (writeConfiguration(file), nil)
+    public mutating func writeConfigurationMeasured(_ file: [UInt8], to destination: ConfigurationDestination) -> (error: String?, seconds: Double?) {
+        (writeConfiguration(file, to: destination), nil)
     }
 }
 
@@ -56,7 +57,8 @@ public enum TurnExecutor {
         return true
     }
 
-    /// Writes the files the turn asked for — the configuration once for all its requests,
+    /// Writes the files the turn asked for — the configuration (or, with a state file, the
+    /// state file instead: the main file is then never written) once for all its requests,
     /// rendered now so that it holds every change made so far — and hands each result to
     /// the core.
     static func persist<IO: SentinelIO>(_ turn: inout Turn, core: inout Sentinel, io: inout IO, at time: Timestamp) {
@@ -73,7 +75,8 @@ public enum TurnExecutor {
             }
         }
         if !configurationTickets.isEmpty {
-            let (error, seconds) = io.writeConfigurationMeasured(core.configurationFileToWrite())
+            let (destination, file) = core.configurationWrite()
+            let (error, seconds) = io.writeConfigurationMeasured(file, to: destination)
             if let seconds { core.metrics.observeConfigurationWrite(seconds: seconds) }
             results = configurationTickets.map { .configurationPersisted(ticket: $0, error: error) } + results
         }
@@ -81,4 +84,12 @@ public enum TurnExecutor {
             core.handle(result, at: time, into: &turn)
         }
     }
+}
+
+/// Which file a configuration write replaces.
+public enum ConfigurationDestination: Sendable, Equatable {
+    /// The configuration file the sentinel was started with (Redis's behaviour).
+    case configurationFile
+    /// The state file of `sentinel state-config-file` (an absolute path).
+    case stateFile(path: String)
 }

@@ -1,0 +1,61 @@
+/// SHA-1 (FIPS 180-4), for `sentinel myid-from-name`: the run id derived from a stable name is
+/// its SHA-1 as 40 lowercase hex digits — what charts compute by hand with `sha1(hostname)`,
+/// so switching to the directive keeps their ids. Not used for anything secret.
+enum SHA1 {
+    /// The 20-byte digest of `message`.
+    static func digest(_ message: [UInt8]) -> [UInt8] {
+        var state: [UInt32] = [0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0]
+        // Padding: a 1 bit, zeros up to 56 bytes modulo 64, then the length in bits (big endian).
+        var padded = message
+        padded.append(0x80)
+        padded.append(contentsOf: repeatElement(0, count: (120 - padded.count % 64) % 64))
+        let bitLength = UInt64(message.count) &* 8
+        for shift in stride(from: 56, through: 0, by: -8) { padded.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
+        var words = [UInt32](repeating: 0, count: 80)
+        for block in stride(from: 0, to: padded.count, by: 64) {
+            for index in 0..<16 {
+                let offset = block + index * 4
+                words[index] = UInt32(padded[offset]) << 24 | UInt32(padded[offset + 1]) << 16 | UInt32(padded[offset + 2]) << 8 | UInt32(padded[offset + 3])
+            }
+            for index in 16..<80 {
+                let mixed = words[index - 3] ^ words[index - 8] ^ words[index - 14] ^ words[index - 16]
+                words[index] = mixed << 1 | mixed >> 31
+            }
+            var (a, b, c, d, e) = (state[0], state[1], state[2], state[3], state[4])
+            for index in 0..<80 {
+                let (function, constant): (UInt32, UInt32)
+                switch index {
+                case 0..<20: (function, constant) = ((b & c) | (~b & d), 0x5A82_7999)
+                case 20..<40: (function, constant) = (b ^ c ^ d, 0x6ED9_EBA1)
+                case 40..<60: (function, constant) = ((b & c) | (b & d) | (c & d), 0x8F1B_BCDC)
+                default: (function, constant) = (b ^ c ^ d, 0xCA62_C1D6)
+                }
+                let next = (a << 5 | a >> 27) &+ function &+ e &+ constant &+ words[index]
+                (e, d, c, b, a) = (d, c, b << 30 | b >> 2, a, next)
+            }
+            state[0] &+= a
+            state[1] &+= b
+            state[2] &+= c
+            state[3] &+= d
+            state[4] &+= e
+        }
+        var digest: [UInt8] = []
+        digest.reserveCapacity(20)
+        for word in state {
+            for shift in stride(from: 24, through: 0, by: -8) { digest.append(UInt8(truncatingIfNeeded: word >> UInt32(shift))) }
+        }
+        return digest
+    }
+
+    /// The digest of `message` as 40 lowercase hex digits.
+    static func hexDigest(_ message: [UInt8]) -> String {
+        let hexDigits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(40)
+        for byte in digest(message) {
+            text.append(hexDigits[Int(byte >> 4)])
+            text.append(hexDigits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+}

@@ -1,0 +1,101 @@
+/// A sentinel that started without its state, in container mode (`ContainerOptions`), while it
+/// learns the epochs from its peers before it joins the fleet.
+///
+/// The rule: such a sentinel casts no vote (for a peer or for itself, so it starts no
+/// failover) and publishes no hello (so no peer counts it as a voter yet) until
+/// 1. it has run for the longest time an election it might have voted in before losing its
+///    state can still be won (`learningPeriod`): every such election began before this
+///    process, and a candidate gives up min(ELECTION-TIMEOUT, failover-timeout) after its
+///    start (desynchronised by up to 1 s); and
+/// 2. it has since received hellos from a majority of the other sentinels it knows — counting
+///    at least `votersSeen` − 1 others, so ghosts and the fleet size it was configured with
+///    count against it.
+///
+/// Then it raises its vote for every master to the current epoch (`leader-epoch`), which holds
+/// the highest epoch those hellos announced, and votes only in later epochs. Why this keeps an
+/// incarnation from voting again in an epoch its predecessor voted in: if the election that
+/// predecessor voted in was won, a majority of the fleet voted in it and made its epoch durable
+/// before this process started; a majority of the others heard after that election ended
+/// shares a member with that majority, whose hello carries the epoch (the peers still learning
+/// are silent, so they cannot stand in for it). If that election was not won by then, its
+/// candidate has given up, and a second vote in its epoch elects no second leader.
+///
+/// If no majority can be heard (most of the fleet lost its state at once, or this sentinel is
+/// cut off), it joins after `fallbackPeriod` with what it heard: the guarantee then rests on
+/// the sentinels it heard.
+struct EpochLearning: Sendable {
+    /// When the process started.
+    var startTime: Milliseconds
+    /// The run ids whose hellos arrived once `learningPeriod` had passed, per master name.
+    var heardSince: [String: Set<String>] = [:]
+    /// Whether the wait for a majority was logged.
+    var waitLogged = false
+}
+
+extension Sentinel {
+    /// Whether this sentinel started without its state and is still learning the epochs.
+    public var isLearningEpochs: Bool { epochLearning != nil && !deliberateDefects.contains(.votesAtOnceAfterStateLoss) }
+
+    /// The longest an election can run before its candidate gives up: min(ELECTION-TIMEOUT,
+    /// failover-timeout) of the slowest master, plus the up to 1 s by which a candidate
+    /// desynchronises its start (`startFailover`).
+    var learningPeriod: Milliseconds {
+        let longest = masterOrder.compactMap { masters.field($0, \.failoverTimeout) }.map { min(timings.electionTimeout, $0) }.max()
+        return (longest ?? timings.electionTimeout) + 1000
+    }
+
+    /// How long a sentinel waits for a majority of its peers before it joins with what it
+    /// heard: twice the learning period, and at least `forget-after-milliseconds` (by then the
+    /// peers it could not hear are forgotten anyway).
+    var fallbackPeriod: Milliseconds {
+        max(learningPeriod * 2, configuration.container.forgetAfterMilliseconds)
+    }
+
+    /// A hello from `runID` about master `masterName` (a monitored one) arrived: counted once
+    /// the learning period has passed, up to the instance limit per master.
+    mutating func noteHelloWhileLearning(from runID: String, masterName: String, now: Milliseconds) {
+        guard let learning = epochLearning, now - learning.startTime >= learningPeriod,
+              learning.heardSince[masterName, default: []].count < InputLimits.maximumInstancesPerMaster else { return }
+        epochLearning?.heardSince[masterName, default: []].insert(runID)
+    }
+
+    /// How many others of master M must have been heard: a majority of the sentinels it knows
+    /// there, and of at least `votersSeen` − 1 (never fewer than one).
+    func othersNeeded(_ masterID: InstanceID) -> Int {
+        let others = max(masters.field(masterID, \.sentinels.count) ?? 0, (masters.field(masterID, \.votersSeen) ?? 1) - 1)
+        return max(1, others / 2 + 1)
+    }
+
+    /// Each tick while learning: joins the fleet once every master's majority was heard after
+    /// the learning period, or once the fallback period has passed.
+    mutating func advanceEpochLearning(now: Milliseconds, turn: inout Turn) {
+        guard let learning = epochLearning else { return }
+        let elapsed = now - learning.startTime
+        guard elapsed >= learningPeriod else { return }
+        let short = masterOrder.filter { masterID in
+            guard let name = instances.field(masterID, \.name) else { return false }
+            return (learning.heardSince[name]?.count ?? 0) < othersNeeded(masterID)
+        }
+        if short.isEmpty {
+            finishEpochLearning(because: "learned the current epoch \(currentEpoch) from a majority of its peers", turn: &turn)
+        } else if elapsed >= fallbackPeriod {
+            finishEpochLearning(because: "heard no majority of its peers in \(fallbackPeriod) ms; current epoch \(currentEpoch)", turn: &turn)
+        } else if !learning.waitLogged {
+            epochLearning?.waitLogged = true
+            let names = short.compactMap { instances.field($0, \.name) }.joined(separator: ", ")
+            log(.notice, "Sentinel started without its state: waiting for hellos from a majority of the sentinels of \(names) before voting", turn: &turn)
+        }
+    }
+
+    /// Ends the learning: no vote for any master in an epoch up to the current one, made
+    /// durable (with `myid`) before the first hello announces this sentinel.
+    mutating func finishEpochLearning(because reason: String, turn: inout Turn) {
+        epochLearning = nil
+        for masterID in masterOrder where (masters.field(masterID, \.votedLeaderEpoch) ?? 0) < currentEpoch {
+            masters[masterID]?.votedLeaderEpoch = currentEpoch
+        }
+        persistConfiguration(turn: &turn)
+        log(.notice, "Sentinel joins the fleet (\(reason)): it votes only in epochs above \(currentEpoch)", turn: &turn)
+        for masterID in masterOrder { announceConfiguration(ofMaster: masterID, now: currentTime, turn: &turn) }
+    }
+}

@@ -1,0 +1,258 @@
+import RESP
+import XCTest
+@testable import SentinelCore
+
+/// swift-sentinel's container options (`ContainerOptions`, README "Containers"): the state file
+/// beside a read-only main file, epochs learned before voting after a start without state,
+/// forgetting unreachable peers without lowering the majority, an idempotent `SENTINEL MONITOR`,
+/// a `SENTINEL RESET` without a blind window, and a run id derived from a stable name.
+final class ContainerModeTests: XCTestCase {
+    static let statePath = "/state/sentinel-state.conf"
+    let masterDetails = "master mymaster 127.0.0.1 6379"
+
+    /// A main file as a chart writes it: no `myid`, a state file, and `extra` lines.
+    func mainFile(_ extra: String = "") -> String {
+        """
+        port 26379
+        sentinel state-config-file \(Self.statePath)
+        sentinel monitor mymaster 127.0.0.1 6379 2
+        sentinel down-after-milliseconds mymaster 5000
+        sentinel failover-timeout mymaster 3000
+        \(extra)
+        """
+    }
+
+    func hello(from digit: Character, port: Int, epoch: UInt64, configEpoch: UInt64 = 0) -> String {
+        "127.0.0.1,\(port),\(runID(digit)),\(epoch),mymaster,127.0.0.1,6379,\(configEpoch)"
+    }
+
+    // MARK: State file
+
+    func testStateChangesAreWrittenToTheStateFileOnlyAndReadBackOverTheMainFile() throws {
+        let h = try SentinelHarness(config: mainFile())
+        h.addServer(FakeRedis(port: 6379, runID: runID("a")))
+        let c = h.connectClient()
+        XCTAssertEqual(h.send(c, "SENTINEL", "SET", "mymaster", "down-after-milliseconds", "7000"), .ok)
+        XCTAssertEqual(h.send(c, "SENTINEL", "MONITOR", "other", "127.0.0.1", "6390", "1"), .ok)
+        // No peer to hear: it joins after twice the learning period of its slowest master
+        // (other: failover-timeout 180 s, so ELECTION-TIMEOUT 10 s + 1 s).
+        h.run(for: 21_900)
+        XCTAssertTrue(h.sentinel.isLearningEpochs)
+        XCTAssertFalse(h.persistedStateFiles.last?.text.contains("sentinel myid") ?? true, "no id while learning: a restart is again a start without state")
+        h.run(for: 200)
+        XCTAssertFalse(h.sentinel.isLearningEpochs)
+        XCTAssertEqual(h.persistedConfigurations, [], "the main file is never written")
+        XCTAssertFalse(h.persistedStateFiles.isEmpty)
+        XCTAssertTrue(h.persistedStateFiles.allSatisfy { $0.path == Self.statePath })
+        let state = try XCTUnwrap(h.persistedStateFiles.last?.text)
+        XCTAssertTrue(state.contains("sentinel myid \(h.sentinel.myID)\n"), state)
+        XCTAssertTrue(state.contains("sentinel down-after-milliseconds mymaster 7000\n"), state)
+        XCTAssertTrue(state.contains("sentinel monitor other 127.0.0.1 6390 1\n"), state)
+        XCTAssertFalse(state.contains("\nsentinel state-config-file"), "the state file holds state only:\n\(state)")
+
+        // A restart reads the main file, then the state file over it.
+        let restarted = try SentinelHarness(config: mainFile(), stateFile: state)
+        XCTAssertEqual(restarted.sentinel.myID, h.sentinel.myID)
+        XCTAssertFalse(restarted.sentinel.isLearningEpochs, "the state was kept")
+        XCTAssertEqual(restarted.masterFields("mymaster")["down-after-milliseconds"], "7000")
+        XCTAssertEqual(restarted.masterFields("other")["port"], "6390")
+    }
+
+    func testAMasterOfTheMainFileRemovedAtRunTimeStaysRemovedAfterARestart() throws {
+        let h = try SentinelHarness(config: mainFile())
+        let c = h.connectClient()
+        XCTAssertEqual(h.send(c, "SENTINEL", "REMOVE", "mymaster"), .ok)
+        let state = try XCTUnwrap(h.persistedStateFiles.last?.text)
+        XCTAssertTrue(state.contains("sentinel removed-master mymaster\n"), state)
+        let restarted = try SentinelHarness(config: mainFile(), stateFile: state)
+        let r = restarted.connectClient()
+        XCTAssertEqual(restarted.send(r, "SENTINEL", "MASTERS"), .array([]))
+        // Monitored again: the mark goes.
+        XCTAssertEqual(restarted.send(r, "SENTINEL", "MONITOR", "mymaster", "127.0.0.1", "6379", "2"), .ok)
+        XCTAssertFalse(restarted.persistedStateFiles.last?.text.contains("removed-master") ?? true)
+    }
+
+    func testTheStateFileHoldsOnlyStateDirectives() {
+        for line in ["port 26380", "sentinel state-config-file /other", "sentinel deny-scripts-reconfig no", "dir /tmp"] {
+            var configuration = SentinelConfiguration()
+            XCTAssertThrowsError(try StateFileOverlay.apply(Array((line + "\n").utf8), fileName: "state.conf", to: &configuration), line)
+        }
+    }
+
+    func testOptionsChangedAtRunTimeAreStateAndThoseOfTheMainFileAreNot() throws {
+        let h = try SentinelHarness(config: mainFile("sentinel announce-ip 10.0.0.9"))
+        let c = h.connectClient()
+        h.run(for: 300)
+        XCTAssertFalse(h.persistedStateFiles.last?.text.contains("announce-ip") ?? true, "the main file's value is not state")
+        XCTAssertEqual(h.send(c, "SENTINEL", "CONFIG", "SET", "announce-ip", ""), .ok)
+        let state = try XCTUnwrap(h.persistedStateFiles.last?.text)
+        XCTAssertTrue(state.contains("sentinel announce-ip \"\"\n"), state)
+        let restarted = try SentinelHarness(config: mainFile("sentinel announce-ip 10.0.0.9"), stateFile: state)
+        XCTAssertNil(restarted.sentinel.configuration.announceIP, "cleared at run time, cleared after the restart")
+    }
+
+    // MARK: Epochs learned before voting
+
+    /// Without its state the sentinel neither votes nor announces itself until it has run the
+    /// longest an election can last (min(ELECTION-TIMEOUT, failover-timeout) + 1 s = 4 s here)
+    /// and then heard a majority of its peers; it then votes only in epochs above theirs.
+    func testASentinelStartedWithoutItsStateVotesOnlyAfterLearningTheEpochFromAMajority() throws {
+        let h = try SentinelHarness(config: mainFile("""
+        sentinel known-sentinel mymaster 127.0.0.1 26380 \(runID("b"))
+        sentinel known-sentinel mymaster 127.0.0.1 26381 \(runID("c"))
+        """))
+        let master = h.addServer(FakeRedis(port: 6379, runID: runID("a")))
+        XCTAssertTrue(h.sentinel.isLearningEpochs)
+        let c = h.connectClient()
+        XCTAssertEqual(h.send(c, "SENTINEL", "IS-MASTER-DOWN-BY-ADDR", "127.0.0.1", "6379", "5", runID("e")),
+                       .array([.integer(0), .bulk("*"), .integer(0)]), "no vote while learning")
+        XCTAssertEqual(h.send(c, "SENTINEL", "FAILOVER", "mymaster"),
+                       .errorText("ERR This sentinel started without its state and is learning the current epoch from its peers"))
+        h.run(for: 3_900)
+        h.deliverHello(hello(from: "b", port: 26380, epoch: 7), via: master)
+        h.deliverHello(hello(from: "c", port: 26381, epoch: 7), via: master)
+        h.run(for: 200)
+        XCTAssertTrue(h.sentinel.isLearningEpochs, "hellos heard before the learning period ended do not count")
+        XCTAssertFalse(master.received.contains { $0.arguments.first == "PUBLISH" }, "no hello while learning")
+        h.deliverHello(hello(from: "b", port: 26380, epoch: 7), via: master)
+        h.tick()
+        XCTAssertTrue(h.sentinel.isLearningEpochs, "one of two others is no majority")
+        h.deliverHello(hello(from: "c", port: 26381, epoch: 7), via: master)
+        h.tick()
+        XCTAssertFalse(h.sentinel.isLearningEpochs)
+        XCTAssertEqual(h.sentinel.currentEpoch, 7)
+        XCTAssertTrue(h.persistedStateFiles.last?.text.contains("sentinel leader-epoch mymaster 7\n") ?? false)
+        XCTAssertTrue(h.persistedStateFiles.last?.text.contains("sentinel myid ") ?? false)
+        XCTAssertEqual(h.send(c, "SENTINEL", "IS-MASTER-DOWN-BY-ADDR", "127.0.0.1", "6379", "7", runID("e")),
+                       .array([.integer(0), .bulk("*"), .integer(7)]), "no vote in an epoch a predecessor may have voted in")
+        XCTAssertEqual(h.send(c, "SENTINEL", "IS-MASTER-DOWN-BY-ADDR", "127.0.0.1", "6379", "8", runID("e")),
+                       .array([.integer(0), .bulk(runID("e")), .integer(8)]))
+        h.run(for: 2_000)
+        XCTAssertTrue(master.received.contains { $0.arguments.first == "PUBLISH" }, "announces itself once it joined")
+    }
+
+    func testASentinelThatHearsNoMajorityJoinsAfterTheFallbackPeriod() throws {
+        let h = try SentinelHarness(config: mainFile("sentinel known-sentinel mymaster 127.0.0.1 26380 \(runID("b"))"))
+        h.addServer(FakeRedis(port: 6379, runID: runID("a")))
+        h.run(for: 7_900)
+        XCTAssertTrue(h.sentinel.isLearningEpochs)
+        h.run(for: 200)
+        XCTAssertFalse(h.sentinel.isLearningEpochs, "twice the learning period")
+    }
+
+    func testASentinelThatKeptItsStateVotesAtOnce() throws {
+        let h = try SentinelHarness(config: mainFile(), stateFile: "sentinel myid \(runID("d"))\nsentinel current-epoch 3\n")
+        XCTAssertFalse(h.sentinel.isLearningEpochs)
+        let c = h.connectClient()
+        XCTAssertEqual(h.send(c, "SENTINEL", "IS-MASTER-DOWN-BY-ADDR", "127.0.0.1", "6379", "4", runID("e")),
+                       .array([.integer(0), .bulk(runID("e")), .integer(4)]))
+    }
+
+    // MARK: Forgetting
+
+    /// Peers that never answer are forgotten after forget-after, but the majority an election
+    /// needs stays that of the three sentinels known at the start.
+    func testForgettingUnreachablePeersNeverLowersTheMajority() throws {
+        let config = """
+        port 26379
+        sentinel myid \(runID("d"))
+        sentinel forget-after-milliseconds 3000
+        sentinel monitor mymaster 127.0.0.1 6379 1
+        sentinel down-after-milliseconds mymaster 5000
+        sentinel known-sentinel mymaster 127.0.0.1 26380 \(runID("b"))
+        sentinel known-sentinel mymaster 127.0.0.1 26381 \(runID("c"))
+        """
+        let h = try SentinelHarness(config: config)
+        h.addServer(FakeRedis(port: 6379, runID: runID("a")))
+        h.run(until: { h.events("-sentinel").count == 2 }, limit: 5_000)
+        XCTAssertEqual(h.masterFields("mymaster")["num-other-sentinels"], "0")
+        XCTAssertTrue(h.persistedConfigurations.last?.contains("sentinel voters-seen mymaster 3\n") ?? false)
+        let c = h.connectClient()
+        XCTAssertEqual(h.send(c, "SENTINEL", "CKQUORUM", "mymaster"),
+                       .errorText("NOQUORUM 1 usable Sentinels. Not enough available Sentinels to reach the majority and authorize a failover"))
+
+        // The broken rule: the majority counted over the sentinels still listed.
+        let broken = try SentinelHarness(config: config)
+        broken.sentinel.deliberateDefects = .forgettingLowersMajority
+        broken.addServer(FakeRedis(port: 6379, runID: runID("a")))
+        broken.run(until: { broken.events("-sentinel").count == 2 }, limit: 5_000)
+        let b = broken.connectClient()
+        XCTAssertEqual(broken.send(b, "SENTINEL", "CKQUORUM", "mymaster"),
+                       .status("OK 1 usable Sentinels. Quorum and failover authorization can be reached"))
+    }
+
+    func testWithoutForgetAfterPeersAreNeverForgotten() throws {
+        let h = try SentinelHarness(config: """
+        port 26379
+        sentinel myid \(runID("d"))
+        sentinel monitor mymaster 127.0.0.1 6379 1
+        sentinel known-sentinel mymaster 127.0.0.1 26380 \(runID("b"))
+        """)
+        h.run(for: 120_000, step: 1_000)
+        XCTAssertEqual(h.masterFields("mymaster")["num-other-sentinels"], "1")
+    }
+
+    /// A replica that answered as one and then left the master (no longer in its INFO) is
+    /// forgotten; an entry never reached (a demoted old master, say) is kept: it may still
+    /// have to be converted.
+    func testAReplicaIsForgottenOnlyOnceTheMasterNoLongerListsIt() throws {
+        let h = try SentinelHarness(config: """
+        port 26379
+        sentinel myid \(runID("d"))
+        sentinel forget-after-milliseconds 3000
+        sentinel monitor mymaster 127.0.0.1 6379 1
+        sentinel known-replica mymaster 127.0.0.1 6390
+        """)
+        let master = h.addServer(FakeRedis(port: 6379, runID: runID("a")))
+        let replica = h.addServer(FakeRedis(port: 6380, role: .replica, runID: runID("1")))
+        replica.replicate(master)
+        h.run(until: { h.masterFields("mymaster")["num-slaves"] == "2" }, limit: 12_000)
+        h.run(for: 11_000)
+        replica.acceptsConnections = false
+        h.disconnect(replica)
+        h.run(for: 25_000)
+        XCTAssertTrue(h.events("-slave").isEmpty, "still listed by the master")
+        master.connectedReplicas.removeAll()
+        h.run(until: { !h.events("-slave").isEmpty }, limit: 25_000)
+        XCTAssertEqual(h.events("-slave").first?.hasPrefix("slave 127.0.0.1:6380 127.0.0.1 6380 @ mymaster 127.0.0.1 6379 #unreachable for "), true)
+        h.run(for: 30_000)
+        XCTAssertEqual(h.events("-slave").count, 1, "the entry never reached stays")
+        XCTAssertEqual(h.masterFields("mymaster")["num-slaves"], "1")
+    }
+
+    // MARK: Reconcile loops
+
+    func testMonitorOfTheSameMasterAgainIsOK() throws {
+        let h = try SentinelHarness(config: SingleMasterTestCase.config)
+        let c = h.connectClient()
+        h.clearRecords()
+        XCTAssertEqual(h.send(c, "SENTINEL", "MONITOR", "mymaster", "127.0.0.1", "6379", "2"), .ok)
+        XCTAssertTrue(h.events("+monitor").isEmpty, "nothing changed")
+        XCTAssertEqual(h.send(c, "SENTINEL", "MONITOR", "mymaster", "127.0.0.1", "6379", "3"), .errorText("ERR Duplicate master name."))
+        XCTAssertEqual(h.send(c, "SENTINEL", "MONITOR", "mymaster", "127.0.0.1", "6380", "2"), .errorText("ERR Duplicate master name."))
+    }
+
+    /// Redis's reset drops the replicas and finds them again at the master's next INFO (up to
+    /// 10 s later): a master lost meanwhile has no replica to fail over to.
+    func testResetKeepsTheMastersCurrentReplicasAndAsksForItsInfoAtOnce() throws {
+        let h = try SentinelHarness(config: SingleMasterTestCase.config)
+        let master = h.addServer(FakeRedis(port: 6379, runID: runID("a")))
+        let replica = h.addServer(FakeRedis(port: 6380, role: .replica, runID: runID("1")))
+        replica.replicate(master)
+        h.run(until: { h.masterFields("mymaster")["num-slaves"] == "1" }, limit: 12_000)
+        let infosBefore = master.received.filter { $0.arguments.first == "INFO" }.count
+        let c = h.connectClient()
+        XCTAssertEqual(h.send(c, "SENTINEL", "RESET", "mymaster"), .integer(1))
+        XCTAssertEqual(h.masterFields("mymaster")["num-slaves"], "1")
+        XCTAssertGreaterThan(master.received.filter { $0.arguments.first == "INFO" }.count, infosBefore)
+    }
+
+    // MARK: Stable identity
+
+    func testRunIDDerivedFromAStableName() throws {
+        XCTAssertEqual(Sentinel.runID(derivedFrom: "abc"), "a9993e364706816aba3e25717850c26c9cd0d89d")
+        let h = try SentinelHarness(config: mainFile("sentinel myid-from-name sentinel-0.sentinel.default.svc"))
+        XCTAssertEqual(h.sentinel.myID, Sentinel.runID(derivedFrom: "sentinel-0.sentinel.default.svc"))
+        XCTAssertTrue(h.sentinel.isLearningEpochs, "a stable name is no kept state")
+    }
+}

@@ -15,7 +15,8 @@ struct WorldIO: SentinelIO {
 
     static let diskFullError = "No space left on device"
 
-    mutating func writeConfiguration(_ file: [UInt8]) -> String? {
+    /// A state file (`sentinel state-config-file`) is recorded as a configuration write too.
+    mutating func writeConfiguration(_ file: [UInt8], to destination: ConfigurationDestination) -> String? {
         writtenConfigurations.append(file)
         return writesFail ? WorldIO.diskFullError : nil
     }

@@ -41,9 +41,16 @@ extension Simulation {
         case .pauseSentinel(let s):
             if sentinels[s].alive { sentinels[s].pausedUntil = max(sentinels[s].pausedUntil, now + fault.duration) }
         case .wipeSentinel(let s, let newAddress):
-            if sentinels[s].alive { crashedByFault[i] = [s] }
-            wipeState(of: s)
-            sentinels[s].movesOnRestart = sentinels[s].movesOnRestart || newAddress
+            // One sentinel without its state at a time, as in a rolling restart: a fleet that
+            // loses most of its state at once is back to its main files' view, in Redis too.
+            if let other = sentinels.indices.first(where: { $0 != s && isWithoutState($0) }) {
+                text += " → a crash only: S\(other) is without its state"
+                if sentinels[s].alive { crashSentinel(s); crashedByFault[i] = [s] }
+            } else {
+                if sentinels[s].alive { crashedByFault[i] = [s] }
+                wipeState(of: s)
+                sentinels[s].movesOnRestart = sentinels[s].movesOnRestart || newAddress
+            }
         case .loss(let rate):
             activeLoss.append((i, rate))
         case .delay(let d):

@@ -26,6 +26,12 @@ extension Simulation {
         retireForgottenEpochs()
     }
 
+    /// Whether sentinel `t` is without its state: wiped and not restarted yet, or still
+    /// learning the epochs after the restart.
+    func isWithoutState(_ t: Int) -> Bool {
+        sentinels[t].stateLost || sentinels[t].core?.isLearningEpochs == true
+    }
+
     /// Sentinel `s` comes back at a new address; nothing answers at the old one any more.
     func moveSentinel(_ s: Int) {
         let old = sentinels[s].host

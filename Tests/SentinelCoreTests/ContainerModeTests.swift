@@ -131,6 +131,32 @@ final class ContainerModeTests: XCTestCase {
         XCTAssertTrue(master.received.contains { $0.arguments.first == "PUBLISH" }, "announces itself once it joined")
     }
 
+    /// A learner cut off from the Redis servers hears no hello, but asks its peers directly for
+    /// the epoch of their last vote (epoch 0: no vote is asked for).
+    func testPeersAnsweringDirectlyTeachTheEpochWithoutHellos() throws {
+        let h = try SentinelHarness(config: mainFile("""
+        sentinel known-sentinel mymaster 127.0.0.1 26380 \(runID("b"))
+        sentinel known-sentinel mymaster 127.0.0.1 26381 \(runID("c"))
+        """))
+        var probes: [[String]] = []
+        for (port, digit) in [(26380, Character("b")), (26381, Character("c"))] {
+            let peer = h.addServer(FakeRedis.sentinel(port: port, runID: runID(digit)))
+            peer.isMasterDownReply = { arguments in
+                probes.append(arguments)
+                return .array([.integer(0), .bulk(runID("b")), .integer(6)])
+            }
+        }
+        h.run(for: 3_900)
+        XCTAssertTrue(probes.isEmpty, "asked only once the learning period is over")
+        h.run(for: 1_000)
+        XCTAssertFalse(h.sentinel.isLearningEpochs)
+        XCTAssertEqual(h.sentinel.currentEpoch, 6)
+        XCTAssertEqual(probes.first, ["SENTINEL", "is-master-down-by-addr", "127.0.0.1", "6379", "0", h.sentinel.myID])
+        let c = h.connectClient()
+        XCTAssertEqual(h.send(c, "SENTINEL", "IS-MASTER-DOWN-BY-ADDR", "127.0.0.1", "6379", "6", runID("e")),
+                       .array([.integer(0), .bulk("*"), .integer(6)]))
+    }
+
     func testASentinelThatHearsNoMajorityJoinsAfterTheFallbackPeriod() throws {
         let h = try SentinelHarness(config: mainFile("sentinel known-sentinel mymaster 127.0.0.1 26380 \(runID("b"))"))
         h.addServer(FakeRedis(port: 6379, runID: runID("a")))
@@ -179,6 +205,21 @@ final class ContainerModeTests: XCTestCase {
         let b = broken.connectClient()
         XCTAssertEqual(broken.send(b, "SENTINEL", "CKQUORUM", "mymaster"),
                        .status("OK 1 usable Sentinels. Quorum and failover authorization can be reached"))
+    }
+
+    /// A learner's links to the peers it was configured with are new: it forgets none of them
+    /// before it joined (it would have nobody left to learn from; sentinel-sim seed 217).
+    func testALearnerForgetsNoPeer() throws {
+        let h = try SentinelHarness(config: mainFile("""
+        sentinel forget-after-milliseconds 1000
+        sentinel known-sentinel mymaster 127.0.0.1 26380 \(runID("b"))
+        sentinel known-sentinel mymaster 127.0.0.1 26381 \(runID("c"))
+        """))
+        h.addServer(FakeRedis(port: 6379, runID: runID("a")))
+        h.run(for: 5_000)
+        XCTAssertTrue(h.sentinel.isLearningEpochs)
+        XCTAssertTrue(h.events("-sentinel").isEmpty)
+        XCTAssertEqual(h.masterFields("mymaster")["num-other-sentinels"], "2")
     }
 
     func testWithoutForgetAfterPeersAreNeverForgotten() throws {

@@ -1,3 +1,5 @@
+import RESP
+
 /// A sentinel that started without its state, in container mode (`ContainerOptions`), while it
 /// learns the epochs from its peers before it joins the fleet.
 ///
@@ -7,12 +9,16 @@
 ///    state can still be won (`learningPeriod`): every such election began before this
 ///    process, and a candidate gives up min(ELECTION-TIMEOUT, failover-timeout) after its
 ///    start (desynchronised by up to 1 s); and
-/// 2. it has since received hellos from a majority of the other sentinels it knows — counting
-///    at least `votersSeen` − 1 others, so ghosts and the fleet size it was configured with
-///    count against it.
+/// 2. it has since heard from a majority of the other sentinels it knows — counting at least
+///    `votersSeen` − 1 others, so ghosts and the fleet size it was configured with count
+///    against it. A peer is heard through its hello (its current epoch), or directly: every
+///    ask period each known peer is sent `SENTINEL is-master-down-by-addr <master> 0 <our id>`,
+///    which casts no vote (epoch 0) and answers the epoch of the peer's last vote for that
+///    master (Redis's reply too). Peers reachable directly but not through the instances (a
+///    learner cut off from the Redis servers) are heard that way.
 ///
 /// Then it raises its vote for every master to the current epoch (`leader-epoch`), which holds
-/// the highest epoch those hellos announced, and votes only in later epochs. Why this keeps an
+/// the highest epoch heard, and votes only in later epochs. Why this keeps an
 /// incarnation from voting again in an epoch its predecessor voted in: if the election that
 /// predecessor voted in was won, a majority of the fleet voted in it and made its epoch durable
 /// before this process started; a majority of the others heard after that election ended
@@ -21,8 +27,8 @@
 /// candidate has given up, and a second vote in its epoch elects no second leader.
 ///
 /// If no majority can be heard (most of the fleet lost its state at once, or this sentinel is
-/// cut off), it joins after `fallbackPeriod` with what it heard: the guarantee then rests on
-/// the sentinels it heard.
+/// cut off from most of its peers), it joins after `fallbackPeriod` with what it heard: the
+/// bounded wait. The guarantee then rests on the sentinels it heard.
 struct EpochLearning: Sendable {
     /// When the process started.
     var startTime: Milliseconds
@@ -30,6 +36,8 @@ struct EpochLearning: Sendable {
     var heardSince: [String: Set<String>] = [:]
     /// Whether the wait for a majority was logged.
     var waitLogged = false
+    /// When the peers were last asked for their vote epochs.
+    var lastProbeTime: Milliseconds = 0
 }
 
 extension Sentinel {
@@ -51,8 +59,8 @@ extension Sentinel {
         max(learningPeriod * 2, configuration.container.forgetAfterMilliseconds)
     }
 
-    /// A hello from `runID` about master `masterName` (a monitored one) arrived: counted once
-    /// the learning period has passed, up to the instance limit per master.
+    /// A hello (or a probe's answer) from `runID` about master `masterName` (a monitored one)
+    /// arrived: counted once the learning period has passed, up to the instance limit per master.
     mutating func noteHelloWhileLearning(from runID: String, masterName: String, now: Milliseconds) {
         guard let learning = epochLearning, now - learning.startTime >= learningPeriod,
               learning.heardSince[masterName, default: []].count < InputLimits.maximumInstancesPerMaster else { return }
@@ -72,6 +80,10 @@ extension Sentinel {
         guard let learning = epochLearning else { return }
         let elapsed = now - learning.startTime
         guard elapsed >= learningPeriod else { return }
+        if now - learning.lastProbeTime >= timings.askPeriod {
+            epochLearning?.lastProbeTime = now
+            probePeersForEpochs(turn: &turn)
+        }
         let short = masterOrder.filter { masterID in
             guard let name = instances.field(masterID, \.name) else { return false }
             return (learning.heardSince[name]?.count ?? 0) < othersNeeded(masterID)
@@ -97,5 +109,34 @@ extension Sentinel {
         persistConfiguration(turn: &turn)
         log(.notice, "Sentinel joins the fleet (\(reason)): it votes only in epochs above \(currentEpoch)", turn: &turn)
         for masterID in masterOrder { announceConfiguration(ofMaster: masterID, now: currentTime, turn: &turn) }
+    }
+
+    /// Asks every connected peer of every master for the epoch of its last vote there, without
+    /// asking for a vote (epoch 0); one question in flight per peer.
+    mutating func probePeersForEpochs(turn: inout Turn) {
+        for masterID in masterOrder {
+            guard let master = instances[masterID] else { continue }
+            for sentinelID in masters.field(masterID, \.sentinels) ?? [] {
+                guard let peer = instances[sentinelID], let link = links[peer.link], !link.isDisconnected,
+                      !link.pendingReplies.contains(where: { $0.kind == .epochProbe && $0.instance == sentinelID }) else { continue }
+                sendCommand(["SENTINEL", "is-master-down-by-addr", announcedHost(master.address), String(master.address.port), "0", myID],
+                            to: sentinelID, expecting: .epochProbe, turn: &turn)
+            }
+        }
+    }
+
+    /// A peer's answer to `probePeersForEpochs` (`*3 :<0|1> $<leader|*> :<vote epoch>`): the peer
+    /// is heard, and its vote epoch is adopted as the current epoch when higher.
+    mutating func receiveEpochProbeReply(_ value: RESPValue, from sentinelID: InstanceID, now: Milliseconds, turn: inout Turn) {
+        guard case .array(let items) = value, items.count == 3, case .integer(let epoch) = items[2], epoch >= 0,
+              let peer = instances[sentinelID], let runID = peer.runID, let masterID = peer.master,
+              let name = instances.field(masterID, \.name) else { return }
+        let voteEpoch = min(UInt64(epoch), InputLimits.maximumEpoch)
+        if epochLearning != nil && voteEpoch > currentEpoch {
+            currentEpoch = voteEpoch
+            persistConfiguration(turn: &turn)
+            emitEvent(.newEpoch, message: String(currentEpoch), notifying: masterID, turn: &turn)
+        }
+        noteHelloWhileLearning(from: runID, masterName: name, now: now)
     }
 }

@@ -44,8 +44,8 @@ extension Sentinel {
     }
 
     /// Each tick, for one master: records a new highest number of sentinels alive at once,
-    /// then (outside TILT, whose timings cannot be trusted) forgets the peers and replicas
-    /// unreachable for forget-after. Both are persisted.
+    /// then (outside TILT, whose timings cannot be trusted, and once the epochs are learned)
+    /// forgets the peers and replicas unreachable for forget-after. Both are persisted.
     mutating func forgetUnreachableInstances(_ masterID: InstanceID, now: Milliseconds, turn: inout Turn) {
         guard forgetsUnreachable, let votersSeen = masters.field(masterID, \.votersSeen) else { return }
         let alive = sentinelsAlive(masterID, now: now)
@@ -56,7 +56,9 @@ extension Sentinel {
             }
             persistConfiguration(turn: &turn)
         }
-        guard !tilt else { return }
+        // Nor while learning the epochs after a start without state: its links to the peers
+        // it was configured with are new, and the peers are whom it must hear.
+        guard !tilt, !isLearningEpochs else { return }
         let forgetAfter = configuration.container.forgetAfterMilliseconds
         var forgotten = false
         for sentinelID in masters.field(masterID, \.sentinels) ?? [] {

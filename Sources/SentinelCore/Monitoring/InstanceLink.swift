@@ -108,6 +108,8 @@ public struct PendingReply: Sendable {
         case info
         case hello
         case isMasterDownByAddress
+        /// `is-master-down-by-addr … 0 <our id>` while learning the epochs (`EpochLearning`).
+        case epochProbe
         /// The reply to `FAILOVER TO …` sent to a master (coordinated failover).
         case serverFailover
     }

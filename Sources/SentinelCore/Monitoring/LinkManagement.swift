@@ -264,6 +264,8 @@ extension Sentinel {
             if !value.isError { instances[instanceID]?.lastPublishTime = now }
         case .isMasterDownByAddress:
             receiveIsMasterDownReply(value, from: instanceID, now: now, turn: &turn)
+        case .epochProbe:
+            receiveEpochProbeReply(value, from: instanceID, now: now, turn: &turn)
         case .serverFailover:
             receiveServerFailoverReply(value, from: instanceID, now: now, turn: &turn)
         }

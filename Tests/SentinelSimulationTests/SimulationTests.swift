@@ -150,12 +150,14 @@ final class SimulationTests: XCTestCase {
 
     /// A sentinel that lost its state and votes at once (instead of learning the epochs first)
     /// votes again in an epoch its previous incarnation voted in (sentinel-sim --forget-after on
-    /// --defect votes-at-once: seeds 96, 119 and 217 of the first 300).
+    /// --defect votes-at-once: seed 161 of the first 400; with --faults
+    /// state-wipe,partition,crash,sentinel-crash, seed 19 of the first 300).
     func testCheckerCatchesAWipedSentinelThatVotesAtOnce() {
-        for seed: UInt64 in [119, 217] {
-            let broken = Simulation(options: options(seed) { $0.forgetAfter = .drawnNonZero; $0.defects = .votesAtOnceAfterStateLoss }).run()
+        let histories: [(UInt64, FaultKinds)] = [(161, .all), (19, [.stateWipe, .partition, .crash, .sentinelCrash])]
+        for (seed, faults) in histories {
+            let broken = Simulation(options: options(seed) { $0.faults = faults; $0.forgetAfter = .drawnNonZero; $0.defects = .votesAtOnceAfterStateLoss }).run()
             XCTAssertEqual(broken.violations.first?.invariant, "one-vote-per-epoch", "seed \(seed):\n\(report(broken))")
-            let sound = Simulation(options: options(seed) { $0.forgetAfter = .drawnNonZero }).run()
+            let sound = Simulation(options: options(seed) { $0.faults = faults; $0.forgetAfter = .drawnNonZero }).run()
             XCTAssertTrue(sound.violations.isEmpty, "seed \(seed):\n\(report(sound))")
         }
     }

@@ -4,7 +4,7 @@ import RESP
 /// learns the epochs from its peers before it joins the fleet.
 ///
 /// The rule: such a sentinel casts no vote (for a peer or for itself, so it starts no
-/// failover) and publishes no hello (so no peer counts it as a voter yet) until
+/// failover) until
 /// 1. it has run for the longest time an election it might have voted in before losing its
 ///    state can still be won (`learningPeriod`): every such election began before this
 ///    process, and a candidate gives up min(ELECTION-TIMEOUT, failover-timeout) after its
@@ -13,9 +13,12 @@ import RESP
 ///    `votersSeen` − 1 others, so ghosts and the fleet size it was configured with count
 ///    against it. A peer is heard through its hello (its current epoch), or directly: every
 ///    ask period each known peer is sent `SENTINEL is-master-down-by-addr <master> 0 <our id>`,
-///    which casts no vote (epoch 0) and answers the epoch of the peer's last vote for that
-///    master (Redis's reply too). Peers reachable directly but not through the instances (a
-///    learner cut off from the Redis servers) are heard that way.
+///    which casts no vote (epoch 0) and answers the peer's last vote for that master and its
+///    epoch (Redis's reply too); an answer without a vote (`*`: the peer never voted for a
+///    master at that address) tells nothing and does not count. It publishes its hellos
+///    meanwhile, also to the sentinels it knows directly: they learn of it and send it theirs,
+///    which reach it even when it is cut off from the Redis servers (a peer counting it before
+///    it votes only makes elections harder, never easier).
 ///
 /// Then it raises its vote for every master to the current epoch (`leader-epoch`), which holds
 /// the highest epoch heard, and votes only in later epochs. Why this keeps an
@@ -100,7 +103,7 @@ extension Sentinel {
     }
 
     /// Ends the learning: no vote for any master in an epoch up to the current one, made
-    /// durable (with `myid`) before the first hello announces this sentinel.
+    /// durable with `myid`.
     mutating func finishEpochLearning(because reason: String, turn: inout Turn) {
         epochLearning = nil
         for masterID in masterOrder where (masters.field(masterID, \.votedLeaderEpoch) ?? 0) < currentEpoch {
@@ -108,7 +111,6 @@ extension Sentinel {
         }
         persistConfiguration(turn: &turn)
         log(.notice, "Sentinel joins the fleet (\(reason)): it votes only in epochs above \(currentEpoch)", turn: &turn)
-        for masterID in masterOrder { announceConfiguration(ofMaster: masterID, now: currentTime, turn: &turn) }
     }
 
     /// Asks every connected peer of every master for the epoch of its last vote there, without
@@ -125,10 +127,11 @@ extension Sentinel {
         }
     }
 
-    /// A peer's answer to `probePeersForEpochs` (`*3 :<0|1> $<leader|*> :<vote epoch>`): the peer
-    /// is heard, and its vote epoch is adopted as the current epoch when higher.
+    /// A peer's answer to `probePeersForEpochs` (`*3 :<0|1> $<leader|*> :<vote epoch>`): with a
+    /// vote, the peer is heard and its vote epoch is adopted as the current epoch when higher.
     mutating func receiveEpochProbeReply(_ value: RESPValue, from sentinelID: InstanceID, now: Milliseconds, turn: inout Turn) {
         guard case .array(let items) = value, items.count == 3, case .integer(let epoch) = items[2], epoch >= 0,
+              let leader = items[1].text, leader != "*", !items[1].isError,
               let peer = instances[sentinelID], let runID = peer.runID, let masterID = peer.master,
               let name = instances.field(masterID, \.name) else { return }
         let voteEpoch = min(UInt64(epoch), InputLimits.maximumEpoch)

@@ -1,9 +1,7 @@
 extension Sentinel {
     /// Publishes our hello on an instance's command connection (§4).
-    /// A sentinel still learning the epochs after starting without its state publishes none
-    /// (`EpochLearning`): no peer may count it as a voter yet.
     mutating func sendHello(to instanceID: InstanceID, turn: inout Turn) {
-        guard !isLearningEpochs, let instance = instances[instanceID], let link = links[instance.link], !link.isDisconnected else { return }
+        guard let instance = instances[instanceID], let link = links[instance.link], !link.isDisconnected else { return }
         let masterID = instance.kind == .master ? instance.id : instance.master!
         guard let master = instances[masterID], let state = masters[masterID] else { return }
         guard let ip = configuration.announceIP ?? link.localAddress else { return }

@@ -151,7 +151,7 @@ public struct Sentinel {
         }
         turn.append(.log(.notice, "Sentinel ID is \(myID)"))
         if isLearningEpochs {
-            turn.append(.log(.notice, "Sentinel started without its state: it learns the current epoch from its peers (at least \(learningPeriod) ms) before it votes or announces itself"))
+            turn.append(.log(.notice, "Sentinel started without its state: it learns the current epoch from its peers (at least \(learningPeriod) ms) before it votes"))
         }
         for masterID in masterOrder {
             guard let master = instances[masterID], let state = masters[masterID] else { continue }

@@ -134,7 +134,7 @@ extension Simulation {
             electionStarts[VoterKey(sentinel: s, master: masterName, epoch: failoverEpoch ?? 0)] = now
             checkFailoverNeeded(by: s, name: masterName, address: subject.address)
         case .subjectivelyDown where subject.kind != .sentinel:
-            checkSubjectivelyDown(by: s, address: subject.address)
+            checkSubjectivelyDown(by: s, address: subject.address, asMaster: subject.kind == .master)
         case .failoverStateWaitPromotion:
             guard let epoch = failoverEpoch else { return }
             let votes = voteCounts[CandidateKey(master: masterName, epoch: epoch, candidate: sentinels[s].myID), default: 0]
@@ -185,9 +185,11 @@ extension Simulation {
 
     /// `+sdown` of a Redis instance that this sentinel could reach for the whole last
     /// down-after (plus a ping period and the slowest round trip) is a false SDOWN: a live
-    /// instance on a slow but working network answers within down-after.
-    func checkSubjectivelyDown(by s: Int, address: HostPort) {
-        guard let n = node(at: address) else { return }
+    /// instance on a slow but working network answers within down-after. A master that
+    /// reports itself a replica is down by Redis's other rule (role replica for longer than
+    /// down-after + two INFO periods: a stale sentinel demoted it), not a false SDOWN.
+    func checkSubjectivelyDown(by s: Int, address: HostPort, asMaster: Bool) {
+        guard let n = node(at: address), !(asMaster && redis[n].role == .replica) else { return }
         refreshBadness()
         let window = topology.downAfter + 2000
         let healthyFor = now - lastBad[s][n]

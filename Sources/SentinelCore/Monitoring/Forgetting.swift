@@ -1,5 +1,5 @@
-/// `sentinel forget-after-milliseconds`: peers and replicas that stay unreachable are
-/// forgotten, without letting a partition shrink the electorate.
+/// `sentinel forget-after-milliseconds`: peers that stay unreachable are forgotten, without
+/// letting a partition shrink the electorate.
 ///
 /// Redis never forgets a sentinel: one that restarted with a new run id at a new address stays
 /// listed (`s_down,disconnected`) and keeps counting toward the majority, until the dead
@@ -45,7 +45,13 @@ extension Sentinel {
 
     /// Each tick, for one master: records a new highest number of sentinels alive at once,
     /// then (outside TILT, whose timings cannot be trusted, and once the epochs are learned)
-    /// forgets the peers and replicas unreachable for forget-after. Both are persisted.
+    /// forgets the peers unreachable for forget-after. Both are persisted.
+    ///
+    /// Replicas are never forgotten: a replica's entry is how an instance that comes back
+    /// claiming to be a master (promoted by a failover that did not finish, or an old master
+    /// the sentinels of a partition's other side demoted) is converted; forgetting it left that
+    /// instance a second master for ever (sentinel-sim --forget-after on seed 5235). Dead
+    /// replica entries only lengthen `SENTINEL REPLICAS`; they are no voters.
     mutating func forgetUnreachableInstances(_ masterID: InstanceID, now: Milliseconds, turn: inout Turn) {
         guard forgetsUnreachable, let votersSeen = masters.field(masterID, \.votersSeen) else { return }
         let alive = sentinelsAlive(masterID, now: now)
@@ -56,7 +62,7 @@ extension Sentinel {
             }
             persistConfiguration(turn: &turn)
         }
-        // Nor while learning the epochs after a start without state: its links to the peers
+        // Not in TILT, whose timings cannot be trusted, nor while learning the epochs after a start without state: its links to the peers
         // it was configured with are new, and the peers are whom it must hear.
         guard !tilt, !isLearningEpochs else { return }
         let forgetAfter = configuration.container.forgetAfterMilliseconds
@@ -69,41 +75,6 @@ extension Sentinel {
             removeInstance(sentinelID, turn: &turn)
             forgotten = true
         }
-        for replicaID in forgettableReplicas(masterID, now: now) {
-            guard let replica = instances[replicaID], let linkID = instances.field(replicaID, \.link),
-                  let lastAnswer = links.field(linkID, \.lastAvailableTime) else { continue }
-            emitEvent(.replicaForgotten, about: replica, "#unreachable for \(now - max(replica.lastInfoTime, lastAnswer)) ms", turn: &turn)
-            removeInstance(replicaID, turn: &turn)
-            forgotten = true
-        }
         if forgotten { persistConfiguration(turn: &turn) }
-    }
-
-    /// The replicas of master M that may be forgotten now. Replica entries are where the
-    /// sentinels of a healed partition meet again (each side publishes its hellos through
-    /// them, and the majority converts the minority's old master through its entry), so one is
-    /// forgotten only when it is certainly no longer part of the group:
-    /// - no failover of M is running;
-    /// - it answered INFO as a replica at least once (an old master turned into a replica
-    ///   entry at a switch and not reached since is kept: it must still be converted);
-    /// - neither INFO nor PING was answered for forget-after;
-    /// - the master is up, reports itself master in an INFO of the last two INFO periods, and
-    ///   that INFO does not list it.
-    func forgettableReplicas(_ masterID: InstanceID, now: Milliseconds) -> [InstanceID] {
-        let forgetAfter = configuration.container.forgetAfterMilliseconds
-        guard masters.field(masterID, \.failoverState) == FailoverState.none, let master = instances[masterID],
-              !master.flags.contains(.subjectivelyDown), master.roleReported == .master,
-              now - master.lastInfoTime < timings.infoPeriod * 2, let info = master.info else { return [] }
-        let candidates = (masters.field(masterID, \.replicas) ?? []).filter { replicaID in
-            guard let replica = instances[replicaID], replica.lastInfoTime > 0, replica.roleReported == .replica,
-                  let lastAnswer = links.field(replica.link, \.lastAvailableTime) else { return false }
-            return now - max(replica.lastInfoTime, lastAnswer) >= forgetAfter
-        }
-        guard !candidates.isEmpty else { return [] }
-        let listed = InfoReport.parse(bytes: info).replicas.compactMap(acceptedAddress)
-        return candidates.filter { replicaID in
-            guard let address = instances.field(replicaID, \.address) else { return false }
-            return !listed.contains { sameAddress($0, address) }
-        }
     }
 }

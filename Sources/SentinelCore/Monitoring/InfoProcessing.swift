@@ -37,20 +37,14 @@ extension Sentinel {
         instance.lastInfoTime = now
         instances[instanceID] = instance
 
-        // Replicas are discovered in the master's INFO. With forget-after, also in a replica's:
-        // a forgotten replica that comes back under another replica (an old master demoted
-        // since) is found again there, and then told to follow the master.
-        let discoveringMaster = instance.kind == .master ? instanceID
-            : (forgetsUnreachable && instance.kind == .replica && report.role == .replica ? instance.master : nil)
-        if let discoveringMaster {
+        if instance.kind == .master {
             for listed in report.replicas {
-                guard let address = acceptedAddress(listed),
-                      discoveringMaster == instanceID || !sameAddress(address, currentAddress(ofMaster: discoveringMaster)) else { continue }
-                if let replicaID = addReplica(address, to: discoveringMaster, now: now), let replica = instances[replicaID] {
+                guard let address = acceptedAddress(listed) else { continue }
+                if let replicaID = addReplica(address, to: instanceID, now: now), let replica = instances[replicaID] {
                     emitEvent(.replicaAdded, about: replica, turn: &turn)
                     persistConfiguration(turn: &turn)
-                } else if masters.field(discoveringMaster, \.replicas.count) ?? 0 >= InputLimits.maximumInstancesPerMaster {
-                    noteInstanceLimit(of: discoveringMaster, kind: .replica, turn: &turn)
+                } else if masters.field(instanceID, \.replicas.count) ?? 0 >= InputLimits.maximumInstancesPerMaster {
+                    noteInstanceLimit(of: instanceID, kind: .replica, turn: &turn)
                     break
                 }
             }

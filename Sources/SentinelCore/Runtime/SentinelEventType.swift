@@ -103,8 +103,6 @@ public enum SentinelEventType: String, Sendable, CaseIterable {
     /// A peer sentinel unreachable for `forget-after-milliseconds` was forgotten
     /// (swift-sentinel's own; see `Forgetting.swift`).
     case sentinelForgotten = "-sentinel"
-    /// A replica unreachable for `forget-after-milliseconds` was forgotten (swift-sentinel's own).
-    case replicaForgotten = "-slave"
     /// An instance's command connection closed.
     case commandLinkReconnection = "-cmd-link-reconnection"
     /// An instance's pub/sub connection closed.
@@ -123,7 +121,7 @@ public enum SentinelEventType: String, Sendable, CaseIterable {
              .failoverStateWaitPromotion, .replicaReconfigurationSent,
              .replicaReconfigurationSentBestEffort, .replicaReconfigurationSentTimeout,
              .replicaReconfigurationInProgress, .replicaReconfigurationDone, .convertToReplica,
-             .fixReplicaConfiguration, .sentinelForgotten, .replicaForgotten:
+             .fixReplicaConfiguration, .sentinelForgotten:
             return .notice
         case .monitor, .monitorRemoved, .resetMaster, .set, .subjectivelyDown, .subjectivelyUp,
              .objectivelyDown, .objectivelyUp, .tilt, .tiltExit, .newEpoch, .tryFailover,

@@ -7,7 +7,7 @@ public struct ContainerOptions: Sendable, Equatable {
     /// #4085): every state change is written to this file instead of the main configuration,
     /// which is never written then (it may be read-only). Made absolute by the shell at start.
     public var stateConfigFile: String?
-    /// `sentinel forget-after-milliseconds <ms>`: a peer sentinel or a replica unreachable this
+    /// `sentinel forget-after-milliseconds <ms>`: a peer sentinel unreachable this
     /// long is forgotten (0, the default: never, as Redis). The majority of an election never
     /// drops below the most sentinels seen alive at once (`MasterConfiguration.votersSeen`).
     public var forgetAfterMilliseconds: Milliseconds = 0

@@ -2,7 +2,7 @@ extension Sentinel {
     /// One timer run (§2): TILT check, then per master — the master, its replicas and its
     /// sentinels (reconnect → periodic commands → unless TILT: SDOWN; masters also ODOWN,
     /// failover start, state machine, IS-MASTER-DOWN round; then, with forget-after, the
-    /// unreachable peers and replicas are forgotten) — then scripts.
+    /// unreachable peers are forgotten) — then scripts.
     mutating func runPeriodicWork(at time: Timestamp, turn: inout Turn) {
         let now = time.monotonic
         checkTilt(now: now, turn: &turn)

@@ -18,7 +18,7 @@ extension Sentinel {
     static let immediateHelloInterval: Milliseconds = 100
 
     /// Sends a hello to an instance at once, instead of at its next hello period (every 2 s,
-    /// §4): on a link just (re)established, and after this sentinel adopted a newer
+    /// §4): on a link re-established after a break, and after this sentinel adopted a newer
     /// configuration — so that a peer coming back from a partition learns the newer
     /// configuration, and confirms it, within one round trip. At most one such hello per
     /// instance every `immediateHelloInterval`, and none while one is unanswered.

@@ -35,6 +35,9 @@ public struct InstanceLink: Sendable {
     public var commandConnectedTime: Milliseconds = 0
     /// When the command connection asked for at `commandConnectedTime` was established.
     public var commandEstablishedTime: Milliseconds = 0
+    /// Whether the link has been fully connected before: only a link coming back after a
+    /// break announces at once (a new one keeps Redis's first hello a period after start).
+    public var wasConnected = false
     /// When an attempt to open the command connection last failed (0 = never).
     public var commandConnectFailureTime: Milliseconds = 0
     /// When the pub/sub connection was established (0 = never).

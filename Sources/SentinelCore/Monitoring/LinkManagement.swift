@@ -163,9 +163,14 @@ extension Sentinel {
             link.commandEstablishedTime = now
             link.localAddress = localAddress
         }
+        // A link back after a break announces our configurations at once. A new one does not:
+        // at start-up the first hellos follow a hello period after the instance was added, as
+        // in Redis, by which time the replicas' INFO is in (clients and Redis's suite take
+        // "every peer discovered" to mean the replicas can be failed over to).
+        let announce = !link.isDisconnected && link.wasConnected
+        if !link.isDisconnected { link.wasConnected = true }
         links[owner.link] = link
-        // A link back after a break (or new) announces our configurations at once.
-        if !link.isDisconnected {
+        if announce {
             for user in link.users { announceNow(to: user, now: now, turn: &turn) }
         }
     }

@@ -6,18 +6,13 @@ extension Sentinel {
     /// Unlike Redis, the link may reconnect on the very next tick and the peers' stale
     /// "master is down" answers are forgotten, so that a healthy new address is never
     /// suspected because of the old one (redis/redis#8607).
-    mutating func resetMaster(_ masterID: InstanceID, keepSentinels: Bool, keepingReplicas kept: Set<String> = [], now: Milliseconds, turn: inout Turn) {
+    mutating func resetMaster(_ masterID: InstanceID, keepSentinels: Bool, now: Milliseconds, turn: inout Turn) {
         guard var state = masters[masterID], var master = instances[masterID] else { return }
         // The lists are emptied first, so that removing each entry does not search them.
         let replicaIDs = state.replicas
         state.removeAllReplicas()
-        for replicaID in replicaIDs {
-            guard let name = instances.field(replicaID, \.name), kept.contains(name) else { continue }
-            state.addReplica(replicaID, name: name)
-            instances[replicaID]?.flags.subtract([.promoted, .reconfigurationSent, .reconfigurationInProgress, .reconfigurationDone])
-        }
         masters[masterID] = state
-        for replicaID in replicaIDs where !kept.contains(instances.field(replicaID, \.name) ?? "") { removeInstance(replicaID, turn: &turn) }
+        for replicaID in replicaIDs { removeInstance(replicaID, turn: &turn) }
         if !keepSentinels {
             let sentinelIDs = state.sentinels
             state.removeAllSentinels()
@@ -59,27 +54,15 @@ extension Sentinel {
         }
     }
 
-    /// `SENTINEL RESET` of one master (§9.3), without Redis's blind window: Redis drops every
-    /// replica and waits for the master's next INFO to find them again, so a master lost in
-    /// between has no replica to fail over to (OT-CONTAINER-KIT/redis-operator#1883). Here the
-    /// replicas the master's last INFO listed stay (only stale entries go), the master is
-    /// reconnected and asked for INFO at once, and the peers are forgotten as in Redis (found
-    /// again through their hellos). With forget-after, the sentinels alive now become the
-    /// fleet's size (`votersSeen`): a reset is the operator's word that the others are gone.
+    /// `SENTINEL RESET` of one master (§9.3), as Redis does it: the replicas and peers are
+    /// dropped (clients and Redis's own suite read the lists as empty right after), and found
+    /// again from the master's INFO, which goes out as soon as the link is back, within a tick
+    /// or two, and from the peers' hellos. With forget-after, the sentinels alive now become
+    /// the fleet's size (`votersSeen`): a reset is the operator's word that the others are gone.
     mutating func resetByCommand(_ masterID: InstanceID, now: Milliseconds, turn: inout Turn) {
-        guard let master = instances[masterID] else { return }
-        var current: Set<String> = []
-        if let info = master.info {
-            let report = InfoReport.parse(bytes: info)
-            if report.role == .master {
-                current = Set(report.replicas.compactMap { acceptedAddress($0)?.description })
-            }
-        }
         let alive = sentinelsAlive(masterID, now: now)
-        resetMaster(masterID, keepSentinels: false, keepingReplicas: current, now: now, turn: &turn)
+        resetMaster(masterID, keepSentinels: false, now: now, turn: &turn)
         masters[masterID]?.votersSeen = alive
-        reconnect(masterID, now: now, turn: &turn)
-        sendCommand(["INFO"], to: masterID, expecting: .info, turn: &turn)
         persistConfiguration(turn: &turn)
     }
 

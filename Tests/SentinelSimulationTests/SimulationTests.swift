@@ -151,9 +151,10 @@ final class SimulationTests: XCTestCase {
     /// A sentinel that lost its state and votes at once (instead of learning the epochs first)
     /// votes again in an epoch its previous incarnation voted in (sentinel-sim --forget-after on
     /// --defect votes-at-once: seed 161 of the first 400; with --faults
-    /// state-wipe,partition,crash,sentinel-crash, seed 19 of the first 300).
+    /// state-wipe,partition,crash,sentinel-crash, seed 117 of the first 300). The seeds pin
+    /// histories: a change of the core's timing may move them, and the same command finds new ones.
     func testCheckerCatchesAWipedSentinelThatVotesAtOnce() {
-        let histories: [(UInt64, FaultKinds)] = [(161, .all), (19, [.stateWipe, .partition, .crash, .sentinelCrash])]
+        let histories: [(UInt64, FaultKinds)] = [(161, .all), (117, [.stateWipe, .partition, .crash, .sentinelCrash])]
         for (seed, faults) in histories {
             let broken = Simulation(options: options(seed) { $0.faults = faults; $0.forgetAfter = .drawnNonZero; $0.defects = .votesAtOnceAfterStateLoss }).run()
             XCTAssertEqual(broken.violations.first?.invariant, "one-vote-per-epoch", "seed \(seed):\n\(report(broken))")

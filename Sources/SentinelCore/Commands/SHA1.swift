@@ -39,23 +39,11 @@ enum SHA1 {
             state[3] &+= d
             state[4] &+= e
         }
-        var digest: [UInt8] = []
-        digest.reserveCapacity(20)
-        for word in state {
-            for shift in stride(from: 24, through: 0, by: -8) { digest.append(UInt8(truncatingIfNeeded: word >> UInt32(shift))) }
-        }
-        return digest
+        return DigestText.bigEndianBytes(state)
     }
 
     /// The digest of `message` as 40 lowercase hex digits.
     static func hexDigest(_ message: [UInt8]) -> String {
-        let hexDigits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(40)
-        for byte in digest(message) {
-            text.append(hexDigits[Int(byte >> 4)])
-            text.append(hexDigits[Int(byte & 0x0F)])
-        }
-        return String(decoding: text, as: UTF8.self)
+        DigestText.lowercaseHex(digest(message))
     }
 }

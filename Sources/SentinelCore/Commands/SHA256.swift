@@ -20,24 +20,12 @@ enum SHA256 {
             for offset in stride(from: 0, to: bytes.count, by: 64) { compress(bytes, at: offset, into: &state, schedule: &schedule) }
         }
 
-        var digest: [UInt8] = []
-        digest.reserveCapacity(32)
-        for word in state {
-            for shift in stride(from: 24, through: 0, by: -8) { digest.append(UInt8(truncatingIfNeeded: word >> UInt32(shift))) }
-        }
-        return digest
+        return DigestText.bigEndianBytes(state)
     }
 
     /// The digest of `message` as 64 lowercase hex digits (Redis's `ACLHashPassword`).
     static func hexDigest(_ message: [UInt8]) -> String {
-        let hexDigits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(64)
-        for byte in digest(message) {
-            text.append(hexDigits[Int(byte >> 4)])
-            text.append(hexDigits[Int(byte & 0x0F)])
-        }
-        return String(decoding: text, as: UTF8.self)
+        DigestText.lowercaseHex(digest(message))
     }
 
     /// The 64-byte block at `start` of `block` into the running state.

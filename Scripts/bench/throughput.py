@@ -18,12 +18,13 @@ BENCH_COMMANDS = [
 ]
 
 
-def redis_benchmark(port, cmd, pipeline, requests):
-    """Runs redis-benchmark once; returns (requests/s, p50 ms, p99 ms) from its CSV."""
-    argv = ["redis-benchmark", "-h", HOST, "-p", str(port), "-c", "50", "-n", str(requests),
-            "-P", str(pipeline), "--csv"] + cmd
+def redis_benchmark(port, cmd, pipeline, requests, connection_options=(), timeout=300):
+    """Runs redis-benchmark once (with `connection_options`, e.g. --tls and its certificates);
+    returns (requests/s, p50 ms, p99 ms) from its CSV."""
+    argv = ["redis-benchmark", "-h", HOST, "-p", str(port)] + list(connection_options) + \
+        ["-c", "50", "-n", str(requests), "-P", str(pipeline), "--csv"] + cmd
     out = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                         timeout=300)
+                         timeout=timeout)
     if out.returncode != 0:
         raise RuntimeError("redis-benchmark exited %d: %s" % (out.returncode, out.stderr.strip()[-200:]))
     lines = [l for l in out.stdout.splitlines() if l.startswith('"')]

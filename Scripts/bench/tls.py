@@ -16,6 +16,7 @@ from bench.processes import free_ports
 from bench.report import f0, f1, f3, log, metric
 from bench.resources import vm_rss_kib
 from bench.resp import HOST
+from bench.throughput import redis_benchmark
 
 TLS_COMMANDS = [
     ("PING", ["PING"]),
@@ -69,19 +70,8 @@ def tls_deployment(env, binary):
 
 def tls_benchmark(port, certs, cmd, pipeline, requests):
     """Runs redis-benchmark --tls once; returns (requests/s, p50 ms, p99 ms) from its CSV."""
-    argv = ["redis-benchmark", "-h", HOST, "-p", str(port), "--tls", "--cacert", certs + "/ca.crt",
-            "--cert", certs + "/client.crt", "--key", certs + "/client.key", "-c", "50",
-            "-n", str(requests), "-P", str(pipeline), "--csv"] + cmd
-    out = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600)
-    if out.returncode != 0:
-        raise RuntimeError("redis-benchmark exited %d: %s" % (out.returncode, out.stderr.strip()[-200:]))
-    lines = [l for l in out.stdout.splitlines() if l.startswith('"')]
-    if len(lines) < 2:
-        raise RuntimeError("no CSV from redis-benchmark: %r" % out.stdout[-200:])
-    header = [h.strip('"') for h in lines[0].split(",")]
-    row = [v.strip('"') for v in lines[-1].split(",")]
-    d = dict(zip(header, row))
-    return float(d["rps"]), float(d["p50_latency_ms"]), float(d["p99_latency_ms"])
+    return redis_benchmark(port, cmd, pipeline, requests, timeout=600, connection_options=[
+        "--tls", "--cacert", certs + "/ca.crt", "--cert", certs + "/client.crt", "--key", certs + "/client.key"])
 
 
 # Clients that make handshakes at once. redis-benchmark -k 0 is not used for this row: it sets

@@ -185,10 +185,10 @@ extension Sentinel {
             masters[masterID]?.clientReconfigScript = path
         case .authPass(let password):
             masters[masterID]?.authPass = password
-            dropConnections(ofMasterAndReplicas: masterID, turn: &turn)
+            rehomeLinks(ofMasterAndReplicas: masterID, reconnecting: true, turn: &turn)
         case .authUser(let user):
             masters[masterID]?.authUser = user
-            dropConnections(ofMasterAndReplicas: masterID, turn: &turn)
+            rehomeLinks(ofMasterAndReplicas: masterID, reconnecting: true, turn: &turn)
         case .renameCommand(let original, let renamed):
             masters[masterID]?.renamedCommands[original.lowercased()] = nil
             masters[masterID]?.renamedCommandOrder.removeAll { $0.command.lowercased() == original.lowercased() }
@@ -196,6 +196,7 @@ extension Sentinel {
                 masters[masterID]?.renamedCommands[original.lowercased()] = renamed
                 masters[masterID]?.renamedCommandOrder.append(RenamedCommand(command: original, renamed: renamed))
             }
+            rehomeLinks(ofMasterAndReplicas: masterID, reconnecting: false, turn: &turn)
         case .masterRebootDownAfterPeriod(let milliseconds):
             masters[masterID]?.masterRebootDownAfterPeriod = milliseconds
         }

@@ -120,7 +120,7 @@ extension Sentinel {
             guard let master = instances[masterID] else { continue }
             for sentinelID in masters.field(masterID, \.sentinels) ?? [] {
                 guard let peer = instances[sentinelID], let link = links[peer.link], !link.isDisconnected,
-                      !link.pendingReplies.contains(where: { $0.kind == .epochProbe && $0.instance == sentinelID }) else { continue }
+                      !link.pendingReplies.contains(.epochProbe, for: sentinelID) else { continue }
                 sendCommand(["SENTINEL", "is-master-down-by-addr", announcedHost(master.address), String(master.address.port), "0", myID],
                             to: sentinelID, expecting: .epochProbe, turn: &turn)
             }

@@ -61,7 +61,7 @@ extension Sentinel {
     mutating func refreshReplicaInfo(_ masterID: InstanceID, turn: inout Turn) {
         for replicaID in masters[masterID]?.replicas ?? [] {
             guard let replica = instances[replicaID], let link = links[replica.link], !link.isDisconnected,
-                  !link.pendingReplies.contains(where: { $0.kind == .info && $0.instance == replicaID }) else { continue }
+                  !link.pendingReplies.contains(.info, for: replicaID) else { continue }
             sendCommand(["INFO"], to: replicaID, expecting: .info, turn: &turn)
         }
     }
@@ -70,7 +70,7 @@ extension Sentinel {
     func replicaInfoInFlight(_ masterID: InstanceID) -> Bool {
         (masters[masterID]?.replicas ?? []).contains { replicaID in
             guard let replica = instances[replicaID], let link = links[replica.link] else { return false }
-            return link.pendingReplies.contains { $0.kind == .info && $0.instance == replicaID }
+            return link.pendingReplies.contains(.info, for: replicaID)
         }
     }
 

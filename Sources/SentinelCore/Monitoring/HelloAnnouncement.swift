@@ -26,7 +26,7 @@ extension Sentinel {
         guard let linkID = instances.field(instanceID, \.link), links.field(linkID, \.isDisconnected) == false,
               let lastSent = instances.field(instanceID, \.lastImmediateHelloTime),
               lastSent == 0 || now - lastSent >= Sentinel.immediateHelloInterval,
-              links.field(linkID, \.pendingReplies)?.contains(where: { $0.kind == .hello && $0.instance == instanceID }) == false
+              links.field(linkID, \.pendingReplies)?.contains(.hello, for: instanceID) == false
         else { return }
         instances[instanceID]?.lastImmediateHelloTime = now
         sendHello(to: instanceID, turn: &turn)

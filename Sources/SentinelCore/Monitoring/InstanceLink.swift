@@ -9,13 +9,15 @@ public struct LinkID: Sendable, SequentialIdentifier {
 /// everything, and for masters and replicas a pub/sub connection for hellos.
 public struct InstanceLink: Sendable {
     public let id: LinkID
-    /// The instances using this link, oldest first (more than one only for shared sentinel
-    /// links).
+    /// The instances using this link, oldest first (more than one when shared: see
+    /// `SharedSentinelLink` and `SharedServerLink`).
     public var users: [InstanceID]
     /// How many instances use this link (`link-refcount`).
     public var referenceCount: Int { users.count }
+    /// What the users have in common (see `LinkSharingKey`).
+    var sharingKey: LinkSharingKey
     /// Whether a pub/sub connection is needed (masters and replicas).
-    public var needsPubSub: Bool
+    public let needsPubSub: Bool
     /// The command connection, once asked for.
     public var commandConnection: ConnectionID?
     /// Whether `commandConnection` is established.
@@ -29,7 +31,7 @@ public struct InstanceLink: Sendable {
     /// Commands sent on the command connection whose reply has not arrived.
     public var pendingCommands: Int { pendingReplies.count }
     /// What each outstanding reply on the command connection answers, oldest first.
-    public var pendingReplies: ArraySlice<PendingReply> = []
+    public var pendingReplies = PendingReplyQueue()
     /// When the command connection was asked for (0 = never); once established, the time it
     /// has lived is counted from here.
     public var commandConnectedTime: Milliseconds = 0
@@ -61,10 +63,11 @@ public struct InstanceLink: Sendable {
     /// Last attempt to open the pub/sub connection.
     public var lastPubSubReconnectTime: Milliseconds = 0
 
-    public init(id: LinkID, user: InstanceID, needsPubSub: Bool, now: Milliseconds) {
+    init(id: LinkID, user: InstanceID, sharingKey: LinkSharingKey, now: Milliseconds) {
         self.id = id
         self.users = [user]
-        self.needsPubSub = needsPubSub
+        self.sharingKey = sharingKey
+        if case .server = sharingKey { self.needsPubSub = true } else { self.needsPubSub = false }
         self.lastAvailableTime = now
         self.activePingTime = now
         self.lastPongTime = now
@@ -100,29 +103,4 @@ struct LinkHealth {
     var lastAvailableTime: Milliseconds
     var activePingTime: Milliseconds
     var lastPongTime: Milliseconds
-}
-
-/// What a reply on a command connection answers, so that it reaches the right handler.
-public struct PendingReply: Sendable {
-    /// The request kind.
-    public enum Kind: Sendable, Equatable {
-        case ignored
-        case ping
-        case info
-        case hello
-        case isMasterDownByAddress
-        /// `is-master-down-by-addr … 0 <our id>` while learning the epochs (`EpochLearning`).
-        case epochProbe
-        /// The reply to `FAILOVER TO …` sent to a master (coordinated failover).
-        case serverFailover
-    }
-
-    public var kind: Kind
-    /// The instance the request was sent for (a shared link serves several).
-    public var instance: InstanceID?
-
-    public init(_ kind: Kind, instance: InstanceID?) {
-        self.kind = kind
-        self.instance = instance
-    }
 }

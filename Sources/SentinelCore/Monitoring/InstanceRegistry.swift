@@ -31,9 +31,11 @@ extension Sentinel {
     @discardableResult
     mutating func addMaster(_ configuration: MasterConfiguration, now: Milliseconds) -> InstanceID {
         let id = makeInstanceID()
-        let link = makeLink(for: id, needsPubSub: true, now: now)
-        instances[id] = MonitoredInstance(id: id, kind: .master, name: configuration.name, address: HostPort(host: configuration.host, port: configuration.port), master: nil, link: link, downAfterMilliseconds: configuration.downAfterMilliseconds, now: now)
-        masters[id] = MasterState(id: id, configuration: configuration)
+        let state = MasterState(id: id, configuration: configuration)
+        let address = HostPort(host: configuration.host, port: configuration.port)
+        let link = acquireLink(for: id, key: .server(SharedServerLink(address: address, master: state)), now: now)
+        instances[id] = MonitoredInstance(id: id, kind: .master, name: configuration.name, address: address, master: nil, link: link, downAfterMilliseconds: configuration.downAfterMilliseconds, now: now)
+        masters[id] = state
         masterOrder.append(id)
         masterIDsByName[configuration.name] = id
         for address in configuration.knownReplicas {
@@ -53,7 +55,7 @@ extension Sentinel {
         let name = address.description
         if state.replicaIDsByName[name] != nil || state.replicas.count >= InputLimits.maximumInstancesPerMaster { return nil }
         let id = makeInstanceID()
-        let link = makeLink(for: id, needsPubSub: true, now: now)
+        let link = acquireLink(for: id, key: .server(SharedServerLink(address: address, master: state)), now: now)
         instances[id] = MonitoredInstance(id: id, kind: .replica, name: name, address: address, master: masterID, link: link, downAfterMilliseconds: master.downAfterMilliseconds, now: now)
         state.addReplica(id, name: name)
         masters[masterID] = state
@@ -68,15 +70,7 @@ extension Sentinel {
         guard let master = instances[masterID], var state = masters[masterID] else { return nil }
         if state.sentinelIDsByRunID[runID] != nil || state.sentinels.count >= InputLimits.maximumInstancesPerMaster { return nil }
         let id = makeInstanceID()
-        let sharedKey = SharedSentinelLink(runID: runID, address: address)
-        let link: LinkID
-        if let shared = sharedSentinelLinks[sharedKey], links[shared] != nil {
-            link = shared
-            links[link]?.users.append(id)
-        } else {
-            link = makeLink(for: id, needsPubSub: false, now: now)
-            sharedSentinelLinks[sharedKey] = link
-        }
+        let link = acquireLink(for: id, key: .sentinel(SharedSentinelLink(runID: runID, address: address)), now: now)
         var entry = MonitoredInstance(id: id, kind: .sentinel, name: runID, address: address, master: masterID, link: link, downAfterMilliseconds: master.downAfterMilliseconds, now: now)
         entry.runID = runID
         instances[id] = entry
@@ -112,42 +106,4 @@ extension Sentinel {
         return InstanceID(nextInstanceID)
     }
 
-    mutating func makeLink(for user: InstanceID, needsPubSub: Bool, now: Milliseconds) -> LinkID {
-        let id = LinkID(nextLinkID)
-        nextLinkID += 1
-        links[id] = InstanceLink(id: id, user: user, needsPubSub: needsPubSub, now: now)
-        return id
-    }
-
-    /// Drops a removed instance's use of its link; the last user closes its connections.
-    /// Pending replies for the departed instance are kept in the queue (to stay in step) but
-    /// ignored.
-    mutating func releaseLink(of instance: MonitoredInstance, turn: inout Turn) {
-        let linkID = instance.link
-        guard var link = links[linkID] else { return }
-        link.users.removeAll { $0 == instance.id }
-        if !link.users.isEmpty {
-            for index in link.pendingReplies.indices where link.pendingReplies[index].instance == instance.id {
-                link.pendingReplies[index] = PendingReply(.ignored, instance: nil)
-            }
-            links[linkID] = link
-            return
-        }
-        links[linkID] = nil
-        if instance.kind == .sentinel, let runID = instance.runID {
-            let key = SharedSentinelLink(runID: runID, address: instance.address)
-            if sharedSentinelLinks[key] == linkID { sharedSentinelLinks[key] = nil }
-        }
-        for connection in [link.commandConnection, link.pubSubConnection].compactMap({ $0 }) {
-            connectionOwners[connection] = nil
-            turn.append(.closeConnection(connection))
-        }
-    }
-}
-
-/// What sentinel entries under several masters must have in common to share one link (§1.3):
-/// the same run id at the same address.
-struct SharedSentinelLink: Hashable {
-    var runID: String
-    var address: HostPort
 }

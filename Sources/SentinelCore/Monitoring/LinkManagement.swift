@@ -28,7 +28,7 @@ extension Sentinel {
             let connection = makeConnectionID()
             link.commandConnection = connection
             link.commandConnected = false
-            link.pendingReplies = []
+            link.pendingReplies.removeAll()
             link.commandConnectedTime = now
             connectionOwners[connection] = (link.id, false)
             turn.append(.connect(connection, host: ip, port: instance.address.port, sourceAddress: configuration.bindSourceAddress))
@@ -208,18 +208,18 @@ extension Sentinel {
         } else {
             link.commandConnection = nil
             link.commandConnected = false
-            link.pendingReplies = []
+            link.pendingReplies.removeAll()
         }
         links[owner.link] = link
         return owner
     }
 
-    /// `SENTINEL SET … auth-pass/auth-user`: reconnect the master and its replicas.
-    mutating func dropConnections(ofMasterAndReplicas masterID: InstanceID, turn: inout Turn) {
+    /// `SENTINEL SET … auth-pass/auth-user/rename-command`: the master and its replicas move
+    /// to the links their new credentials or command names call for (`rehomeServerLink`);
+    /// with new credentials, a link they have to themselves reconnects.
+    mutating func rehomeLinks(ofMasterAndReplicas masterID: InstanceID, reconnecting: Bool, turn: inout Turn) {
         for id in [masterID] + (masters[masterID]?.replicas ?? []) {
-            guard let linkID = instances[id]?.link, let link = links[linkID] else { continue }
-            closeConnection(link.commandConnection, turn: &turn)
-            closeConnection(link.pubSubConnection, turn: &turn)
+            rehomeServerLink(of: id, reconnecting: reconnecting, now: currentTime, turn: &turn)
         }
     }
 

@@ -24,7 +24,10 @@ extension Sentinel {
                 instances[sentinelID]?.votedLeader = nil
             }
         }
-        if let link = links[master.link] {
+        // A link the master shares with other entries stays up for them (its timings are the
+        // server's, not this entry's); a link of its own starts afresh, as in Redis.
+        let ownLink = links.field(master.link, \.referenceCount) == 1
+        if ownLink, let link = links[master.link] {
             closeConnection(link.commandConnection, turn: &turn)
             closeConnection(link.pubSubConnection, turn: &turn)
         }
@@ -43,7 +46,7 @@ extension Sentinel {
         state.promotedReplica = nil
         state.coordinatedFailover = nil
         masters[masterID] = state
-        if var link = links[master.link] {
+        if ownLink, var link = links[master.link] {
             link.activePingTime = now
             link.lastPingTime = 0
             link.lastAvailableTime = now
@@ -75,6 +78,7 @@ extension Sentinel {
         if !sameAddress(master.address, newAddress) { replicaAddresses.append(master.address) }
         resetMaster(masterID, keepSentinels: true, now: now, turn: &turn)
         instances[masterID]?.address = newAddress
+        rehomeServerLink(of: masterID, reconnecting: false, now: now, turn: &turn)
         instances[masterID]?.subjectivelyDownSince = 0
         instances[masterID]?.objectivelyDownSince = 0
         for address in replicaAddresses {

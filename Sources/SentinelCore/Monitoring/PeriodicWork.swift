@@ -61,7 +61,7 @@ extension Sentinel {
               let kind = instances.field(instanceID, \.kind), let lastInfoTime = instances.field(instanceID, \.lastInfoTime)
         else { return }
         if kind != .sentinel && (lastInfoTime == 0 || now - lastInfoTime > infoPeriod(for: instanceID)),
-           links.field(linkID, \.pendingReplies)?.contains(where: { $0.kind == .info && $0.instance == instanceID }) == false {
+           links.field(linkID, \.pendingReplies)?.contains(.info, for: instanceID) == false {
             sendCommand(["INFO"], to: instanceID, expecting: .info, turn: &turn)
         }
         // Half of down-after at most (Redis: down-after), so that a PING has waited half of it
@@ -72,7 +72,7 @@ extension Sentinel {
             sendPing(instanceID, now: now, turn: &turn)
         }
         if let lastPublishTime = instances.field(instanceID, \.lastPublishTime), now - lastPublishTime > timings.publishPeriod,
-           links.field(linkID, \.pendingReplies)?.contains(where: { $0.kind == .hello && $0.instance == instanceID }) == false {
+           links.field(linkID, \.pendingReplies)?.contains(.hello, for: instanceID) == false {
             sendHello(to: instanceID, turn: &turn)
         }
     }

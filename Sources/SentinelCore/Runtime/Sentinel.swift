@@ -29,10 +29,11 @@ public struct Sentinel {
     public internal(set) var masterOrder: [InstanceID] = []
     /// Masters by name (names are case-sensitive, §1.1).
     var masterIDsByName: [String: InstanceID] = [:]
-    /// Instance links, shared by sentinel entries with the same run id.
+    /// Instance links, shared by the entries that reach one process the same way
+    /// (`LinkSharingKey`).
     public internal(set) var links = KeyedTable<LinkID, InstanceLink>()
-    /// The link of each sentinel run id and address (shared by its entries under every master).
-    var sharedSentinelLinks: [SharedSentinelLink: LinkID] = [:]
+    /// The link of each sharing key.
+    var sharedLinks: [LinkSharingKey: LinkID] = [:]
     /// The last address each hostname resolved to (`resolve-hostnames yes`).
     var resolvedHosts: [String: String] = [:]
     /// Which link each open connection belongs to, and whether it is the pub/sub one.

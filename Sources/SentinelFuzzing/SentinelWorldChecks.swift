@@ -98,6 +98,11 @@ extension SentinelWorld {
         }
         try checkEveryCommandAnswered()
         try checkStoredAddresses()
+        // What the next write writes (changes may be waiting for it: `persistDiscovery`), and
+        // that rendered once more: a rewrite that appended lines gains a trailing blank line
+        // on the next one, as in Redis, and is a fixed point from then on.
+        let written = sentinel.configurationFileToWrite()
+        try SentinelWorld.requireLoadsOnce(written, what: "the configuration written now")
         let file = sentinel.configurationFileToWrite()
         var hasher = Hasher()
         hasher.combine(file)

@@ -22,13 +22,34 @@ final class HelloProcessingTests: MonitoringTestCase {
         XCTAssertEqual(h.masterFields("mymaster")["num-other-sentinels"], "0")
     }
 
+    func testDiscoveriesAreWrittenTogetherByTheTick() throws {
+        let (h, master) = try makeHarness()
+        h.run(for: Sentinel.discoveryPersistPeriod + 300)
+        let writesBefore = h.persistedConfigurations.count
+        let peers: [(id: Character, port: Int)] = [("b", 26380), ("c", 26381), ("d", 26382), ("e", 26383)]
+        for peer in peers {
+            let produced = h.feed(.connectionReply(master.subscribedConnections[0], .array([.bulk("message"), .bulk(HelloMessage.channel),
+                                                                                                .bulk(peerHello(runID: runID(peer.id), port: peer.port))])))
+            XCTAssertFalse(produced.contains { if case .persistConfiguration = $0 { return true } else { return false } })
+        }
+        XCTAssertEqual(h.masterFields("mymaster")["num-other-sentinels"], "4")
+        h.run(for: Sentinel.discoveryPersistPeriod + 200)
+        XCTAssertEqual(h.persistedConfigurations.count, writesBefore + 1)
+        let written = h.persistedConfigurations.last ?? ""
+        for peer in peers {
+            XCTAssertTrue(written.contains("sentinel known-sentinel mymaster 127.0.0.1 \(peer.port) \(runID(peer.id))"), "\(peer)")
+        }
+    }
+
     func testHelloAddsSentinel() throws {
         let (h, master) = try makeHarness()
         h.run(for: 300)
         h.deliverHello(peerHello(), via: master)
         XCTAssertEqual(h.events("+sentinel"), ["sentinel \(runID("b")) 127.0.0.1 26380 @ mymaster 127.0.0.1 6379"])
-        XCTAssertTrue(h.persistedConfigurations.last?.contains("sentinel known-sentinel mymaster 127.0.0.1 26380 \(runID("b"))") ?? false)
         XCTAssertEqual(h.masterFields("mymaster")["num-other-sentinels"], "1")
+        // The discovery reaches the file with the tick's next write of discoveries.
+        h.run(for: Sentinel.discoveryPersistPeriod + 200)
+        XCTAssertTrue(h.persistedConfigurations.last?.contains("sentinel known-sentinel mymaster 127.0.0.1 26380 \(runID("b"))") ?? false)
         // Repeats change nothing.
         h.deliverHello(peerHello(), via: master)
         XCTAssertEqual(h.events("+sentinel").count, 1)

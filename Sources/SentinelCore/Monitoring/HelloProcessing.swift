@@ -32,7 +32,7 @@ extension Sentinel {
                 } else {
                     updateSentinelAddressInAllMasters(peer, turn: &turn)
                 }
-                persistConfiguration(turn: &turn)
+                persistDiscovery()
             } else if masters.field(masterID, \.sentinels.count) ?? 0 >= InputLimits.maximumInstancesPerMaster {
                 noteInstanceLimit(of: masterID, kind: .sentinel, turn: &turn)
             }

@@ -42,7 +42,7 @@ extension Sentinel {
                 guard let address = acceptedAddress(listed) else { continue }
                 if let replicaID = addReplica(address, to: instanceID, now: now), let replica = instances[replicaID] {
                     emitEvent(.replicaAdded, about: replica, turn: &turn)
-                    persistConfiguration(turn: &turn)
+                    persistDiscovery()
                 } else if masters.field(instanceID, \.replicas.count) ?? 0 >= InputLimits.maximumInstancesPerMaster {
                     noteInstanceLimit(of: instanceID, kind: .replica, turn: &turn)
                     break

@@ -50,10 +50,31 @@ extension Sentinel {
     /// in one read cost one rendering and one write, not fifty).
     mutating func persistConfiguration(replyTo client: ClientID? = nil, reply: RESPValue = .ok, closing: [ClientID] = [],
                                        turn: inout Turn) {
+        configurationChangedSinceWrite = false
         let ticket = nextPersistTicket
         nextPersistTicket += 1
         if let client { repliesAwaitingPersistence[ticket] = AwaitingReply(client: client, reply: reply, closing: closing) }
         turn.append(.persistConfiguration(ticket: ticket))
+    }
+
+    /// The least time between two writes of discoveries (`persistDiscovery`).
+    static let discoveryPersistPeriod: Milliseconds = 1000
+
+    /// Records a change that must reach the file but that nothing said depends on: a peer or
+    /// a replica discovered. Redis rewrites the whole file for each, which with thousands of
+    /// names makes start-up quadratic (every name's peers and replicas are found one hello or
+    /// INFO at a time); here the tick writes them together, at most once per
+    /// `discoveryPersistPeriod` (any other write takes them along sooner). A crash in between
+    /// loses only what the next hellos and INFO find again.
+    mutating func persistDiscovery() {
+        configurationChangedSinceWrite = true
+    }
+
+    /// The tick's share of `persistDiscovery`.
+    mutating func writeDiscoveriesIfDue(now: Milliseconds, turn: inout Turn) {
+        guard configurationChangedSinceWrite, now - lastDiscoveryWriteTime >= Sentinel.discoveryPersistPeriod else { return }
+        lastDiscoveryWriteTime = now
+        persistConfiguration(turn: &turn)
     }
 
     /// The configuration file's new content (§12.2), rendered from the state as it is now

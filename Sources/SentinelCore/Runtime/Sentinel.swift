@@ -63,6 +63,10 @@ public struct Sentinel {
     /// The configuration file as last written (or loaded): the base of the next rewrite.
     var configurationText: [UInt8]
     var nextPersistTicket: UInt64 = 1
+    /// A discovery waits for the tick's next write (`persistDiscovery`).
+    var configurationChangedSinceWrite = false
+    /// When the tick last wrote discoveries.
+    var lastDiscoveryWriteTime: Milliseconds = 0
     /// Clients waiting for the result of a configuration write, by ticket.
     var repliesAwaitingPersistence: [UInt64: AwaitingReply] = [:]
     /// Clients waiting for an `ACL LOAD` or `ACL SAVE`, by ticket.
@@ -220,6 +224,7 @@ public struct Sentinel {
         metrics.observeTick(at: time.monotonic)
         advanceEpochLearning(now: time.monotonic, turn: &turn)
         runPeriodicWork(at: time, turn: &turn)
+        writeDiscoveriesIfDue(now: time.monotonic, turn: &turn)
         lastTickTime = time.monotonic
         turn.append(.scheduleTick(afterMilliseconds: nextTickDelay()))
     }

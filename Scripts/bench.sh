@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Benchmarks swift-sentinel against the reference redis-sentinel, side by side in one run:
 # failover timeline, redis-benchmark throughput and latency (also over TLS), RSS, CPU and
-# start-up time.
+# start-up time; opt-in: mass failures, a partition, and thousands of names per sentinel (scale).
 #
 #   Scripts/bench.sh [--reference /usr/bin/redis-sentinel] [--runs N] [--quick] [--output FILE]
-#                    [--only startup,rss,bench,tls,failover,cpu,metrics,mass,mass-mixed,partition]
-#                    [--down-after 1000,5000]
+#                    [--only startup,rss,bench,tls,failover,cpu,metrics,mass,mass-mixed,partition,scale]
+#                    [--down-after 1000,5000] [--scale-names 200,2000,10000]
 #                    [--cpu-window SECONDS] [--events] [--keep]
 #                    [--baseline GIT-REVISION | --baseline-binary PATH] [--no-reference]
 #

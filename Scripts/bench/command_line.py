@@ -19,6 +19,7 @@ from bench.metrics import run_metrics
 from bench.processes import cleanup_everything
 from bench.report import log, render_table
 from bench.resources import run_cpu, run_rss
+from bench.scale import SETTLE_S as SCALE_SETTLE_S, run_scale
 from bench.startup import run_startup
 from bench.throughput import run_bench
 from bench.timeline_picture import render_svg, timeline_path
@@ -43,20 +44,26 @@ def parse_arguments():
     ap.add_argument("--baseline-label", default="baseline",
                     help="the baseline's column name (default: baseline)")
     ap.add_argument("--runs", type=int, default=None,
-                    help="repetitions of each measurement (default 3, 1 with --quick)")
+                    help="repetitions of each measurement (default 3, 1 with --quick; "
+                         "the scale section defaults to 1 run)")
     ap.add_argument("--quick", action="store_true",
                     help="smoke run: 1 repetition, short CPU windows, fewer requests")
     ap.add_argument("--output", help="also write the markdown table to this file")
     ap.add_argument("--only", default="startup,rss,bench,tls,failover,cpu,metrics",
                     help="comma-separated subset of: startup,rss,bench,tls,failover,cpu,metrics,"
-                         "mass,mass-mixed,partition (metrics: swift-sentinel's metrics port only; "
-                         "mass: K = 20 and 50 masters killed at once, opt-in; partition: a "
-                         "network partition and its heal in network namespaces, opt-in, needs root)")
+                         "mass,mass-mixed,partition,scale (metrics: swift-sentinel's metrics port "
+                         "only; mass: K = 20 and 50 masters killed at once, opt-in; partition: a "
+                         "network partition and its heal in network namespaces, opt-in, needs root; "
+                         "scale: N master names on 10 master/replica pairs under 3 sentinels, "
+                         "opt-in, see --scale-names)")
     ap.add_argument("--down-after", default=None,
                     help="comma-separated down-after-milliseconds values for the failover rows "
                          "(default 1000,5000; 1000 with --quick)")
     ap.add_argument("--cpu-window", type=float, default=None,
                     help="CPU measurement window in seconds (default 60, 15 with --quick)")
+    ap.add_argument("--scale-names", default="200,2000,10000",
+                    help="comma-separated numbers of master names of the scale section "
+                         "(default 200,2000,10000; each daemon's run at 10,000 can take 10 minutes)")
     ap.add_argument("--partition-seconds", type=float, default=10.0,
                     help="how long the partition scenario keeps host A cut off, from the cut "
                          "(default 10; plus a random phase of up to 1 s)")
@@ -66,6 +73,12 @@ def parse_arguments():
     args = ap.parse_args()
     if args.runs is not None and args.runs < 1:
         ap.error("--runs must be at least 1")
+    try:
+        args.scale_names = [int(x) for x in args.scale_names.split(",") if x.strip()]
+    except ValueError:
+        ap.error("--scale-names takes comma-separated whole numbers")
+    if not args.scale_names or min(args.scale_names) < 2:
+        ap.error("--scale-names: every number must be at least 2 (the victim and another name)")
     if args.no_reference and not args.baseline_binary:
         ap.error("--no-reference leaves only one daemon: give a baseline (--baseline or "
                  "--baseline-binary) to compare with")
@@ -96,7 +109,8 @@ def compared_daemons(args):
     return daemons
 
 
-def run_description(args, only, daemons, runs, starts, cpu_runs, cpu_window_s, elapsed):
+def run_description(args, only, daemons, runs, starts, cpu_runs, cpu_window_s, scale_runs,
+                    elapsed):
     """The paragraph under the table: how it was measured, what was compared, how to read it."""
     names = [name for name, _ in daemons]
     together = "both daemons" if len(daemons) == 2 else "all %d daemons" % len(daemons)
@@ -119,6 +133,14 @@ def run_description(args, only, daemons, runs, starts, cpu_runs, cpu_window_s, e
         readings.append("Failover times are from the failure (kill -9, or DEBUG SLEEP sent) "
                         "except the last row of each block, measured from the old master "
                         "answering PING again.")
+    if "scale" in only:
+        readings.append("Scale rows: %d run(s) per N, each daemon alone on the machine, the "
+                        "redis-servers with --tcp-backlog 4096 and maxclients above the "
+                        "sentinels' links; convergence polled once a second with INFO sentinel "
+                        "(slaves=1, sentinels=3 for every name) and checked once in SENTINEL "
+                        "MASTERS; the CPU window starts %g s after convergence; the victim's "
+                        "new address polled every 10 ms; +sdown counted in the 3 sentinels' "
+                        "logs." % (scale_runs, SCALE_SETTLE_S))
     if "partition" in only:
         readings.append("Partition times are from the heal, except the first row, from the "
                         "cut; the writer offers 1,000 writes a second to the old master "
@@ -139,6 +161,7 @@ def main():
     runs = args.runs if args.runs is not None else (1 if args.quick else 3)
     cpu_window_s = args.cpu_window if args.cpu_window is not None else (15.0 if args.quick else 60.0)
     cpu_runs = 1
+    scale_runs = args.runs if args.runs is not None else 1
     starts = 10
     requests_p1, requests_p16 = (20000, 100000) if args.quick else (100000, 500000)
     handshake_seconds = 3 if args.quick else 10
@@ -166,6 +189,7 @@ def main():
         ("mass", lambda: run_mass(daemons, runs, args.events)),
         ("mass-mixed", lambda: run_mass_mixed(daemons[0][1], args.reference, runs, args.events)),
         ("partition", lambda: run_partition(daemons, runs, args.partition_seconds, args.events)),
+        ("scale", lambda: run_scale(daemons, scale_runs, args.scale_names, cpu_window_s)),
     ]
     for key, fn in sections:
         if key not in only:
@@ -178,7 +202,7 @@ def main():
     elapsed = time.monotonic() - started
 
     table = render_table(daemons, run_description(args, only, daemons, runs, starts, cpu_runs,
-                                                  cpu_window_s, elapsed))
+                                                  cpu_window_s, scale_runs, elapsed))
     print(table)
     if args.output:
         with open(args.output, "w") as f:

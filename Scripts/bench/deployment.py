@@ -13,9 +13,11 @@ MASTER_NAME = "mymaster"
 class Env:
     """One measurement's processes and temporary directory."""
 
-    def __init__(self, prefix):
+    def __init__(self, prefix, open_files=None):
+        """open_files: the soft open-files limit of every process started here (None: inherited)."""
         self.dir = make_temp(prefix)
         self.procs = []
+        self.open_files = open_files
 
     def redis(self, port, replicaof=None, debug=False, extra=()):
         """Starts a redis-server without persistence on port (a replica of `replicaof` when
@@ -27,7 +29,7 @@ class Env:
             argv += ["--enable-debug-command", "yes"]
         if replicaof:
             argv += ["--replicaof", HOST, str(replicaof)]
-        p = spawn(argv, os.path.join(self.dir, "redis-%d.out" % port))
+        p = spawn(argv, os.path.join(self.dir, "redis-%d.out" % port), open_files=self.open_files)
         self.procs.append(p)
         return p
 
@@ -58,7 +60,7 @@ class Env:
 
     def sentinel(self, binary, conf):
         """Starts the sentinel `binary` on conf (written by sentinel_conf)."""
-        p = spawn([binary, conf], conf + ".out")
+        p = spawn([binary, conf], conf + ".out", open_files=self.open_files)
         self.procs.append(p)
         return p
 

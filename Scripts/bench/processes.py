@@ -2,6 +2,7 @@
 PID and stopped by that PID; every temporary directory is recorded and removed (unless kept)."""
 
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -31,12 +32,42 @@ def free_ports(n):
             s.close()
 
 
-def spawn(argv, log_path):
-    """Starts argv with its output appended to log_path and records it in LIVE."""
+def raise_open_files_ceiling(wanted):
+    """Raises this process's hard open-files limit (RLIMIT_NOFILE) towards `wanted` where it may
+    (with CAP_SYS_RESOURCE, up to fs.nr_open), leaving its soft limit as it is, so that children
+    can raise their soft limit that far; returns the hard limit afterwards."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    try:
+        with open("/proc/sys/fs/nr_open") as f:
+            wanted = min(wanted, int(f.read()))
+    except (OSError, ValueError):
+        pass
+    if wanted > hard:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, wanted))
+        except (ValueError, OSError):
+            pass
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+
+
+def _open_files_raiser(limit):
+    """A preexec_fn that raises the child's soft open-files limit to `limit` (at most its hard
+    limit)."""
+    def raise_limit():
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(limit, hard)), hard))
+    return raise_limit
+
+
+def spawn(argv, log_path, open_files=None):
+    """Starts argv with its output appended to log_path and records it in LIVE; with
+    open_files, the child's soft open-files limit is raised to that many first (see
+    raise_open_files_ceiling)."""
     log = open(log_path, "ab")
     try:
         p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                             close_fds=True)
+                             close_fds=True,
+                             preexec_fn=_open_files_raiser(open_files) if open_files else None)
     finally:
         log.close()
     LIVE[p.pid] = p

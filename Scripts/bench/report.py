@@ -16,12 +16,17 @@ class Metric:
         self.fmt = fmt
         self.values = {}   # daemon -> [float]
         self.failures = {}  # daemon -> [str]
+        self.skips = {}  # daemon -> [str]: runs in which an earlier step's failure left it out
 
     def add(self, daemon, value):
         self.values.setdefault(daemon, []).append(value)
 
     def fail(self, daemon, reason):
         self.failures.setdefault(daemon, []).append(reason)
+
+    def skip(self, daemon, reason):
+        """Records a run that did not measure this (not a failure of this measurement)."""
+        self.skips.setdefault(daemon, []).append(reason)
 
     def median(self, daemon):
         v = self.values.get(daemon) or []
@@ -33,7 +38,8 @@ class Metric:
         fails = self.failures.get(daemon) or []
         total = len(v) + len(fails)
         if total == 0:
-            return "not run"
+            skips = self.skips.get(daemon)
+            return "not measured: " + "; ".join(sorted(set(skips))) if skips else "not run"
         if not v:
             reasons = sorted(set(fails))
             return "FAILED: " + "; ".join(reasons)

@@ -112,11 +112,23 @@ class Conn:
         del self.buf[:pos]
         return True, (None if value is _NIL else value)
 
+    def _readable_now(self):
+        """Whether the socket has more to read without waiting."""
+        readable, _, _ = select.select([self.sock], [], [], 0)
+        return bool(readable)
+
     def read(self):
+        """The next reply, whole. An incomplete reply is parsed again only once the buffer has
+        doubled or the socket has nothing more to read now, not after every chunk, so that
+        reading a reply of megabytes (SENTINEL MASTERS with thousands of masters) takes time
+        linear in its size."""
+        parse_at = 0
         while True:
-            ok, value = self._try_parse()
-            if ok:
-                return value
+            if len(self.buf) >= parse_at or not self._readable_now():
+                ok, value = self._try_parse()
+                if ok:
+                    return value
+                parse_at = 2 * len(self.buf)
             self._receive()
 
     def poll_reply(self):

@@ -139,8 +139,8 @@ def run_description(args, only, daemons, runs, starts, cpu_runs, cpu_window_s, s
                         "sentinels' links; convergence polled once a second with INFO sentinel "
                         "(slaves=1, sentinels=3 for every name) and checked once in SENTINEL "
                         "MASTERS; the CPU window starts %g s after convergence; the victim's "
-                        "new address polled every 10 ms; +sdown counted in the 3 sentinels' "
-                        "logs." % (scale_runs, SCALE_SETTLE_S))
+                        "master killed once no sentinel is in TILT, its new address polled "
+                        "every 10 ms; +sdown and +tilt counted in the 3 sentinels' logs." % (scale_runs, SCALE_SETTLE_S))
     if "partition" in only:
         readings.append("Partition times are from the heal, except the first row, from the "
                         "cut; the writer offers 1,000 writes a second to the old master "

@@ -145,6 +145,8 @@ def run_description(args, only, daemons, runs, starts, cpu_runs, cpu_window_s, s
         readings.append("Partition times are from the heal, except the first row, from the "
                         "cut; the writer offers 1,000 writes a second to the old master "
                         "throughout.")
+    if only <= {"scale"}:
+        runs = scale_runs
     return ("Medians of %d run(s)%s, daemons alternated, everything on 127.0.0.1%s, %d CPU "
             "cores, total %.0f s%s. %sRatio%s = %s; \"better\" says whether a lower or a higher "
             "figure is better.%s" % (

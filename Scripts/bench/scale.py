@@ -144,7 +144,8 @@ def wait_converged(sports, procs, log_paths, names, t0, deadline_s, label):
             next_log = now + 10.0
             log("  %s: %.0f s, converged %s of %d names (on all: %d)%s" % (
                 label, now - t0, "/".join(str(len(last[sp])) for sp in sports), names,
-                everywhere, ", %d silent" % len(silent) if silent else ""))
+                everywhere, ", %d silent, in their logs %s" % (len(silent), "/".join(
+                    str(len(converged_in_log(path))) for path in log_paths)) if silent else ""))
         time.sleep(max(0.0, poll_started + POLL_INTERVAL_S - time.monotonic()))
 
 

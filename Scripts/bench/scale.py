@@ -47,11 +47,46 @@ def convergence_deadline(names):
     return 60.0 + 0.040 * names
 
 
+# A sentinel holds a command and a pub/sub link to each name's master and to its replica.
+LINKS_PER_NAME = 4
+# The share of the memory available at a run's start its processes may take (at most
+# MEMORY_BUDGET_MAX_KIB: other work shares the machine): redis-servers
+# queue every hello for subscribers that do not read (the default pub/sub output buffer limit
+# is 32 MB per client, thousands of clients here), which would otherwise swamp the machine.
+MEMORY_BUDGET_SHARE = 0.4
+MEMORY_BUDGET_MAX_KIB = 6 * 2 ** 20
+
+
 def open_files_wanted(names):
-    """Descriptors a process may need: a sentinel holds a command and a pub/sub link to each
-    name's master and replica (4 per name), a redis-server 2 per sentinel and name it hosts;
-    twice that, plus room for the rest."""
-    return 8 * names + 4096
+    """Descriptors a process may need: a sentinel LINKS_PER_NAME per name, a redis-server 2 per
+    sentinel and name it hosts; twice the sentinel's, plus room for the rest."""
+    return 2 * LINKS_PER_NAME * names + 4096
+
+
+def open_files_needed(names):
+    """Descriptors without which a sentinel cannot hold a link to every instance of `names`
+    names (plus its clients, peers and files)."""
+    return LINKS_PER_NAME * names + 1024
+
+
+def available_memory_kib():
+    """MemAvailable of /proc/meminfo, in KiB."""
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1])
+    raise RuntimeError("no MemAvailable in /proc/meminfo")
+
+
+def memory_held_kib(procs):
+    """The summed RSS of the processes still running, in KiB."""
+    total = 0
+    for p in procs:
+        try:
+            total += vm_rss_kib(p.pid)
+        except (OSError, RuntimeError):
+            pass
+    return total
 
 
 def scale_monitors(names, pairs):
@@ -110,11 +145,12 @@ def converged_in_log(path):
     return {name for name in replicas if peers.get(name, 0) >= SENTINELS - 1}
 
 
-def wait_converged(sports, procs, log_paths, names, t0, deadline_s, label):
+def wait_converged(env, sports, procs, log_paths, names, t0, deadline_s, budget_kib, label):
     """Polls INFO sentinel on every sentinel about once a second until each shows every name
     converged. Returns seconds from t0, or a failure text with how many names had converged
     on all sentinels (each sentinel's last answer), which sentinels stopped answering, and
-    then how many names the logs show converged on all sentinels."""
+    then how many names the logs show converged on all sentinels. Gives up early when a
+    sentinel exits or the deployment's processes hold more than budget_kib."""
     last = {sp: set() for sp in sports}
     silent = set()
     next_log = t0 + 10.0
@@ -132,9 +168,16 @@ def wait_converged(sports, procs, log_paths, names, t0, deadline_s, label):
             return now - t0
         exited = [sp for sp, p in zip(sports, procs) if p.poll() is not None]
         everywhere = len(set.intersection(*(last[sp] for sp in sports)))
-        if exited or now - t0 >= deadline_s:
-            why = "sentinel(s) on %s exited" % exited if exited else \
-                "did not converge within %.0f s" % deadline_s
+        held = memory_held_kib(env.procs)
+        if exited or held > budget_kib or now - t0 >= deadline_s:
+            if exited:
+                why = "sentinel(s) on %s exited" % exited
+            elif held > budget_kib:
+                why = "stopped after %.0f s: its processes held %.1f GiB, sentinels %.1f GiB " \
+                    "(budget %.1f GiB)" % (now - t0, held / 2.0 ** 20,
+                                           memory_held_kib(procs) / 2.0 ** 20, budget_kib / 2.0 ** 20)
+            else:
+                why = "did not converge within %.0f s" % deadline_s
             in_logs = len(set.intersection(*(converged_in_log(path) for path in log_paths)))
             return "%s (%s of %s names on all %d sentinels%s)" % (
                 why, f0(everywhere), f0(names), SENTINELS,
@@ -268,9 +311,15 @@ def scale_once(binary, names, cpu_window, label):
     """One deployment of `binary` with `names` names. Returns a dict of results: converged,
     cpu, rss_kib, failover (seconds or a failure text; absent when not reached) and
     false_sdowns (a count)."""
-    open_files = raise_open_files_ceiling(open_files_wanted(names))
-    env = Env("scale", open_files=open_files)
     results = {}
+    open_files = raise_open_files_ceiling(open_files_wanted(names))
+    if open_files < open_files_needed(names):
+        results["converged"] = "not run: a sentinel needs about %s descriptors for %s names, " \
+            "the hard open-files limit here is %s" % (f0(open_files_needed(names)), f0(names),
+                                                      f0(open_files))
+        return results
+    budget_kib = min(available_memory_kib() * MEMORY_BUDGET_SHARE, MEMORY_BUDGET_MAX_KIB)
+    env = Env("scale", open_files=open_files)
     log_paths = []
     step = "converged"  # the result an error is reported under
     try:
@@ -284,8 +333,8 @@ def scale_once(binary, names, cpu_window, label):
         # Not awaited with PING: a sentinel swamped at start-up may not answer it for minutes
         # (wait_converged reports that as not answering).
         procs = [env.sentinel(binary, conf) for conf in confs]
-        converged = wait_converged(sports, procs, log_paths, names, t0,
-                                   convergence_deadline(names), label)
+        converged = wait_converged(env, sports, procs, log_paths, names, t0,
+                                   convergence_deadline(names), budget_kib, label)
         results["converged"] = converged
         if not isinstance(converged, float):
             return results
@@ -341,7 +390,7 @@ def record_scale(name, names, cpu_window, res):
             m.add(name, v * scale)
         elif v is not None:
             m.fail(name, v)
-            why_not = why_not or SKIPPED_AFTER[key]
+            why_not = why_not or ("not run" if v.startswith("not run") else SKIPPED_AFTER[key])
         else:
             m.skip(name, why_not or "not reached")
     counts = [

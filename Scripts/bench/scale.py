@@ -43,8 +43,9 @@ DISCOVERY_LOG_LINE = re.compile(r"\+(slave|sentinel) \S+ \S+ \S+ \S+ @ (\S+) ")
 
 
 def convergence_deadline(names):
-    """Seconds given to the sentinels to converge on `names` names."""
-    return 60.0 + 0.040 * names
+    """Seconds given to the sentinels to converge on `names` names: generous, the machine may
+    be shared."""
+    return 60.0 + 0.100 * names
 
 
 # A sentinel holds a command and a pub/sub link to each name's master and to its replica.

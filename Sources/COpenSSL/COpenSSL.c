@@ -20,6 +20,10 @@ SSL_CTX *copenssl_context_new(int protocols) {
     if (!(protocols & COPENSSL_PROTOCOL_TLSV1_3)) options |= SSL_OP_NO_TLSv1_3;
     SSL_CTX_set_options(context, options);
     SSL_CTX_set_mode(context, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    /* One read(2) takes whatever the socket holds, not a record header and then its body:
+       half the read calls on a busy connection (the session reports what it holds with
+       SSL_has_pending, which counts read-ahead bytes too). */
+    SSL_CTX_set_read_ahead(context, 1);
     SSL_CTX_set_verify(context, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
     return context;
 }

@@ -123,8 +123,8 @@ final class TLSSession {
         return cString(buffer)
     }
 
-    /// Whether OpenSSL holds decrypted bytes not yet read (`SSL_pending`).
-    var hasBufferedInput: Bool { SSL_pending(ssl) > 0 }
+    /// Whether OpenSSL holds bytes not yet read, decrypted or read ahead (`SSL_has_pending`).
+    var hasBufferedInput: Bool { SSL_has_pending(ssl) == 1 }
 
     /// Sends close_notify if the socket takes it at once (a close never waits for the peer).
     func shutdown() {

@@ -49,8 +49,8 @@ extension Sentinel {
                 instances[sentinelID]?.votedLeader = nil
             }
             guard masterFlags.contains(.subjectivelyDown) else { continue }
-            guard let master = instances[masterID], let state = masters[masterID], let peer = instances[sentinelID],
-                  let link = links[peer.link], !link.isDisconnected else { continue }
+            guard let master = instances[masterID], let state = masters[masterID], let peerLink = instances.field(sentinelID, \.link),
+                  links.field(peerLink, \.isDisconnected) == false else { continue }
             // Until the quorum agrees and while our election runs, ask again sooner than
             // Redis's one second: a peer that answered "up" may have noticed the failure a few
             // milliseconds later, and one that refused its vote may now give it.
@@ -58,7 +58,7 @@ extension Sentinel {
             let period = waiting ? min(timings.askPeriod, 250) : timings.askPeriod
             if !forced && elapsed < period { continue }
             // One question in flight per peer: a slow peer is not flooded every tick.
-            if link.pendingReplies.contains(.isMasterDownByAddress, for: sentinelID) && !forced { continue }
+            if links.field(peerLink, \.pendingReplies)?.contains(.isMasterDownByAddress, for: sentinelID) == true && !forced { continue }
             // A candidate asks for votes at its election's epoch: votes are counted per master
             // at that epoch, and with several elections running the global epoch has moved on
             // (a vote given at it would not count, and the election would stall).

@@ -119,8 +119,8 @@ extension Sentinel {
         for masterID in masterOrder {
             guard let master = instances[masterID] else { continue }
             for sentinelID in masters.field(masterID, \.sentinels) ?? [] {
-                guard let peer = instances[sentinelID], let link = links[peer.link], !link.isDisconnected,
-                      !link.pendingReplies.contains(.epochProbe, for: sentinelID) else { continue }
+                guard let linkID = instances.field(sentinelID, \.link), links.field(linkID, \.isDisconnected) == false,
+                      links.field(linkID, \.pendingReplies)?.contains(.epochProbe, for: sentinelID) == false else { continue }
                 sendCommand(["SENTINEL", "is-master-down-by-addr", announcedHost(master.address), String(master.address.port), "0", myID],
                             to: sentinelID, expecting: .epochProbe, turn: &turn)
             }

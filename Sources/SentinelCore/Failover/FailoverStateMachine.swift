@@ -60,8 +60,8 @@ extension Sentinel {
     /// than 5 s while the master is SDOWN (§8.2) — the regular 10 s poll is usually older.
     mutating func refreshReplicaInfo(_ masterID: InstanceID, turn: inout Turn) {
         for replicaID in masters[masterID]?.replicas ?? [] {
-            guard let replica = instances[replicaID], let link = links[replica.link], !link.isDisconnected,
-                  !link.pendingReplies.contains(.info, for: replicaID) else { continue }
+            guard let linkID = instances.field(replicaID, \.link), links.field(linkID, \.isDisconnected) == false,
+                  links.field(linkID, \.pendingReplies)?.contains(.info, for: replicaID) == false else { continue }
             sendCommand(["INFO"], to: replicaID, expecting: .info, turn: &turn)
         }
     }

@@ -1,10 +1,12 @@
 extension Sentinel {
     /// Publishes our hello on an instance's command connection (§4).
     mutating func sendHello(to instanceID: InstanceID, turn: inout Turn) {
-        guard let instance = instances[instanceID], let link = links[instance.link], !link.isDisconnected else { return }
+        // Link fields are read in place: holding a copy of a shared link while the hello is
+        // queued on it would duplicate its queue of outstanding replies.
+        guard let instance = instances[instanceID], links.field(instance.link, \.isDisconnected) == false else { return }
         let masterID = instance.kind == .master ? instance.id : instance.master!
         guard let master = instances[masterID], let state = masters[masterID] else { return }
-        guard let ip = configuration.announceIP ?? link.localAddress else { return }
+        guard let ip = configuration.announceIP ?? links.field(instance.link, \.localAddress) ?? nil else { return }
         let port = configuration.helloPort(listeningPort: environment.listeningPort)
         let masterAddress = currentAddress(ofMaster: masterID)
         let hello = HelloMessage(

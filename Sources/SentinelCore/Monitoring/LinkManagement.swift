@@ -234,16 +234,17 @@ extension Sentinel {
     /// A reply or push arrived: pub/sub messages go to hello processing, command replies to
     /// the handler of the oldest outstanding request.
     mutating func handleConnectionReply(_ connection: ConnectionID, _ value: RESPValue, at time: Timestamp, turn: inout Turn) {
-        guard let owner = connectionOwners[connection], var link = links[owner.link] else { return }
+        // The link is changed in place, never copied out and back: a link shared by many
+        // entries holds a large queue of outstanding replies, and a copy would duplicate it
+        // for every reply.
+        guard let owner = connectionOwners[connection], links.field(owner.link, \.id) != nil else { return }
         let now = time.monotonic
         if owner.isPubSub {
-            link.pubSubLastActivity = now
-            if link.pubSubGreetingReplies > 0 {
-                link.pubSubGreetingReplies -= 1
-                links[owner.link] = link
+            links[owner.link]?.pubSubLastActivity = now
+            if let greetingReplies = links.field(owner.link, \.pubSubGreetingReplies), greetingReplies > 0 {
+                links[owner.link]?.pubSubGreetingReplies = greetingReplies - 1
                 return
             }
-            links[owner.link] = link
             if value.isError {
                 // SUBSCRIBE was refused (e.g. -NOAUTH): the connection cannot carry hellos, so
                 // it is dropped and the link counts as disconnected until a reconnect works.
@@ -253,8 +254,7 @@ extension Sentinel {
             receivePubSubMessage(value, now: now, turn: &turn)
             return
         }
-        guard let pending = link.pendingReplies.popFirst() else { return }
-        links[owner.link] = link
+        guard let pending = links[owner.link]?.pendingReplies.popFirst() else { return }
         guard let instanceID = pending.instance, instances[instanceID] != nil else { return }
         switch pending.kind {
         case .ignored:

@@ -16,6 +16,7 @@ final class InsertionOrderedSetTests: XCTestCase {
                 if !model.contains(value) { model.append(value) }
             }
             XCTAssertEqual(set.count, model.count)
+            XCTAssertEqual(set.first, model.first)
         }
         XCTAssertEqual(set.elements, model)
         XCTAssertEqual(Array(set), model)

@@ -10,10 +10,15 @@ public struct LinkID: Sendable, SequentialIdentifier {
 public struct InstanceLink: Sendable {
     public let id: LinkID
     /// The instances using this link, oldest first (more than one when shared: see
-    /// `SharedSentinelLink` and `SharedServerLink`).
-    public var users: [InstanceID]
+    /// `SharedSentinelLink` and `SharedServerLink`): a set, so that an entry joins or leaves a
+    /// link shared by thousands in constant time.
+    private(set) var userSet = InsertionOrderedSet<InstanceID>()
+    /// The instances using this link, oldest first.
+    public var users: [InstanceID] { userSet.elements }
+    /// The oldest instance using this link.
+    public var firstUser: InstanceID? { userSet.first }
     /// How many instances use this link (`link-refcount`).
-    public var referenceCount: Int { users.count }
+    public var referenceCount: Int { userSet.count }
     /// What the users have in common (see `LinkSharingKey`).
     var sharingKey: LinkSharingKey
     /// Whether a pub/sub connection is needed (masters and replicas).
@@ -63,9 +68,13 @@ public struct InstanceLink: Sendable {
     /// Last attempt to open the pub/sub connection.
     public var lastPubSubReconnectTime: Milliseconds = 0
 
+    mutating func addUser(_ user: InstanceID) { userSet.insert(user) }
+
+    mutating func removeUser(_ user: InstanceID) { userSet.remove(user) }
+
     init(id: LinkID, user: InstanceID, sharingKey: LinkSharingKey, now: Milliseconds) {
         self.id = id
-        self.users = [user]
+        self.userSet.insert(user)
         self.sharingKey = sharingKey
         if case .server = sharingKey { self.needsPubSub = true } else { self.needsPubSub = false }
         self.lastAvailableTime = now

@@ -43,7 +43,7 @@ extension Sentinel {
     /// The link an entry with `key` uses: the one already there, or a new one.
     mutating func acquireLink(for user: InstanceID, key: LinkSharingKey, now: Milliseconds) -> LinkID {
         if let shared = sharedLinks[key], links[shared] != nil {
-            links[shared]?.users.append(user)
+            links[shared]?.addUser(user)
             return shared
         }
         let id = LinkID(nextLinkID)
@@ -59,8 +59,8 @@ extension Sentinel {
     mutating func releaseLink(of instance: MonitoredInstance, turn: inout Turn) {
         let linkID = instance.link
         guard var link = links[linkID] else { return }
-        if let index = link.users.firstIndex(of: instance.id) { link.users.remove(at: index) }
-        if !link.users.isEmpty {
+        link.removeUser(instance.id)
+        if link.referenceCount > 0 {
             links[linkID] = link
             return
         }
@@ -85,8 +85,8 @@ extension Sentinel {
         if let existing = sharedLinks[key], existing != instance.link, links[existing] != nil {
             releaseLink(of: instance, turn: &turn)
             instances[instanceID]?.link = existing
-            links[existing]?.users.append(instanceID)
-        } else if link.users.count == 1 {
+            links[existing]?.addUser(instanceID)
+        } else if link.referenceCount == 1 {
             if link.sharingKey != key {
                 if sharedLinks[link.sharingKey] == link.id { sharedLinks[link.sharingKey] = nil }
                 links[link.id]?.sharingKey = key

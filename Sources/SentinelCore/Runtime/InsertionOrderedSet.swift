@@ -37,6 +37,12 @@ struct InsertionOrderedSet<Element: Hashable>: Sequence {
         return true
     }
 
+    /// The oldest element.
+    var first: Element? {
+        for slot in slots { if let element = slot { return element } }
+        return nil
+    }
+
     /// The elements in insertion order.
     var elements: [Element] { slots.compactMap { $0 } }
 

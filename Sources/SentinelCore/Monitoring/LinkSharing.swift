@@ -58,13 +58,9 @@ extension Sentinel {
     /// their place, and are ignored when they arrive (instance ids are never reused).
     mutating func releaseLink(of instance: MonitoredInstance, turn: inout Turn) {
         let linkID = instance.link
-        guard var link = links[linkID] else { return }
-        link.removeUser(instance.id)
-        if link.referenceCount > 0 {
-            links[linkID] = link
-            return
-        }
-        links[linkID] = nil
+        // In place: a copy of a link shared by thousands would copy its set of users.
+        links[linkID]?.removeUser(instance.id)
+        guard links.field(linkID, \.referenceCount) == 0, let link = links.removeValue(forKey: linkID) else { return }
         if sharedLinks[link.sharingKey] == linkID { sharedLinks[link.sharingKey] = nil }
         for connection in [link.commandConnection, link.pubSubConnection].compactMap({ $0 }) {
             connectionOwners[connection] = nil

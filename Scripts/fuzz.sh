@@ -180,6 +180,9 @@ run_target() {
     rate=$(awk -v n="$executions" -v s="$seconds" 'BEGIN { printf "%.0f", (s > 0 ? n / s : n) }')
     if [ "$status" -eq 0 ]; then
         result="ok: no crash, no leak, no timeout"
+    elif grep -q "libFuzzer: run interrupted" "$log"; then
+        # Stopped by a signal (SIGINT/SIGTERM): libFuzzer exits 72 after its final statistics.
+        result="interrupted: no crash, no leak, no timeout up to then"
     else
         local artifact kind
         artifact=$(grep -o "Test unit written to [^ ]*" "$log" | tail -1 | sed 's/Test unit written to //' || true)

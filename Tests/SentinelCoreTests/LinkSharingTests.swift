@@ -14,6 +14,13 @@ final class LinkSharingTests: MonitoringTestCase {
         effects.compactMap { if case .connect(let connection, _, _, _) = $0 { return connection } else { return nil } }
     }
 
+    /// The effects `h` produced while `body` ran.
+    func effects(of h: SentinelHarness, during body: () -> Void) -> [SentinelEffect] {
+        let before = h.effects.count
+        body()
+        return Array(h.effects[before...])
+    }
+
     func closes(in effects: [SentinelEffect]) -> [ConnectionID] {
         effects.compactMap { if case .closeConnection(let connection) = $0 { return connection } else { return nil } }
     }
@@ -50,10 +57,10 @@ final class LinkSharingTests: MonitoringTestCase {
         let (h, master) = try makeSharedHarness()
         h.run(for: 1_000)
         let client = h.connectClient()
-        let before = h.effects.count
-        XCTAssertEqual(h.send(client, "SENTINEL", "SET", "other", "auth-pass", "pw"), .ok)
-        h.run(for: 1_000)
-        let after = Array(h.effects[before...])
+        let after = effects(of: h) {
+            XCTAssertEqual(h.send(client, "SENTINEL", "SET", "other", "auth-pass", "pw"), .ok)
+            h.run(for: 1_000)
+        }
         XCTAssertEqual(closes(in: after), [], "mymaster keeps the shared connections")
         XCTAssertEqual(connects(in: after).count, 2)
         XCTAssertEqual(h.masterFields("mymaster")["link-refcount"], "1")
@@ -65,10 +72,10 @@ final class LinkSharingTests: MonitoringTestCase {
         let (h, master) = try makeHarness()
         h.run(for: 1_000)
         let client = h.connectClient()
-        let before = h.effects.count
-        XCTAssertEqual(h.send(client, "SENTINEL", "SET", "mymaster", "auth-pass", "pw"), .ok)
-        h.run(for: 1_500)
-        let after = Array(h.effects[before...])
+        let after = effects(of: h) {
+            XCTAssertEqual(h.send(client, "SENTINEL", "SET", "mymaster", "auth-pass", "pw"), .ok)
+            h.run(for: 1_500)
+        }
         XCTAssertEqual(closes(in: after).count, 2)
         XCTAssertEqual(connects(in: after).count, 2)
         XCTAssertEqual(master.received.filter { $0.arguments == ["AUTH", "pw"] }.count, 2)
@@ -78,14 +85,14 @@ final class LinkSharingTests: MonitoringTestCase {
         let (h, _) = try makeSharedHarness()
         h.run(for: 1_000)
         let client = h.connectClient()
-        var before = h.effects.count
-        XCTAssertEqual(h.send(client, "SENTINEL", "REMOVE", "other"), .ok)
-        h.run(for: 500)
-        XCTAssertEqual(closes(in: Array(h.effects[before...])), [])
+        let afterOther = effects(of: h) {
+            XCTAssertEqual(h.send(client, "SENTINEL", "REMOVE", "other"), .ok)
+            h.run(for: 500)
+        }
+        XCTAssertEqual(closes(in: afterOther), [])
         XCTAssertEqual(h.masterFields("mymaster")["link-refcount"], "1")
-        before = h.effects.count
-        XCTAssertEqual(h.send(client, "SENTINEL", "REMOVE", "mymaster"), .ok)
-        XCTAssertEqual(closes(in: Array(h.effects[before...])).count, 2)
+        let afterLast = effects(of: h) { XCTAssertEqual(h.send(client, "SENTINEL", "REMOVE", "mymaster"), .ok) }
+        XCTAssertEqual(closes(in: afterLast).count, 2)
     }
 
     func testAHelloOnTheSharedSubscriptionReachesTheNameItIsAbout() throws {
@@ -100,10 +107,11 @@ final class LinkSharingTests: MonitoringTestCase {
         let (h, _) = try makeSharedHarness()
         h.run(for: 1_000)
         let client = h.connectClient()
-        let before = h.effects.count
-        XCTAssertEqual(h.send(client, "SENTINEL", "RESET", "other"), .integer(1))
-        h.run(for: 500)
-        XCTAssertEqual(closes(in: Array(h.effects[before...])), [])
+        let after = effects(of: h) {
+            XCTAssertEqual(h.send(client, "SENTINEL", "RESET", "other"), .integer(1))
+            h.run(for: 500)
+        }
+        XCTAssertEqual(closes(in: after), [])
         XCTAssertEqual(h.masterFields("other")["flags"], "master")
     }
 }

@@ -12,17 +12,18 @@ public struct InstanceLink: Sendable {
     /// The instances using this link, oldest first (more than one when shared: see
     /// `SharedSentinelLink` and `SharedServerLink`): a set, so that an entry joins or leaves a
     /// link shared by thousands in constant time.
-    private(set) var userSet = InsertionOrderedSet<InstanceID>()
-    /// The instances using this link, oldest first.
-    public var users: [InstanceID] { userSet.elements }
+    private(set) var users = InsertionOrderedSet<InstanceID>()
     /// The oldest instance using this link.
-    public var firstUser: InstanceID? { userSet.first }
+    public var firstUser: InstanceID? { users.first }
     /// How many instances use this link (`link-refcount`).
-    public var referenceCount: Int { userSet.count }
+    public var referenceCount: Int { users.count }
     /// What the users have in common (see `LinkSharingKey`).
     var sharingKey: LinkSharingKey
-    /// Whether a pub/sub connection is needed (masters and replicas).
-    public let needsPubSub: Bool
+    /// Whether a pub/sub connection is needed: masters and replicas have one, peers do not.
+    public var needsPubSub: Bool {
+        if case .server = sharingKey { return true }
+        return false
+    }
     /// The command connection, once asked for.
     public var commandConnection: ConnectionID?
     /// Whether `commandConnection` is established.
@@ -68,15 +69,14 @@ public struct InstanceLink: Sendable {
     /// Last attempt to open the pub/sub connection.
     public var lastPubSubReconnectTime: Milliseconds = 0
 
-    mutating func addUser(_ user: InstanceID) { userSet.insert(user) }
+    mutating func addUser(_ user: InstanceID) { users.insert(user) }
 
-    mutating func removeUser(_ user: InstanceID) { userSet.remove(user) }
+    mutating func removeUser(_ user: InstanceID) { users.remove(user) }
 
     init(id: LinkID, user: InstanceID, sharingKey: LinkSharingKey, now: Milliseconds) {
         self.id = id
-        self.userSet.insert(user)
+        self.users.insert(user)
         self.sharingKey = sharingKey
-        if case .server = sharingKey { self.needsPubSub = true } else { self.needsPubSub = false }
         self.lastAvailableTime = now
         self.activePingTime = now
         self.lastPongTime = now

@@ -71,18 +71,15 @@ extension Sentinel {
     /// Moves a master or replica entry to the link its master's current address, credentials
     /// and command names call for, after one of them changed. An entry alone on its link takes
     /// the link along (re-keyed) unless another link already serves the new key; with
-    /// `reconnecting`, an entry alone on its link also reconnects it (new credentials).
-    /// An entry that shared its link leaves the others connected.
+    /// `reconnecting`, it also reconnects it (new credentials). Otherwise the entry leaves its
+    /// link, the others staying connected, for the one `acquireLink` gives.
     mutating func rehomeServerLink(of instanceID: InstanceID, reconnecting: Bool, now: Milliseconds, turn: inout Turn) {
         guard let instance = instances[instanceID], instance.kind != .sentinel,
               let masterID = instance.kind == .master ? instance.id : instance.master, let state = masters[masterID],
               let link = links[instance.link] else { return }
         let key = LinkSharingKey.server(SharedServerLink(address: instance.address, master: state))
-        if let existing = sharedLinks[key], existing != instance.link, links[existing] != nil {
-            releaseLink(of: instance, turn: &turn)
-            instances[instanceID]?.link = existing
-            links[existing]?.addUser(instanceID)
-        } else if link.referenceCount == 1 {
+        let anotherServesKey = sharedLinks[key].map { $0 != link.id && links[$0] != nil } ?? false
+        if link.referenceCount == 1 && !anotherServesKey {
             if link.sharingKey != key {
                 if sharedLinks[link.sharingKey] == link.id { sharedLinks[link.sharingKey] = nil }
                 links[link.id]?.sharingKey = key
@@ -92,7 +89,7 @@ extension Sentinel {
                 closeConnection(link.commandConnection, turn: &turn)
                 closeConnection(link.pubSubConnection, turn: &turn)
             }
-        } else if link.sharingKey != key {
+        } else if link.sharingKey != key || anotherServesKey {
             releaseLink(of: instance, turn: &turn)
             let newLink = acquireLink(for: instanceID, key: key, now: now)
             instances[instanceID]?.link = newLink

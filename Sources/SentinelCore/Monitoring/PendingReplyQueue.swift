@@ -41,8 +41,6 @@ public struct PendingReplyQueue: Sendable {
     /// How many replies are outstanding.
     public var count: Int { replies.count }
 
-    public var isEmpty: Bool { replies.isEmpty }
-
     /// Records a request just written.
     public mutating func append(_ reply: PendingReply) {
         replies.append(reply)

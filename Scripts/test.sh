@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: installs Redis and Prometheus if missing (integration tests start real
 # redis-server, redis-sentinel and prometheus processes), builds, runs the deterministic simulation, then the unit
-# and integration tests (XCTest's summary closes the run).
+# and integration tests, each test case in its own process, several at once (the totals close the run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Scripts/lib.sh
@@ -23,4 +23,16 @@ swift build -c release --product sentinel-sim
 
 swift build --build-tests
 export SWIFT_SENTINEL_BINARY="$(swift build --show-bin-path)/swift-sentinel"
-swift test --skip-build --disable-swift-testing
+# Every test case runs in a process of its own, so no test inherits another's threads,
+# descriptors or children. Integration tests spend most of their time waiting on the
+# sentinels' timers (down-after, hellos, failover timeouts), so two per core run side by side;
+# they take free ports and their own directories and never share a process. A failing test's
+# whole output is printed; TEST_WORKERS changes how many run at once.
+results="$(mktemp --suffix=.xml)"
+trap 'rm -f "$results"' EXIT
+status=0
+swift test --skip-build --disable-swift-testing --parallel --num-workers "${TEST_WORKERS:-$(( $(nproc) * 2 ))}" \
+    --xunit-output "$results" || status=$?
+grep -o '<testsuite name="TestResults"[^>]*>' "$results" \
+    | sed -E 's/.* errors="([0-9]+)" tests="([0-9]+)" failures="([0-9]+)" time="([0-9]+)[^"]*".*/XCTest: \2 tests, \3 failures, \1 errors, \4 s of test time/' || true
+exit "$status"

@@ -77,4 +77,22 @@ final class ContainerTests: IntegrationTestCase {
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: configPath)), mainBytes, "the main file is byte-for-byte unchanged")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: configDirectory), ["sentinel.conf"])
     }
+
+    /// The blind window of an operator's `SENTINEL RESET` loop: the master dies right after a
+    /// reset, before its INFO lists the replicas again. redis-sentinel has no replica left to
+    /// promote (`-failover-abort-no-good-slave` until someone intervenes); swift-sentinel
+    /// takes back the replicas the reset dropped and fails over.
+    func testAMasterKilledRightAfterAResetIsFailedOver() throws {
+        let master = try startRedis("master")
+        let replicas = [try startRedis("replica1", replicaOf: master), try startRedis("replica2", replicaOf: master)]
+        try waitUntil("both replicas report master_link_status:up") {
+            try replicas.allSatisfy { try role($0)["master_link_status"] == "up" }
+        }
+        let sentinel = try startSentinel("s1", lines: monitorLines(master: master, MonitorOptions(quorum: 1, downAfterMilliseconds: 1000, failoverTimeout: 10000)))
+        try waitForDiscovery([sentinel], replicas: 2)
+        master.process.signal(SIGKILL)
+        XCTAssertEqual(try query(sentinel.port, "SENTINEL", "RESET", "mymaster"), .integer(1))
+        let address = try waitForAgreedNewMaster([sentinel], old: master)
+        XCTAssertTrue(replicas.contains { $0.address == address }, "\(address) is not one of the replicas")
+    }
 }

@@ -98,4 +98,45 @@ final class MasterResetTests: ClientCommandTestCase {
         XCTAssertEqual(h.send(c, "SENTINEL", "RESET", "*"), .integer(2))
         XCTAssertEqual(h.events("+reset-master"), [masterDetails, masterDetails, "master other 127.0.0.2 6379"])
     }
+
+    /// A sentinel that follows a fake master on 127.0.0.1:6379 with replicas on 6380 and 6381.
+    func makeHarnessWithTwoReplicas() throws -> (SentinelHarness, FakeRedis, [FakeRedis]) {
+        let h = try makeHarness()
+        let master = h.addServer(FakeRedis(port: 6379, runID: runID("a")))
+        let replicas = [6380, 6381].map { h.addServer(FakeRedis(port: $0, role: .replica, runID: runID(Character(String($0 % 10))))) }
+        for replica in replicas { replica.replicate(master) }
+        h.run(until: { h.masterFields("mymaster")["num-slaves"] == "2" })
+        return (h, master, replicas)
+    }
+
+    func testAMasterLostBeforeItsInfoAfterAResetGetsItsReplicasBack() throws {
+        let (h, master, _) = try makeHarnessWithTwoReplicas()
+        let c = h.connectClient()
+        master.hung = true
+        h.clearRecords()
+        XCTAssertEqual(h.send(c, "SENTINEL", "RESET", "mymaster"), .integer(1))
+        XCTAssertEqual(h.send(c, "SENTINEL", "REPLICAS", "mymaster"), .array([]), "the lists read empty right after, as in Redis")
+        h.run(until: { !h.events("+sdown").isEmpty }, limit: 10_000)
+        XCTAssertEqual(h.events("+slave"), ["slave 127.0.0.1:6380 127.0.0.1 6380 @ mymaster 127.0.0.1 6379",
+                                            "slave 127.0.0.1:6381 127.0.0.1 6381 @ mymaster 127.0.0.1 6379"])
+        let restored = try XCTUnwrap(h.eventTime("+slave")), down = try XCTUnwrap(h.eventTime("+sdown"))
+        XCTAssertEqual(down - restored, 2_500, "back after half of down-after without an answer")
+        // Candidates by the time the master is down: their INFO says they replicate from it.
+        guard case .array(let listed) = h.send(c, "SENTINEL", "REPLICAS", "mymaster") else { return XCTFail("no replica list") }
+        XCTAssertEqual(listed.map { fieldDictionary($0)["master-port"] }, ["6379", "6379"])
+        XCTAssertEqual(listed.map { fieldDictionary($0)["info-refresh"].flatMap { Int($0) }.map { $0 < 2_500 } }, [true, true])
+    }
+
+    func testTheMastersInfoAfterAResetDecidesWhichReplicasComeBack() throws {
+        let (h, master, replicas) = try makeHarnessWithTwoReplicas()
+        let c = h.connectClient()
+        master.connectedReplicas = [replicas[0]]
+        XCTAssertEqual(h.send(c, "SENTINEL", "RESET", "mymaster"), .integer(1))
+        h.run(until: { h.masterFields("mymaster")["num-slaves"] == "1" }, limit: 2_000)
+        master.hung = true
+        h.clearRecords()
+        h.run(until: { !h.events("+sdown").isEmpty }, limit: 10_000)
+        XCTAssertEqual(h.events("+slave"), [], "the reset's list ends with the master's next INFO")
+        XCTAssertEqual(h.masterFields("mymaster")["num-slaves"], "1")
+    }
 }

@@ -38,6 +38,7 @@ extension Sentinel {
         instances[instanceID] = instance
 
         if instance.kind == .master {
+            if masters.field(instanceID, \.replicasBeforeReset.isEmpty) == false { masters[instanceID]?.replicasBeforeReset = [] }
             for listed in report.replicas {
                 guard let address = acceptedAddress(listed) else { continue }
                 if let replicaID = addReplica(address, to: instanceID, now: now), let replica = instances[replicaID] {

@@ -45,6 +45,7 @@ extension Sentinel {
         state.failoverStartTime = 0
         state.promotedReplica = nil
         state.coordinatedFailover = nil
+        state.replicasBeforeReset = []
         masters[masterID] = state
         if ownLink, var link = links[master.link] {
             link.activePingTime = now
@@ -60,13 +61,34 @@ extension Sentinel {
     /// `SENTINEL RESET` of one master (§9.3), as Redis does it: the replicas and peers are
     /// dropped (clients and Redis's own suite read the lists as empty right after), and found
     /// again from the master's INFO, which goes out as soon as the link is back, within a tick
-    /// or two, and from the peers' hellos. With forget-after, the sentinels alive now become
-    /// the fleet's size (`votersSeen`): a reset is the operator's word that the others are gone.
+    /// or two, and from the peers' hellos. Unlike Redis, the dropped replicas' addresses are
+    /// kept until that INFO arrives: a master lost in between gets them back once it has not
+    /// answered for half of down-after, so a reset never leaves its failover without
+    /// candidates. With
+    /// forget-after, the sentinels alive now become the fleet's size (`votersSeen`): a reset
+    /// is the operator's word that the others are gone.
     mutating func resetByCommand(_ masterID: InstanceID, now: Milliseconds, turn: inout Turn) {
         let alive = sentinelsAlive(masterID, now: now)
+        let replicaAddresses = (masters[masterID]?.replicas ?? []).compactMap { instances[$0]?.address }
         resetMaster(masterID, keepSentinels: false, now: now, turn: &turn)
         masters[masterID]?.votersSeen = alive
+        masters[masterID]?.replicasBeforeReset = replicaAddresses
         persistConfiguration(turn: &turn)
+    }
+
+    /// A master silent for half of down-after before its first INFO after a `SENTINEL RESET`
+    /// takes back the replicas the reset dropped (`+slave` each, written with the next
+    /// discoveries). Their links and INFO come in the other half, so they are candidates
+    /// like any replica by the time the master is subjectively down.
+    mutating func restoreReplicasDroppedByReset(_ masterID: InstanceID, now: Milliseconds, turn: inout Turn) {
+        guard let addresses = masters[masterID]?.replicasBeforeReset, !addresses.isEmpty else { return }
+        masters[masterID]?.replicasBeforeReset = []
+        for address in addresses {
+            if let replicaID = addReplica(address, to: masterID, now: now), let replica = instances[replicaID] {
+                emitEvent(.replicaAdded, about: replica, turn: &turn)
+                persistDiscovery()
+            }
+        }
     }
 
     /// Switches a master to a new address (§9.1): remembers every replica address but the

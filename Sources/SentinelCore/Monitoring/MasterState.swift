@@ -36,6 +36,10 @@ public struct MasterState: Sendable {
     /// with `forget-after-milliseconds`, an election's majority is taken over at least this
     /// many voters, so forgetting unreachable peers never lowers it (see `Forgetting.swift`).
     public var votersSeen: Int = 1
+    /// The replica addresses a `SENTINEL RESET` dropped, kept (not listed, not persisted) until
+    /// the master's next INFO lists its replicas again: a master lost before that INFO arrives
+    /// gets them back (`restoreReplicasDroppedByReset`).
+    public var replicasBeforeReset: [HostPort] = []
 
     // MARK: Failover (§7, §8)
 

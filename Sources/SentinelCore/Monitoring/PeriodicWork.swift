@@ -113,6 +113,9 @@ extension Sentinel {
         // left from a connection we closed as stuck keeps its age; one on a connection the
         // server ended counts for nothing. An instance that answered within down-after is
         // still never down.
+        if kind == .master && now - link.lastAvailableTime > downAfter / 2 {
+            restoreReplicasDroppedByReset(instanceID, now: now, turn: &turn)
+        }
         var unanswered = false
         if now - link.lastAvailableTime > downAfter {
             var pingWait: Milliseconds = 0

@@ -1,7 +1,8 @@
 import SentinelCore
 
 /// Fuzz target `config`: `sentinel.conf` bytes through the parser, the renderer and a sentinel
-/// started from them.
+/// started from them; an input with a `#@state-file` line is a main file and, after that line,
+/// the file of `sentinel state-config-file` overlaid on it (see `runWithStateFile`).
 ///
 /// Any file may be refused; what loads must survive the rewrites a running sentinel makes:
 /// - the renderer's file over the original loads again, with the same meaning, and from the
@@ -12,6 +13,10 @@ import SentinelCore
 ///   restart neither loses nor alters what was persisted.
 enum ConfigurationTarget {
     static func run(_ bytes: [UInt8]) throws(FuzzFailure) {
+        if let separator = bytes.firstRange(of: stateFileSeparator) {
+            return try runWithStateFile(main: Array(bytes[..<separator.lowerBound]) + [UInt8(ascii: "\n")],
+                                        state: Array(bytes[separator.upperBound...]))
+        }
         guard let original = try? load(bytes) else { return }
 
         let firstFile = ConfigurationRenderer.render(original, over: bytes)
@@ -96,5 +101,51 @@ enum ConfigurationTarget {
         Sentinel(configuration: configuration, configurationFile: file,
                  environment: SentinelEnvironment(processID: 1, listeningPort: configuration.port),
                  randomSeed: 1, now: Timestamp(monotonic: 1_000_000, wallClock: 1_700_000_000_000))
+    }
+
+    /// The line that ends the main file and starts the state file in an input.
+    static let stateFileSeparator = Array("\n#@state-file\n".utf8)
+
+    /// Where a main file that names no state file gets one.
+    static let defaultStatePath = "/state/sentinel-state.conf"
+
+    /// A main file and a state file, loaded as the daemon loads them: the state file overlays
+    /// the main file (which gets a `sentinel state-config-file` line when it names none). Either
+    /// may be refused; when both load, a sentinel started from them writes only the state file,
+    /// never the main file, that state file loads over the same main file, and from the second
+    /// restart on the sentinel writes it again unchanged.
+    static func runWithStateFile(main: [UInt8], state: [UInt8]) throws(FuzzFailure) {
+        guard var mainConfiguration = try? load(main) else { return }
+        var mainFile = main
+        if mainConfiguration.container.stateConfigFile == nil {
+            mainFile += Array("sentinel state-config-file \(defaultStatePath)\n".utf8)
+            guard let named = try? load(mainFile) else { return }
+            mainConfiguration = named
+        }
+        guard let statePath = mainConfiguration.container.stateConfigFile,
+              let overlaid = try? overlay(state, on: mainConfiguration, path: statePath) else { return }
+        var configuration = overlaid
+        var written: [[UInt8]] = []
+        for round in 1...3 {
+            var sentinel = makeSentinel(configuration, file: mainFile)
+            var turn = Turn()
+            sentinel.start(into: &turn)
+            let write = sentinel.configurationWrite()
+            try require(write.destination == .stateFile(path: statePath),
+                        "start \(round) writes \(write.destination), not the state file \(statePath)")
+            do throws(ConfigurationError) {
+                configuration = try overlay(write.file, on: mainConfiguration, path: statePath)
+            } catch {
+                throw FuzzFailure("the state file written after start \(round) does not load: \(error)\n--- main file:\n\(printable(mainFile))\n--- state file:\n\(printable(write.file))")
+            }
+            written.append(write.file)
+        }
+        try require(written[2] == written[1], "a restart changes the state file:\n--- after restart 1:\n\(printable(written[1]))\n--- after restart 2:\n\(printable(written[2]))")
+    }
+
+    static func overlay(_ state: [UInt8], on main: SentinelConfiguration, path: String) throws(ConfigurationError) -> SentinelConfiguration {
+        var configuration = main
+        try StateFileOverlay.apply(state, fileName: path, to: &configuration)
+        return configuration
     }
 }

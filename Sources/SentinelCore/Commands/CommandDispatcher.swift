@@ -71,13 +71,13 @@ extension Sentinel {
     /// an argument longer than 16384 bytes (CVE-2021-32675); the shell keeps its request
     /// parser's limits in step with this before reading each command.
     public func requiresAuthentication(_ client: ClientID) -> Bool {
-        guard let index = clients.index(of: client) else { return false }
-        return requiresAuthentication(at: index)
+        guard userDirectory.authenticationRequired, let index = clients.index(of: client) else { return false }
+        return clients[position: index].user == nil
     }
 
     /// `requiresAuthentication` of the client at `index` of `clients`.
     func requiresAuthentication(at index: Int) -> Bool {
-        clients[position: index].user == nil && userDirectory.authenticationRequired
+        userDirectory.authenticationRequired && clients[position: index].user == nil
     }
 
     /// `unknown command '<name>', with args beginning with: '<a>' '<b>' ` (Redis 7.0's text,

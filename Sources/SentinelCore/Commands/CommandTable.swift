@@ -3,7 +3,7 @@
 /// its `src/commands/*.json`), plus names answered without being listed — Valkey's
 /// `SENTINEL PRIMARY`, `PRIMARIES`, `GET-PRIMARY-ADDR-BY-NAME`, `IS-PRIMARY-DOWN-BY-ADDR`, and
 /// `CLIENT SETINFO` where the release has no such command (7.0).
-struct CommandTable: Sendable {
+final class CommandTable: Sendable {
     /// The top-level commands, in the order `COMMAND` lists them.
     let commands: [CommandDescription]
     private let byName: [String: CommandDescription]

@@ -88,7 +88,8 @@ struct UserDirectory: Sendable {
 
     /// `ACL DELUSER` of one user; false if it did not exist.
     mutating func deleteUser(_ name: String) -> Bool {
-        users.removeValue(forKey: name) != nil
+        defer { noteDefaultUserRights() }
+        return users.removeValue(forKey: name) != nil
     }
 
     /// Rules split over several arguments, `(~key` … `+get)`, joined into one selector rule
@@ -119,16 +120,19 @@ struct UserDirectory: Sendable {
     /// command only then, to keep the common path fast).
     private(set) var restrictsDefaultUser = false
 
-    private mutating func noteDefaultUserRights() {
-        guard let user = users["default"] else { return restrictsDefaultUser = true }
-        restrictsDefaultUser = !user.root.allowsEverything
-    }
-
     /// Whether a connection must authenticate before running commands: the default user
-    /// has a password or is disabled.
-    var authenticationRequired: Bool {
-        guard let user = users["default"] else { return true }
-        return !user.enabled || !user.noPassword
+    /// has a password or is disabled. Asked before every command, so kept up to date with
+    /// the users rather than looked up.
+    private(set) var authenticationRequired = true
+
+    private mutating func noteDefaultUserRights() {
+        guard let user = users["default"] else {
+            restrictsDefaultUser = true
+            authenticationRequired = true
+            return
+        }
+        restrictsDefaultUser = !user.root.allowsEverything
+        authenticationRequired = !user.enabled || !user.noPassword
     }
 
     /// Why user `name` may not run `command` (a subcommand of `container`, or the container

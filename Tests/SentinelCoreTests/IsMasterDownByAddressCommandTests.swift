@@ -52,4 +52,34 @@ final class IsMasterDownByAddressCommandTests: FailoverTestCase {
         XCTAssertEqual(h.send(c, "SENTINEL", "is-master-down-by-addr", "127.0.0.1", "6379", "0", "*"),
                        .array([.integer(1), .bulk("*"), .integer(0)]))
     }
+
+    /// Names that share a server answer for the first of them monitored (`masterOrder`'s
+    /// first, as the search of every master found it); one that moves away or is removed
+    /// leaves the address to the next.
+    func testTheFirstMasterMonitoredAtTheAddressAnswers() throws {
+        let h = try SentinelHarness(config: """
+        sentinel myid \(runID("d"))
+        sentinel monitor first 10.0.1.1 6379 2
+        sentinel monitor second 10.0.1.1 6379 2
+        sentinel monitor third 10.0.1.2 6379 2
+        sentinel monitor fourth 10.0.1.1 6379 2
+        """)
+        let c = h.connectClient()
+        func voteFile(_ epoch: Int, at host: String) -> String {
+            _ = h.send(c, "SENTINEL", "is-master-down-by-addr", host, "6379", String(epoch), runID("a"))
+            return h.persistedConfigurations.last ?? ""
+        }
+        XCTAssertTrue(voteFile(1, at: "10.0.1.1").contains("sentinel leader-epoch first 1"))
+        XCTAssertTrue(voteFile(2, at: "10.0.1.2").contains("sentinel leader-epoch third 2"))
+        let first = try XCTUnwrap(h.sentinel.masterID(named: "first"))
+        var turn = Turn()
+        h.sentinel.resetMasterAndChangeAddress(first, to: HostPort(host: "10.0.1.3", port: 6379), now: h.time.monotonic, turn: &turn)
+        let file = voteFile(3, at: "10.0.1.1")
+        XCTAssertTrue(file.contains("sentinel leader-epoch second 3"), file)
+        XCTAssertTrue(voteFile(4, at: "10.0.1.3").contains("sentinel leader-epoch first 4"))
+        XCTAssertEqual(h.send(c, "SENTINEL", "REMOVE", "second"), .ok)
+        XCTAssertTrue(voteFile(5, at: "10.0.1.1").contains("sentinel leader-epoch fourth 5"))
+        XCTAssertEqual(h.sentinel.masterID(atHost: "10.0.1.9", port: 6379), nil)
+        XCTAssertEqual(h.sentinel.masterID(atHost: "10.0.1.1", port: 6380), nil)
+    }
 }

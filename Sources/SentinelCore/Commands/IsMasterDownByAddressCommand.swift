@@ -6,9 +6,7 @@ extension Sentinel {
         guard let port = Int64(arguments[3]), let requestedEpoch = UInt64(arguments[4]), requestedEpoch <= InputLimits.maximumEpoch else {
             return replyError(to: client, "ERR value is not an integer or out of range", turn: &turn)
         }
-        let masterID = masterOrder.first { id in
-            instances[id].map { $0.address.port == Int(port) && sameHost($0.address.host, arguments[2]) } ?? false
-        }
+        let masterID = masterID(atHost: arguments[2], port: Int(port))
         var down = false
         var leader: String?
         var leaderEpoch: UInt64 = 0

@@ -38,6 +38,7 @@ extension Sentinel {
         masters[id] = state
         masterOrder.append(id)
         masterIDsByName[configuration.name] = id
+        masterAddresses.insert(id, at: address)
         for address in configuration.knownReplicas {
             addReplica(address, to: id, now: now)
         }
@@ -95,6 +96,7 @@ extension Sentinel {
             for child in state.replicas + state.sentinels { removeInstance(child, turn: &turn) }
             masterOrder.removeAll { $0 == id }
             masterIDsByName[instance.name] = nil
+            masterAddresses.remove(id, at: instance.address)
         } else if let masterID = instance.master {
             masters[masterID]?.remove(id, kind: instance.kind, key: instance.name)
         }

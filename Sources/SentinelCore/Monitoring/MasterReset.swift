@@ -100,6 +100,8 @@ extension Sentinel {
         if !sameAddress(master.address, newAddress) { replicaAddresses.append(master.address) }
         resetMaster(masterID, keepSentinels: true, now: now, turn: &turn)
         instances[masterID]?.address = newAddress
+        masterAddresses.remove(masterID, at: master.address)
+        masterAddresses.insert(masterID, at: newAddress)
         rehomeServerLink(of: masterID, reconnecting: false, now: now, turn: &turn)
         instances[masterID]?.subjectivelyDownSince = 0
         instances[masterID]?.objectivelyDownSince = 0

@@ -29,6 +29,8 @@ public struct Sentinel {
     public internal(set) var masterOrder: [InstanceID] = []
     /// Masters by name (names are case-sensitive, §1.1).
     var masterIDsByName: [String: InstanceID] = [:]
+    /// Masters by address (`IS-MASTER-DOWN-BY-ADDR` names them so).
+    var masterAddresses = MasterAddressIndex()
     /// Instance links, shared by the entries that reach one process the same way
     /// (`LinkSharingKey`).
     public internal(set) var links = KeyedTable<LinkID, InstanceLink>()

@@ -101,6 +101,17 @@ struct RESPInputBuffer: Sendable {
         return element
     }
 
+    /// The first `length` unconsumed bytes as a request argument sharing this storage (or, for
+    /// an element that fills the storage alone, taking it), then `trailing` more, consumed.
+    mutating func takeArgument(length: Int, trailing: Int) -> RequestArgument {
+        if readIndex == 0 && storage.count == length + trailing && length >= 32 * 1024 {
+            return RequestArgument(takeElement(length: length, trailing: trailing))
+        }
+        let argument = RequestArgument(storage: storage, offset: readIndex, count: length)
+        consume(length + trailing)
+        return argument
+    }
+
     /// Marks the first `length` unconsumed bytes as parsed.
     mutating func consume(_ length: Int) {
         readIndex += length

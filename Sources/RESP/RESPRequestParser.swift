@@ -27,7 +27,7 @@ public struct RESPRequestParser: Sendable {
     /// Elements of the current multibulk still to read; 0 between commands.
     private var pendingArgumentCount = 0
     /// Elements of the current multibulk read so far.
-    private var arguments: [[UInt8]] = []
+    private var arguments: [RequestArgument] = []
     /// Length of the bulk whose data is awaited, or -1 when its `$` line is awaited.
     private var pendingBulkLength = -1
     private var failure: RESPProtocolError?
@@ -56,8 +56,10 @@ public struct RESPRequestParser: Sendable {
         buffer.append(bytes)
     }
 
-    /// The arguments of the next complete command, or nil when more bytes are needed.
-    public mutating func next() throws(RESPProtocolError) -> [[UInt8]]? {
+    /// The arguments of the next complete command, or nil when more bytes are needed. The
+    /// arguments are views of the parser's buffer (`RequestArgument`): one command costs one
+    /// array, not one per argument.
+    public mutating func next() throws(RESPProtocolError) -> [RequestArgument]? {
         if let failure { throw failure }
         do throws(RESPProtocolError) {
             return try parseNextCommand()
@@ -69,7 +71,7 @@ public struct RESPRequestParser: Sendable {
         }
     }
 
-    private mutating func parseNextCommand() throws(RESPProtocolError) -> [[UInt8]]? {
+    private mutating func parseNextCommand() throws(RESPProtocolError) -> [RequestArgument]? {
         while pendingArgumentCount == 0 {
             guard buffer.count > 0 else { return nil }
             if buffer[0] == UInt8(ascii: "*") {
@@ -90,7 +92,7 @@ public struct RESPRequestParser: Sendable {
                 pendingBulkLength = length
             }
             guard buffer.count >= pendingBulkLength + 2 else { return nil }
-            arguments.append(buffer.takeElement(length: pendingBulkLength, trailing: 2))
+            arguments.append(buffer.takeArgument(length: pendingBulkLength, trailing: 2))
             pendingBulkLength = -1
             pendingArgumentCount -= 1
         }
@@ -100,7 +102,7 @@ public struct RESPRequestParser: Sendable {
     }
 
     /// The arguments of an inline line (possibly none), or nil when its `\n` has not arrived.
-    private mutating func readInlineCommand() throws(RESPProtocolError) -> [[UInt8]]? {
+    private mutating func readInlineCommand() throws(RESPProtocolError) -> [RequestArgument]? {
         let maximum = limits.maxInlineLength
         guard let newline = buffer.firstIndex(of: UInt8(ascii: "\n"), searchingAtMost: maximum + 1) else {
             if buffer.count > maximum { throw .tooBigInlineRequest }
@@ -111,7 +113,7 @@ public struct RESPRequestParser: Sendable {
         switch RedisArgumentSplitter.split(buffer.slice(at: 0, length: lineLength)) {
         case .success(let words):
             buffer.consume(newline + 1)
-            return words
+            return words.map(RequestArgument.init)
         case .failure:
             throw .unbalancedQuotes
         }

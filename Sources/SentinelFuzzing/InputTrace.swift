@@ -44,7 +44,7 @@ enum InputTrace {
         switch input {
         case .tick: return "tick"
         case .clientConnected(let id, let remote, _): return "client \(id) connects from \(remote)"
-        case .clientCommand(let id, let arguments): return "client \(id): " + arguments.map { text($0) }.joined(separator: " ")
+        case .clientCommand(let id, let arguments): return "client \(id): " + arguments.map { text($0.bytes) }.joined(separator: " ")
         case .clientDisconnected(let id): return "client \(id) disconnects"
         case .connectionEstablished(let id, let local): return "connection \(id)\(server(of: id)) established from \(local)"
         case .connectionClosed(let id, let reason): return "connection \(id)\(server(of: id)) closed: \(reason)"

@@ -66,7 +66,7 @@ enum RESPRequestParserTarget {
         for piece in pieces {
             parser.append(piece)
             do {
-                while let command = try parser.next() { outcome.commands.append(command) }
+                while let command = try parser.next() { outcome.commands.append(command.map(\.bytes)) }
             } catch {
                 outcome.error = error
                 break
@@ -91,7 +91,7 @@ enum RESPRequestParserTarget {
         parser.append(Array("*1\r\n$4\r\nPING\r\n".utf8))
         let again: Result<[[UInt8]]?, RESPProtocolError>
         do throws(RESPProtocolError) {
-            again = .success(try parser.next())
+            again = .success(try parser.next()?.map(\.bytes))
         } catch {
             again = .failure(error)
         }

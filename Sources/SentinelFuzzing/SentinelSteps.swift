@@ -69,7 +69,7 @@ enum SentinelSteps {
             } else {
                 arguments = (0...input.number(below: 6)).map { _ in input.data(maximum: 48) }
             }
-            try world.feed(.clientCommand(client, arguments))
+            try world.feed(.clientCommand(client, arguments.map(RequestArgument.init)))
         case .disconnectClient:
             guard !world.clients.isEmpty else { return }
             try world.disconnectClient(input.number(below: world.clients.count))

@@ -105,7 +105,7 @@ struct SentinelWorld {
         for index in clients.indices { clients[index].valuesOfThisTurn = [] }
         for input in inputs {
             InputTrace.record(input, at: time, in: self)
-            if case .clientCommand(let id, let arguments) = input { noteCommand(arguments, from: id) }
+            if case .clientCommand(let id, let arguments) = input { noteCommand(arguments.map(\.bytes), from: id) }
             sentinel.handle(input, at: time, into: &turn)
         }
         try carryOut(&turn, inputs: inputs)
@@ -115,7 +115,9 @@ struct SentinelWorld {
     private mutating func carryOut(_ turn: inout Turn, inputs: [SentinelInput]) throws(FuzzFailure) {
         var contracts: [(client: ClientID, arguments: [[UInt8]], contract: ReplyContract)] = []
         for input in inputs {
-            if case .clientCommand(let id, let arguments) = input, let contract = ReplyContract(arguments) {
+            if case .clientCommand(let id, let requestArguments) = input {
+                let arguments = requestArguments.map(\.bytes)
+                guard let contract = ReplyContract(arguments) else { continue }
                 contracts.append((id, arguments, contract))
             }
         }

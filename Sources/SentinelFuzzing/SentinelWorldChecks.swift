@@ -142,14 +142,14 @@ extension SentinelWorld {
         var turn = Turn()
         probe.handle(.clientConnected(id, remoteAddress: "127.0.0.1:1", localAddress: "127.0.0.1:26379"), at: time, into: &turn)
         for password in ["secret", "adminpass"] {
-            probe.handle(.clientCommand(id, [Array("AUTH".utf8), Array(password.utf8)]), at: time, into: &turn)
+            probe.handle(.clientCommand(id, ["AUTH", RequestArgument(Array(password.utf8))]), at: time, into: &turn)
         }
         TurnExecutor.run(&turn, core: &probe, io: &io, at: time)
         var fields: [String: String] = [:]
         var pendingScripts: Int?
         for command in [["INFO", "clients"], ["INFO", "stats"], ["SENTINEL", "PENDING-SCRIPTS"]] {
             io.carriedOut = []
-            probe.handle(.clientCommand(id, command.map { Array($0.utf8) }), at: time, into: &turn)
+            probe.handle(.clientCommand(id, command.map { RequestArgument(Array($0.utf8)) }), at: time, into: &turn)
             TurnExecutor.run(&turn, core: &probe, io: &io, at: time)
             for effect in io.carriedOut {
                 guard case .sendToClient(_, let bytes) = effect else { continue }

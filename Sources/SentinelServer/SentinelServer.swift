@@ -204,7 +204,7 @@ public final class SentinelServer: SentinelIO {
             // Checked per command: an AUTH earlier in this same read lifts the limits for
             // the commands after it (the core owns authentication).
             client.parser.requiresAuthentication = Self.requiresAuthentication(id, in: &core)
-            let command: [[UInt8]]?
+            let command: [RequestArgument]?
             do {
                 command = try client.parser.next()
             } catch {

@@ -166,7 +166,7 @@ extension Simulation {
         let target = connections[c].target
         if target < sentinels.count {
             guard sentinels[target].incarnation == connections[c].targetIncarnation, let client = connections[c].peerClient else { return }
-            feed(target, .clientCommand(client, arguments))
+            feed(target, .clientCommand(client, arguments.map(RequestArgument.init)))
             return
         }
         let n = target - sentinels.count

@@ -59,7 +59,7 @@ struct SimulatedSentinelIO: SentinelIO {
             spoke = true
             guard let c = sentinel.outgoing[id.rawValue] else { break }
             world.connections[c].requestParser.append(bytes)
-            while let arguments = try? world.connections[c].requestParser.next() { world.sendRequest(c, arguments) }
+            while let arguments = try? world.connections[c].requestParser.next() { world.sendRequest(c, arguments.map(\.bytes)) }
         case .closeConnection(let id):
             guard let c = sentinel.outgoing.removeValue(forKey: id.rawValue) else { break }
             world.closeByOwner(c)

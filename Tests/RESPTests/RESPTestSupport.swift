@@ -22,7 +22,7 @@ func parseRequests(_ chunks: [[UInt8]], limits: RESPLimits = .redisDefaults) thr
     var commands: [[[UInt8]]] = []
     for chunk in chunks {
         parser.append(chunk)
-        while let next = try parser.next() { commands.append(next) }
+        while let next = try parser.next() { commands.append(next.map(\.bytes)) }
     }
     return commands
 }

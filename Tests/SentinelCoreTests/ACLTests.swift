@@ -10,7 +10,7 @@ final class ACLTests: ClientCommandTestCase {
     /// Sends `arguments` as raw bytes; returns the replies to `client`.
     func send(_ h: SentinelHarness, _ client: ClientID, _ arguments: [[UInt8]]) -> [RESPValue] {
         var parser = RESPReplyParser()
-        for effect in h.feed(.clientCommand(client, arguments)) {
+        for effect in h.feed(.clientCommand(client, arguments.map(RequestArgument.init))) {
             if case .sendToClient(let target, let bytes) = effect, target == client { parser.append(bytes) }
         }
         var replies: [RESPValue] = []
@@ -129,7 +129,7 @@ final class ACLTests: ClientCommandTestCase {
         let sdowns = h.connectClient()
         XCTAssertEqual(h.send(sdowns, "AUTH", "bob", "x"), .ok)
         h.send(sdowns, "PSUBSCRIBE", "+s*")
-        let effects = h.feed(.clientCommand(admin, ["ACL", "SETUSER", "bob", "resetchannels", "&+switch-master"].map { Array($0.utf8) }))
+        let effects = h.feed(.clientCommand(admin, ["ACL", "SETUSER", "bob", "resetchannels", "&+switch-master"].map { RequestArgument(Array($0.utf8)) }))
         let closed = effects.compactMap { if case .closeClient(let id) = $0 { id } else { nil } }
         XCTAssertEqual(closed, [sdowns], "only the pattern subscriber lost its rights")
     }
@@ -223,10 +223,10 @@ final class ACLTests: ClientCommandTestCase {
         for client in [admin, bob] {
             sentinel.handle(.clientConnected(client, remoteAddress: "127.0.0.1:5000\(client)", localAddress: "127.0.0.1:26379"), at: time, into: &effects)
         }
-        sentinel.handle(.clientCommand(bob, [Array("AUTH".utf8), Array("bob".utf8), Array("bpw".utf8)]), at: time, into: &effects)
+        sentinel.handle(.clientCommand(bob, ["AUTH", "bob", "bpw"]), at: time, into: &effects)
 
         effects = Turn()
-        sentinel.handle(.clientCommand(admin, ["ACL", "SETUSER", "alice", "on", ">apw", "+@all"].map { Array($0.utf8) }), at: time, into: &effects)
+        sentinel.handle(.clientCommand(admin, ["ACL", "SETUSER", "alice", "on", ">apw", "+@all"].map { RequestArgument(Array($0.utf8)) }), at: time, into: &effects)
         guard case .persistConfiguration(let setTicket) = effects.effects.last else { return XCTFail("no write asked for: \(effects.effects)") }
         XCTAssertFalse(effects.effects.contains { if case .sendToClient(admin, _) = $0 { true } else { false } }, "replied before the write")
         let written = sentinel.configurationTextToWrite()
@@ -237,7 +237,7 @@ final class ACLTests: ClientCommandTestCase {
         XCTAssertTrue(effects.effects.contains { if case .sendToClient(admin, let bytes) = $0 { bytes == Array("+OK\r\n".utf8) } else { false } })
 
         effects = Turn()
-        sentinel.handle(.clientCommand(admin, ["ACL", "DELUSER", "bob"].map { Array($0.utf8) }), at: time, into: &effects)
+        sentinel.handle(.clientCommand(admin, ["ACL", "DELUSER", "bob"].map { RequestArgument(Array($0.utf8)) }), at: time, into: &effects)
         guard case .persistConfiguration(let deleteTicket) = effects.effects.last else { return XCTFail("no write asked for: \(effects.effects)") }
         XCTAssertFalse(effects.effects.contains { if case .closeClient = $0 { true } else { false } })
         XCTAssertFalse(sentinel.configurationTextToWrite().contains("user bob"))
@@ -302,7 +302,7 @@ final class ACLTests: ClientCommandTestCase {
         XCTAssertFalse(h.effects.contains { if case .persistConfiguration = $0 { true } else { false } })
 
         // The file is written first; the reply follows the write.
-        let saved = h.feed(.clientCommand(admin, [Array("ACL".utf8), Array("SAVE".utf8)]))
+        let saved = h.feed(.clientCommand(admin, ["ACL", "SAVE"]))
         guard saved.count == 2, case .writeACLFile(let path, let contents, _) = saved[0],
               case .sendToClient(admin, let reply) = saved[1] else { return XCTFail("\(saved)") }
         XCTAssertEqual(path, "/etc/users.acl")
@@ -310,7 +310,7 @@ final class ACLTests: ClientCommandTestCase {
                        "user alice on #\(Self.hash("apw")) resetchannels +@all\nuser default on nopass ~* &* +@all\n")
         XCTAssertEqual(reply, Array("+OK\r\n".utf8))
 
-        let bad = h.feed(.clientCommand(admin, [Array("ACL".utf8), Array("LOAD".utf8)]))
+        let bad = h.feed(.clientCommand(admin, ["ACL", "LOAD"]))
         guard case .readACLFile(_, let badTicket) = bad.last else { return XCTFail("\(bad)") }
         let badFile = Array("user carol on >c\nuser dave on bogus\nfoo\n".utf8)
         XCTAssertEqual(sendInput(h, .aclFileRead(ticket: badTicket, contents: badFile, error: nil), to: admin), [
@@ -318,7 +318,7 @@ final class ACLTests: ClientCommandTestCase {
         ])
         XCTAssertEqual(h.send(admin, "ACL", "USERS"), .array([.bulk("alice"), .bulk("default")]))
 
-        let good = h.feed(.clientCommand(admin, [Array("ACL".utf8), Array("LOAD".utf8)]))
+        let good = h.feed(.clientCommand(admin, ["ACL", "LOAD"]))
         guard case .readACLFile(_, let goodTicket) = good.last else { return XCTFail("\(good)") }
         XCTAssertEqual(sendInput(h, .aclFileRead(ticket: goodTicket, contents: Array("user carol on >c +@all\n".utf8), error: nil), to: admin), [.ok])
         XCTAssertEqual(h.send(admin, "ACL", "USERS"), .array([.bulk("carol"), .bulk("default")]))
@@ -349,7 +349,7 @@ final class ACLTests: ClientCommandTestCase {
         XCTAssertEqual(h.send(other, "PING"), error("NOAUTH Authentication required."))
         XCTAssertEqual(h.send(other, "AUTH", "testuser", "secret"), .ok)
         // Deleting the user answers first, then closes its connections (the caller's too).
-        let produced = h.feed(.clientCommand(other, [Array("ACL".utf8), Array("DELUSER".utf8), Array("testuser".utf8)]))
+        let produced = h.feed(.clientCommand(other, ["ACL", "DELUSER", "testuser"]))
         let replyIndex = produced.firstIndex { if case .sendToClient(let id, let bytes) = $0 { return id == other && bytes == Array(":1\r\n".utf8) } else { return false } }
         let closeIndex = produced.firstIndex { if case .closeClient(let id) = $0 { return id == other } else { return false } }
         XCTAssertNotNil(replyIndex)

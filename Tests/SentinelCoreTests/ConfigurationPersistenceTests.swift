@@ -29,7 +29,7 @@ final class ConfigurationPersistenceTests: XCTestCase {
         sentinel.handle(.clientConnected(ClientID(1), remoteAddress: "127.0.0.1:50000", localAddress: "127.0.0.1:26379"), at: time, into: &effects)
         for (port, epoch) in [(6379, 7), (6479, 8)] {
             let command = ["SENTINEL", "is-master-down-by-addr", "127.0.0.1", String(port), String(epoch), Self.candidate]
-            sentinel.handle(.clientCommand(ClientID(1), command.map { Array($0.utf8) }), at: time, into: &effects)
+            sentinel.handle(.clientCommand(ClientID(1), command.map { RequestArgument(Array($0.utf8)) }), at: time, into: &effects)
         }
         let tickets = effects.effects.compactMap { effect -> UInt64? in
             if case .persistConfiguration(let ticket) = effect { return ticket } else { return nil }

@@ -14,7 +14,7 @@ final class ConnectionCommandTests: ClientCommandTestCase {
         XCTAssertEqual(h.send(c, "CLIENT", "SETNAME", "a b"), error("ERR Client names cannot contain spaces, newlines or special characters."))
         XCTAssertEqual(h.send(c, "CLIENT", "ID"), .integer(Int64(c.rawValue)))
         XCTAssertEqual(h.send(victim, "CLIENT", "ID"), .integer(Int64(victim.rawValue)))
-        let produced = h.feed(.clientCommand(c, [Array("CLIENT".utf8), Array("KILL".utf8), Array("ID".utf8), Array(String(victim.rawValue).utf8)]))
+        let produced = h.feed(.clientCommand(c, ["CLIENT", "KILL", "ID", RequestArgument(Array(String(victim.rawValue).utf8))]))
         XCTAssertTrue(produced.contains { if case .closeClient(let id) = $0 { return id == victim } else { return false } })
         XCTAssertTrue(produced.contains { if case .sendToClient(let id, let bytes) = $0 { return id == c && bytes == Array(":1\r\n".utf8) } else { return false } })
         XCTAssertEqual(h.send(c, "CLIENT", "KILL", "10.0.0.99:1"), error("ERR No such client"))

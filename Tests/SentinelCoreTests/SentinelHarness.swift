@@ -52,7 +52,7 @@ final class SentinelHarness {
         sentinel = Sentinel(configuration: configuration, configurationText: config, environment: SentinelEnvironment(processID: 4242, listeningPort: 26379), randomSeed: seed, now: start)
         // The event recorder subscribes before start so that `+monitor` is seen too.
         feed(.clientConnected(eventClient, remoteAddress: "127.0.0.1:1", localAddress: "127.0.0.1:26379"))
-        feed(.clientCommand(eventClient, [Array("PSUBSCRIBE".utf8), Array("*".utf8)]))
+        feed(.clientCommand(eventClient, ["PSUBSCRIBE", "*"]))
         var turn = Turn()
         sentinel.start(into: &turn)
         run(&turn)
@@ -254,7 +254,7 @@ final class SentinelHarness {
     /// Sends a command and returns every reply to that client it caused (in order).
     @discardableResult
     func sendAll(_ client: ClientID, _ arguments: [String]) -> [RESPValue] {
-        let produced = feed(.clientCommand(client, arguments.map { Array($0.utf8) }))
+        let produced = feed(.clientCommand(client, arguments.map { RequestArgument(Array($0.utf8)) }))
         var replies: [RESPValue] = []
         for effect in produced {
             if case .sendToClient(let target, let bytes) = effect, target == client {

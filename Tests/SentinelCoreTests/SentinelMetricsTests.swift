@@ -59,7 +59,7 @@ final class SentinelMetricsTests: MonitoringTestCase {
 
         var io = TimingIO()
         var turn = Turn()
-        h.sentinel.handle(.clientCommand(client, ["SENTINEL", "SET", "mymaster", "quorum", "2"].map { Array($0.utf8) }), at: h.time, into: &turn)
+        h.sentinel.handle(.clientCommand(client, ["SENTINEL", "SET", "mymaster", "quorum", "2"].map { RequestArgument(Array($0.utf8)) }), at: h.time, into: &turn)
         TurnExecutor.run(&turn, core: &h.sentinel, io: &io, at: h.time)
         XCTAssertEqual(io.writes, 1)
         XCTAssertEqual(h.sentinel.metrics.configurationWrites.count, 1)

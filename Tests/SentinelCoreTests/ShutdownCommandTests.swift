@@ -38,7 +38,7 @@ final class ShutdownCommandTests: XCTestCase {
             (["SHUTDOWN", "save\r\n"], "ERR syntax error"),
         ]
         for (command, expected) in cases {
-            let effects = h.feed(.clientCommand(c, command.map { Array($0.utf8) }))
+            let effects = h.feed(.clientCommand(c, command.map { RequestArgument(Array($0.utf8)) }))
             XCTAssertFalse(exits(effects), "\(command) stopped the sentinel")
             XCTAssertEqual(replies(effects, to: c), [.errorText(expected)], "\(command)")
         }
@@ -49,7 +49,7 @@ final class ShutdownCommandTests: XCTestCase {
         for command in [["SHUTDOWN"], ["shutdown", "nosave"], ["SHUTDOWN", "SAVE", "NOW", "FORCE"], ["SHUTDOWN", "now", "now"]] {
             let h = try SentinelHarness(config: Self.config)
             let c = h.connectClient()
-            let effects = h.feed(.clientCommand(c, command.map { Array($0.utf8) }))
+            let effects = h.feed(.clientCommand(c, command.map { RequestArgument(Array($0.utf8)) }))
             XCTAssertTrue(exits(effects), "\(command) did not stop the sentinel")
             XCTAssertEqual(replies(effects, to: c), [], "\(command)")
         }

@@ -76,7 +76,7 @@ final class TurnExecutorTests: XCTestCase {
     func voteRequest(into turn: inout Turn, of sentinel: inout Sentinel) {
         let time = Timestamp(monotonic: 2000, wallClock: 1_700_000_001_000)
         sentinel.handle(.clientConnected(ClientID(1), remoteAddress: "127.0.0.1:50000", localAddress: "127.0.0.1:26379"), at: time, into: &turn)
-        sentinel.handle(.clientCommand(ClientID(1), ["SENTINEL", "IS-MASTER-DOWN-BY-ADDR", "127.0.0.1", "6379", "7", Self.candidate].map { Array($0.utf8) }),
+        sentinel.handle(.clientCommand(ClientID(1), ["SENTINEL", "IS-MASTER-DOWN-BY-ADDR", "127.0.0.1", "6379", "7", Self.candidate].map { RequestArgument(Array($0.utf8)) }),
                         at: time, into: &turn)
     }
 
@@ -104,7 +104,7 @@ final class TurnExecutorTests: XCTestCase {
         var turn = Turn()
         voteRequest(into: &turn, of: &sentinel)
         let time = Timestamp(monotonic: 2000, wallClock: 1_700_000_001_000)
-        sentinel.handle(.clientCommand(ClientID(1), ["SENTINEL", "SET", "mymaster", "quorum", "3"].map { Array($0.utf8) }), at: time, into: &turn)
+        sentinel.handle(.clientCommand(ClientID(1), ["SENTINEL", "SET", "mymaster", "quorum", "3"].map { RequestArgument(Array($0.utf8)) }), at: time, into: &turn)
         var io = RecordingIO()
         TurnExecutor.run(&turn, core: &sentinel, io: &io, at: time)
         let writes = io.calls.filter { if case .wroteConfiguration = $0 { true } else { false } }

@@ -8,7 +8,7 @@ extension Sentinel {
     /// only) and reply once it is on disk, so a revoked user stays revoked after a restart.
     /// With an `aclfile`, the file is the operator's: changes last until `ACL SAVE` writes it
     /// (and `ACL LOAD` reads it back), as in Redis.
-    mutating func aclCommand(_ client: ClientID, _ rawArguments: [[UInt8]], turn: inout Turn) {
+    mutating func aclCommand(_ client: ClientID, _ rawArguments: [RequestArgument], turn: inout Turn) {
         let arguments = rawArguments.map { String(decoding: $0, as: UTF8.self) }
         switch arguments[1].lowercased() {
         case "whoami":
@@ -24,7 +24,7 @@ extension Sentinel {
         case "getuser":
             reply(to: client, userDirectory.users[arguments[2]]?.getUserReply(in: userDirectory.commandTable) ?? .nullBulkString, turn: &turn)
         case "setuser":
-            if let error = userDirectory.setUser(arguments[2], rules: Array(rawArguments.dropFirst(3))) {
+            if let error = userDirectory.setUser(arguments[2], rules: rawArguments.dropFirst(3).map(\.bytes)) {
                 return replyError(to: client, "ERR " + error, turn: &turn)
             }
             closeSubscribersNoLongerAllowed(arguments[2], turn: &turn)
@@ -72,7 +72,7 @@ extension Sentinel {
 
     /// `ACL DRYRUN user command [arg …]`: `+OK` if the user could run it, else the reason as
     /// a bulk string (Redis 7.0's texts); the command is not run.
-    mutating func aclDryRun(_ client: ClientID, _ rawArguments: [[UInt8]], turn: inout Turn) {
+    mutating func aclDryRun(_ client: ClientID, _ rawArguments: [RequestArgument], turn: inout Turn) {
         let name = String(decoding: rawArguments[2], as: UTF8.self)
         guard userDirectory.users[name] != nil else {
             return replyError(to: client, "ERR User '\(name)' not found", turn: &turn)

@@ -65,23 +65,24 @@ final class CommandDescription: Sendable {
     }
 
     /// Whether `bytes` spell this command's typed name, ignoring ASCII case.
-    func matches(_ bytes: [UInt8]) -> Bool {
+    func matches<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Bool {
         CommandDescription.equalIgnoringCase(bytes, typedName)
     }
 
     /// Whether `bytes` equal the lowercase `name`, ignoring the ASCII case of `bytes`.
-    static func equalIgnoringCase(_ bytes: [UInt8], _ name: [UInt8]) -> Bool {
+    static func equalIgnoringCase<Bytes: Collection<UInt8>>(_ bytes: Bytes, _ name: [UInt8]) -> Bool {
         guard bytes.count == name.count else { return false }
-        for index in 0..<bytes.count {
-            var byte = bytes[index]
+        var index = 0
+        for var byte in bytes {
             if byte >= 65 && byte <= 90 { byte += 32 }
             if byte != name[index] { return false }
+            index += 1
         }
         return true
     }
 
     /// The subcommand typed as `bytes` (any case).
-    func subcommand(matching bytes: [UInt8]) -> CommandDescription? {
+    func subcommand<Bytes: Collection<UInt8>>(matching bytes: Bytes) -> CommandDescription? {
         subcommandsByLength.find(bytes)
     }
 

@@ -3,7 +3,7 @@ import RESP
 extension Sentinel {
     /// Runs one client command: lookup, arity and authentication checks with Redis's error
     /// texts (client libraries match on them), then the command itself (§10.1).
-    mutating func handleClientCommand(_ client: ClientID, _ arguments: [[UInt8]], at time: Timestamp, turn: inout Turn) {
+    mutating func handleClientCommand(_ client: ClientID, _ arguments: [RequestArgument], at time: Timestamp, turn: inout Turn) {
         guard let sessionIndex = clients.index(of: client), !clients[position: sessionIndex].closing, let first = arguments.first else { return }
         statistics.totalCommandsProcessed += 1
         clients[position: sessionIndex].lastCommandTime = time.monotonic
@@ -82,7 +82,7 @@ extension Sentinel {
 
     /// `unknown command '<name>', with args beginning with: '<a>' '<b>' ` (Redis 7.0's text,
     /// arguments cut after 128 characters; the encoder turns CR/LF into spaces).
-    func unknownCommandMessage(_ name: String, _ arguments: [[UInt8]]) -> String {
+    func unknownCommandMessage(_ name: String, _ arguments: [RequestArgument]) -> String {
         var listed = ""
         for argument in arguments.dropFirst() where listed.utf8.count < 128 {
             let room = 128 - listed.utf8.count
@@ -134,15 +134,15 @@ extension Sentinel {
     // MARK: Connection commands
 
     /// `PING [message]`: `+PONG` or the message; `*2 pong <message>` for a subscribed RESP2 client.
-    mutating func pingCommand(_ client: ClientID, _ arguments: [[UInt8]], turn: inout Turn) {
+    mutating func pingCommand(_ client: ClientID, _ arguments: [RequestArgument], turn: inout Turn) {
         guard arguments.count <= 2, let index = clients.index(of: client) else {
             return replyError(to: client, "ERR wrong number of arguments for 'ping' command", turn: &turn)
         }
         if clients[position: index].protocolVersion == .resp2 && clients[position: index].subscriptionCount > 0 {
-            return reply(to: client, .array([.bulk("pong"), .bulkString(arguments.count == 2 ? arguments[1] : [])]), turn: &turn)
+            return reply(to: client, .array([.bulk("pong"), .bulkString(arguments.count == 2 ? arguments[1].bytes : [])]), turn: &turn)
         }
         if arguments.count == 2 {
-            return reply(to: client, .bulkString(arguments[1]), turn: &turn)
+            return reply(to: client, .bulkString(arguments[1].bytes), turn: &turn)
         }
         replyEncoded(to: client, Sentinel.pongReply, turn: &turn)
     }
@@ -151,12 +151,12 @@ extension Sentinel {
     static let pongReply: [UInt8] = Array("+PONG\r\n".utf8)
 
     /// `AUTH [user] password`; the password is compared as the bytes sent.
-    mutating func authCommand(_ client: ClientID, _ arguments: [[UInt8]], turn: inout Turn) {
+    mutating func authCommand(_ client: ClientID, _ arguments: [RequestArgument], turn: inout Turn) {
         guard arguments.count <= 3 else {
             return replyError(to: client, "ERR syntax error", turn: &turn)
         }
         let user = arguments.count == 3 ? String(decoding: arguments[1], as: UTF8.self) : "default"
-        let password = arguments[arguments.count - 1]
+        let password = arguments[arguments.count - 1].bytes
         if arguments.count == 2 && !userDirectory.authenticationRequired {
             return replyError(to: client, "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?", turn: &turn)
         }
@@ -170,7 +170,7 @@ extension Sentinel {
 
     /// `HELLO [protover [AUTH user pass] [SETNAME name]]`: switches RESP2/RESP3 and answers the
     /// server map (`mode` sentinel, no `role`).
-    mutating func helloCommand(_ client: ClientID, _ rawArguments: [[UInt8]], turn: inout Turn) {
+    mutating func helloCommand(_ client: ClientID, _ rawArguments: [RequestArgument], turn: inout Turn) {
         let arguments = rawArguments.map { String(decoding: $0, as: UTF8.self) }
         var version: RESPVersion?
         var index = 1
@@ -189,7 +189,7 @@ extension Sentinel {
         while index < arguments.count {
             let option = arguments[index].lowercased()
             if option == "auth" && index + 2 < arguments.count {
-                credentials = (arguments[index + 1], rawArguments[index + 2])
+                credentials = (arguments[index + 1], rawArguments[index + 2].bytes)
                 index += 3
             } else if option == "setname" && index + 1 < arguments.count {
                 newName = arguments[index + 1]

@@ -62,7 +62,7 @@ final class CommandTable: Sendable {
     }
 
     /// The top-level command typed as `bytes` (any case), without building a `String`.
-    func lookup(typed bytes: [UInt8]) -> CommandDescription? {
+    func lookup<Bytes: Collection<UInt8>>(typed bytes: Bytes) -> CommandDescription? {
         commandsByLength.find(bytes)
     }
 
@@ -102,7 +102,7 @@ struct NamesByLength: Sendable {
     }
 
     /// The command whose name `bytes` spell, ignoring ASCII case.
-    func find(_ bytes: [UInt8]) -> CommandDescription? {
+    func find<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> CommandDescription? {
         guard bytes.count < groups.count else { return nil }
         for command in groups[bytes.count] where command.matches(bytes) { return command }
         return nil

@@ -6,7 +6,7 @@ extension Sentinel {
 
     /// `INFO [section …]`; `INFO sentinel`, which monitoring polls, is answered from the
     /// reply cache while the state is unchanged.
-    mutating func infoCommand(_ client: ClientID, _ arguments: [[UInt8]], at time: Timestamp, turn: inout Turn) {
+    mutating func infoCommand(_ client: ClientID, _ arguments: [RequestArgument], at time: Timestamp, turn: inout Turn) {
         if arguments.count == 2 && CommandDescription.equalIgnoringCase(arguments[1], Sentinel.sentinelSectionName) {
             return replyCached(to: client, .sentinelInfoSection, now: time.monotonic, turn: &turn) { sentinel, version in
                 RESPEncoder.encoded(.bulk(sentinel.sentinelInfo()), as: version)

@@ -66,11 +66,11 @@ extension Sentinel {
 
     /// `PUBLISH`: a sentinel accepts only hello messages (processed as if received from a
     /// peer, always `:1`, never delivered to local subscribers, §4).
-    mutating func publishCommand(_ client: ClientID, _ arguments: [[UInt8]], at time: Timestamp, turn: inout Turn) {
+    mutating func publishCommand(_ client: ClientID, _ arguments: [RequestArgument], at time: Timestamp, turn: inout Turn) {
         guard String(decoding: arguments[1], as: UTF8.self) == HelloMessage.channel else {
             return replyError(to: client, "ERR Only HELLO messages are accepted by Sentinel instances.", turn: &turn)
         }
-        processHello(arguments[2], now: time.monotonic, turn: &turn)
+        processHello(arguments[2].bytes, now: time.monotonic, turn: &turn)
         reply(to: client, .integer(1), turn: &turn)
     }
 }

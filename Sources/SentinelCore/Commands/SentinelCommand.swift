@@ -4,7 +4,7 @@ extension Sentinel {
     /// `SENTINEL <subcommand>` (§10.2). Arity was checked by the dispatcher. The commands
     /// clients poll (the address and instance queries) read the master name straight from
     /// the argument bytes; the others take their arguments as text.
-    mutating func sentinelCommand(_ client: ClientID, _ subcommand: CommandDescription, _ arguments: [[UInt8]], at time: Timestamp, turn: inout Turn) {
+    mutating func sentinelCommand(_ client: ClientID, _ subcommand: CommandDescription, _ arguments: [RequestArgument], at time: Timestamp, turn: inout Turn) {
         let now = time.monotonic
         switch subcommand.route {
         case .sentinelMasters:
@@ -36,7 +36,7 @@ extension Sentinel {
 
     /// `SENTINEL GET-MASTER-ADDR-BY-NAME <name>`: the address clients must use now (§10.2),
     /// or a null array for an unknown name.
-    mutating func replyMasterAddress(to client: ClientID, named name: [UInt8], now: Milliseconds, turn: inout Turn) {
+    mutating func replyMasterAddress(to client: ClientID, named name: RequestArgument, now: Milliseconds, turn: inout Turn) {
         guard let masterID = masterID(named: String(decoding: name, as: UTF8.self)) else {
             return reply(to: client, .nullArray, turn: &turn)
         }
@@ -98,7 +98,7 @@ extension Sentinel {
     }
 
     /// Looks a master up by name, replying `-ERR No such master with that name` if absent.
-    mutating func masterOrReplyError(_ client: ClientID, _ name: [UInt8], turn: inout Turn) -> InstanceID? {
+    mutating func masterOrReplyError(_ client: ClientID, _ name: RequestArgument, turn: inout Turn) -> InstanceID? {
         masterOrReplyError(client, String(decoding: name, as: UTF8.self), turn: &turn)
     }
 
@@ -149,11 +149,11 @@ extension Sentinel {
     /// `SENTINEL SET <name> <option> <value> …` (§12.3): every pair is validated first (see
     /// `MasterSettingChange`); then they apply left to right, one `+set` each, and the reply
     /// waits for the configuration write.
-    mutating func setCommand(_ client: ClientID, _ arguments: [[UInt8]], now: Milliseconds, turn: inout Turn) {
+    mutating func setCommand(_ client: ClientID, _ arguments: [RequestArgument], now: Milliseconds, turn: inout Turn) {
         guard let masterID = masterOrReplyError(client, arguments[2], turn: &turn) else { return }
         let context = MasterSettingChange.Context(scriptsReconfigurationDenied: configuration.denyScriptsReconfig,
                                                   isExecutable: environment.isExecutable)
-        switch MasterSettingChange.parse(arguments[3...], context: context) {
+        switch MasterSettingChange.parse(arguments[3...].map(\.bytes)[...], context: context) {
         case .failure(let error):
             replyError(to: client, error.reply, turn: &turn)
         case .success(let changes):

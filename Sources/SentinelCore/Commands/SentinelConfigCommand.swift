@@ -11,7 +11,7 @@ extension Sentinel {
 
     /// `SENTINEL CONFIG GET <pattern> …` / `SENTINEL CONFIG SET <option> <value> …` (§12.3,
     /// Redis 7.2's form, which takes 7.0's one-option form as a special case).
-    mutating func configCommand(_ client: ClientID, _ rawArguments: [[UInt8]], turn: inout Turn) {
+    mutating func configCommand(_ client: ClientID, _ rawArguments: [RequestArgument], turn: inout Turn) {
         let arguments = rawArguments.map { String(decoding: $0, as: UTF8.self) }
         let action = arguments[2].lowercased()
         if action == "set" && arguments.count >= 5 {
@@ -68,7 +68,7 @@ extension Sentinel {
     /// changing anything; then all apply, the configuration is written, and the reply waits for
     /// the write. A new `sentinel-user` or `sentinel-pass` drops the links to the other
     /// sentinels so they reconnect with it.
-    mutating func configSetCommand(_ client: ClientID, _ rawArguments: [[UInt8]], turn: inout Turn) {
+    mutating func configSetCommand(_ client: ClientID, _ rawArguments: [RequestArgument], turn: inout Turn) {
         let arguments = rawArguments.map { String(decoding: $0, as: UTF8.self) }
         var changes: [(option: String, value: String, raw: [UInt8])] = []
         var index = 3
@@ -88,7 +88,7 @@ extension Sentinel {
             guard Sentinel.isValidConfigValue(value, for: option) else {
                 return replyError(to: client, "ERR Invalid value '\(value)' to SENTINEL CONFIG SET '\(typed)'", turn: &turn)
             }
-            changes.append((option, value, rawArguments[index + 1]))
+            changes.append((option, value, rawArguments[index + 1].bytes))
             index += 2
         }
         var credentialsChanged = false

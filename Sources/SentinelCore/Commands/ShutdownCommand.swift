@@ -1,3 +1,4 @@
+import RESP
 extension Sentinel {
     /// `SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]`, checked as Redis 7.0 checks it: an
     /// unknown word, `ABORT` with any other flag, or both `NOSAVE` and `SAVE` answer
@@ -5,7 +6,7 @@ extension Sentinel {
     /// shutdown never waits for replicas, so none is ever in progress). Every other form shuts
     /// down; a sentinel never saves a dataset, so the flags change nothing. Words are
     /// compared ignoring ASCII case.
-    mutating func shutdownCommand(_ client: ClientID, _ arguments: [[UInt8]], turn: inout Turn) {
+    mutating func shutdownCommand(_ client: ClientID, _ arguments: [RequestArgument], turn: inout Turn) {
         var save = false
         var noSave = false
         var otherFlags = false

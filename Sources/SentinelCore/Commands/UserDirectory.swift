@@ -1,3 +1,5 @@
+import RESP
+
 /// The users that may authenticate on the sentinel port (§14): the `default` user, whose
 /// password is `requirepass`, and the users of `user` lines (or of the `aclfile`).
 struct UserDirectory: Sendable {
@@ -139,11 +141,11 @@ struct UserDirectory: Sendable {
     /// itself) with `arguments` (the command's, its name first), or nil when it may (a deleted
     /// user may run nothing). A channel denial gives the position of the channel in `arguments`.
     func denial(of name: String, running command: CommandDescription, in container: CommandDescription,
-                arguments: [[UInt8]]) -> ACLUser.Denial? {
+                arguments: [RequestArgument]) -> ACLUser.Denial? {
         guard let user = users[name] else { return .command }
         // The channels a command names: Redis checks those of SUBSCRIBE, PSUBSCRIBE (as
         // patterns) and PUBLISH.
-        let channels: ArraySlice<[UInt8]>
+        let channels: ArraySlice<RequestArgument>
         switch command.route {
         case .subscribe, .psubscribe: channels = arguments.dropFirst()
         case .publish: channels = arguments.dropFirst().prefix(1)

@@ -56,7 +56,7 @@ public enum SentinelInput: Sendable {
     /// A client connected to the sentinel's port.
     case clientConnected(ClientID, remoteAddress: String, localAddress: String)
     /// A client sent one complete command (already split into arguments).
-    case clientCommand(ClientID, [[UInt8]])
+    case clientCommand(ClientID, [RequestArgument])
     /// A client's connection is gone (closed by either side or after a protocol error).
     case clientDisconnected(ClientID)
     /// A connection was accepted and closed at once with `Sentinel.maximumClientsReply`: the

@@ -89,6 +89,9 @@ extension Sentinel {
         }
 
         if role == .replica {
+            if current.replicaConfigurationFixCount != 0 && isReplicaOfCurrentMaster(instanceID, masterID) {
+                instances[instanceID]?.replicaConfigurationFixCount = 0
+            }
             fixReplicaConfiguration(instanceID, of: masterID, now: now, turn: &turn)
             // A replica that now follows our master (a demoted old master) may have replicas
             // of its own left from before: they follow the master directly from now on.
@@ -104,8 +107,8 @@ extension Sentinel {
     }
 
     /// `+fix-slave-config` (§9.2): a replica that replicates from another address than our
-    /// master's is told to follow our master (and asked for its INFO at once, so it is told
-    /// only once), once the master looks sane and — as in Redis —
+    /// master's is told to follow our master (and asked for its INFO at once; see
+    /// `mayTellAgain` for when it is told again), once the master looks sane and — as in Redis —
     /// neither the replica was down nor its master changed for a failover-timeout (a
     /// failover elsewhere may still be reconfiguring it). Unlike Redis, a replica whose
     /// upstream is itself a replica of our master (left under an old master that has been
@@ -114,7 +117,7 @@ extension Sentinel {
     mutating func fixReplicaConfiguration(_ replicaID: InstanceID, of masterID: InstanceID, now: Milliseconds, turn: inout Turn) {
         guard let replica = instances[replicaID], replica.roleReported == .replica, let master = instances[masterID],
               replica.replicaMasterPort != master.address.port || !sameHost(replica.replicaMasterHost ?? "", master.address.host),
-              !replica.flags.contains(.promoted), masterLooksSane(masterID, now: now),
+              !replica.flags.contains(.promoted), mayTellAgain(replica, now: now), masterLooksSane(masterID, now: now),
               links[replica.link]?.pendingReplies.contains(.info, for: replicaID) == false else { return }
         let wait = masters.field(masterID, \.failoverTimeout) ?? 0
         let waited = noDown(replica, for: wait, now: now) && now - replica.replicaConfigurationChangeTime > wait
@@ -123,11 +126,26 @@ extension Sentinel {
         } == true
         guard waited || (upstreamDemoted && peersConfirmConfiguration(of: masterID, since: 0, now: now)) else { return }
         if sendReplicaOf(replicaID, target: master.address, turn: &turn) {
-            // Its INFO, right behind the transaction, shows the new master before anything
-            // could tell it again.
+            // Its INFO, right behind the transaction, shows the new master at once.
+            instances[replicaID]?.replicaConfigurationFixTime = now
+            instances[replicaID]?.replicaConfigurationFixCount += 1
             sendCommand(["INFO"], to: replicaID, expecting: .info, turn: &turn)
             emitEvent(.fixReplicaConfiguration, about: replica, turn: &turn)
         }
+    }
+
+    /// Whether a replica may be told to follow our master again. A replica that got the
+    /// SLAVEOF and still follows another server refused it: for a while (`-LOADING`) or for
+    /// good (SLAVEOF renamed or denied on its side). It is told again on an INFO reply 100 ms
+    /// later at the earliest, that wait doubling each time up to the INFO period, as in Redis
+    /// (telling it on every INFO reply looped as fast as it answered); or at once when the
+    /// connection that carried the SLAVEOF has been replaced since (it may never have arrived).
+    /// The count restarts once it follows our master.
+    func mayTellAgain(_ replica: MonitoredInstance, now: Milliseconds) -> Bool {
+        guard replica.replicaConfigurationFixCount > 0 else { return true }
+        let backoff = Swift.min(timings.infoPeriod, Milliseconds(100) << Swift.min(replica.replicaConfigurationFixCount - 1, 7))
+        return now - replica.replicaConfigurationFixTime >= backoff
+            || (links.field(replica.link, \.commandConnectedTime) ?? 0) > replica.replicaConfigurationFixTime
     }
 
     /// Whether an instance listed under our master reports being a replica of that master.

@@ -112,6 +112,31 @@ struct RESPInputBuffer: Sendable {
         return argument
     }
 
+    /// The number of a complete header line `<prefix><digits>\r` (and the byte after the `\r`)
+    /// at the front, and the line's length with those two bytes, when the digits are a plain
+    /// number of at most 9 digits (no sign, no leading zero); nil otherwise, for the general
+    /// path to decide (an incomplete line, another byte, a sign, a long or odd number).
+    func plainHeaderNumber(prefix: UInt8) -> (value: Int, lineLength: Int)? {
+        storage.withUnsafeBufferPointer { buffer in
+            let available = buffer.count - readIndex
+            guard available >= 4, buffer[readIndex] == prefix else { return nil }
+            var value = 0
+            var offset = 1
+            while offset < available && offset <= 10 {
+                let byte = buffer[readIndex + offset]
+                if byte == UInt8(ascii: "\r") {
+                    guard offset >= 2, offset + 1 < available else { return nil }
+                    if offset > 2 && buffer[readIndex + 1] == UInt8(ascii: "0") { return nil }
+                    return (value, offset + 2)
+                }
+                guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return nil }
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+                offset += 1
+            }
+            return nil
+        }
+    }
+
     /// Marks the first `length` unconsumed bytes as parsed.
     mutating func consume(_ length: Int) {
         readIndex += length

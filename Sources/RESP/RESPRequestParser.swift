@@ -132,6 +132,12 @@ public struct RESPRequestParser: Sendable {
 
     /// The count of a `*<count>` line at the front, consumed, or nil when it is incomplete.
     private mutating func readMultibulkCount() throws(RESPProtocolError) -> Int? {
+        if limits.maxInlineLength >= 10, let (count, lineLength) = buffer.plainHeaderNumber(prefix: UInt8(ascii: "*")) {
+            guard count <= limits.maxMultibulkLength else { throw .invalidMultibulkLength }
+            if count > 10 && requiresAuthentication { throw .unauthenticatedMultibulkLength }
+            buffer.consume(lineLength)
+            return count
+        }
         guard let end = try headerLineEnd(tooBig: .tooBigMultibulkCountString) else { return nil }
         guard let count = RedisInteger.parse(buffer.slice(at: 1, length: end - 1)),
               count <= Int64(limits.maxMultibulkLength)
@@ -143,15 +149,23 @@ public struct RESPRequestParser: Sendable {
 
     /// The length of a `$<length>` line at the front, consumed, or nil when it is incomplete.
     private mutating func readBulkLength() throws(RESPProtocolError) -> Int? {
-        guard let end = try headerLineEnd(tooBig: .tooBigBulkCountString) else { return nil }
-        let first = buffer[0]
-        guard first == UInt8(ascii: "$") else { throw .expectedDollar(got: first) }
-        guard let length = RedisInteger.parse(buffer.slice(at: 1, length: end - 1)),
-              length >= 0, length <= Int64(limits.maxBulkLength)
-        else { throw .invalidBulkLength }
-        if length > 16384 && requiresAuthentication { throw .unauthenticatedBulkLength }
-        buffer.consume(end + 2)
-        let bulkLength = Int(length)
+        let bulkLength: Int
+        if limits.maxInlineLength >= 10, let (length, lineLength) = buffer.plainHeaderNumber(prefix: UInt8(ascii: "$")) {
+            guard length <= limits.maxBulkLength else { throw .invalidBulkLength }
+            if length > 16384 && requiresAuthentication { throw .unauthenticatedBulkLength }
+            buffer.consume(lineLength)
+            bulkLength = length
+        } else {
+            guard let end = try headerLineEnd(tooBig: .tooBigBulkCountString) else { return nil }
+            let first = buffer[0]
+            guard first == UInt8(ascii: "$") else { throw .expectedDollar(got: first) }
+            guard let length = RedisInteger.parse(buffer.slice(at: 1, length: end - 1)),
+                  length >= 0, length <= Int64(limits.maxBulkLength)
+            else { throw .invalidBulkLength }
+            if length > 16384 && requiresAuthentication { throw .unauthenticatedBulkLength }
+            buffer.consume(end + 2)
+            bulkLength = Int(length)
+        }
         if bulkLength >= Self.largeBulkLength && buffer.count <= bulkLength + 2 {
             buffer.dropConsumedBytes()
         }

@@ -43,7 +43,7 @@ extension Sentinel {
             return replyError(to: client, "ERR Can't execute '\(command.name)': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context", turn: &turn)
         }
         switch topLevelCommand.route {
-        case .ping: pingCommand(client, arguments, turn: &turn)
+        case .ping: pingCommand(client, at: sessionIndex, arguments, turn: &turn)
         case .info: infoCommand(client, arguments, at: time, turn: &turn)
         case .role: reply(to: client, .array([.bulk("sentinel"), .array(masterOrder.compactMap { instances[$0].map { .bulk($0.name) } })]), turn: &turn)
         case .publish: publishCommand(client, arguments, at: time, turn: &turn)
@@ -105,6 +105,11 @@ extension Sentinel {
     /// Queues an already encoded reply, honouring `CLIENT REPLY OFF|SKIP`.
     mutating func replyEncoded(to client: ClientID, _ bytes: [UInt8], turn: inout Turn) {
         guard let index = clients.index(of: client) else { return }
+        replyEncoded(toClientAt: index, client, bytes, turn: &turn)
+    }
+
+    /// `replyEncoded(to:_:turn:)` for the client at `index` of `clients`.
+    mutating func replyEncoded(toClientAt index: Int, _ client: ClientID, _ bytes: [UInt8], turn: inout Turn) {
         switch clients[position: index].replyMode {
         case .on: break
         case .off: return
@@ -133,9 +138,10 @@ extension Sentinel {
 
     // MARK: Connection commands
 
-    /// `PING [message]`: `+PONG` or the message; `*2 pong <message>` for a subscribed RESP2 client.
-    mutating func pingCommand(_ client: ClientID, _ arguments: [RequestArgument], turn: inout Turn) {
-        guard arguments.count <= 2, let index = clients.index(of: client) else {
+    /// `PING [message]`: `+PONG` or the message; `*2 pong <message>` for a subscribed RESP2
+    /// client. `index` is the client's position in `clients` (the dispatcher found it).
+    mutating func pingCommand(_ client: ClientID, at index: Int, _ arguments: [RequestArgument], turn: inout Turn) {
+        guard arguments.count <= 2 else {
             return replyError(to: client, "ERR wrong number of arguments for 'ping' command", turn: &turn)
         }
         if clients[position: index].protocolVersion == .resp2 && clients[position: index].subscriptionCount > 0 {
@@ -144,7 +150,7 @@ extension Sentinel {
         if arguments.count == 2 {
             return reply(to: client, .bulkString(arguments[1].bytes), turn: &turn)
         }
-        replyEncoded(to: client, Sentinel.pongReply, turn: &turn)
+        replyEncoded(toClientAt: index, client, Sentinel.pongReply, turn: &turn)
     }
 
     /// `+PONG\r\n`, encoded once.

@@ -55,10 +55,10 @@ extension Sentinel {
         guard let index = clients.index(of: client) else { return }
         let protocolVersion = clients[position: index].protocolVersion
         if let bytes = replyCache.reply(for: query, as: protocolVersion, version: stateVersion, time: now) {
-            return replyEncoded(to: client, bytes, turn: &turn)
+            return replyEncoded(toClientAt: index, client, bytes, turn: &turn)
         }
         let bytes = encode(self, protocolVersion)
         replyCache.store(bytes, for: query, as: protocolVersion)
-        replyEncoded(to: client, bytes, turn: &turn)
+        replyEncoded(toClientAt: index, client, bytes, turn: &turn)
     }
 }

@@ -89,7 +89,7 @@ struct RESPInputBuffer: Sendable {
     /// it. When they are everything buffered and nothing was consumed before, the storage itself
     /// becomes the element and no bytes are copied.
     mutating func takeElement(length: Int, trailing: Int) -> [UInt8] {
-        if readIndex == 0 && storage.count == length + trailing && length >= 32 * 1024 {
+        if isWholeLargeElement(length: length, trailing: trailing) {
             var element: [UInt8] = []
             swap(&element, &storage)
             element.removeLast(trailing)
@@ -101,10 +101,16 @@ struct RESPInputBuffer: Sendable {
         return element
     }
 
+    /// Whether the storage holds one large element and its `trailing` bytes and nothing else,
+    /// so that it can be handed over instead of copied.
+    private func isWholeLargeElement(length: Int, trailing: Int) -> Bool {
+        readIndex == 0 && storage.count == length + trailing && length >= 32 * 1024
+    }
+
     /// The first `length` unconsumed bytes as a request argument sharing this storage (or, for
     /// an element that fills the storage alone, taking it), then `trailing` more, consumed.
     mutating func takeArgument(length: Int, trailing: Int) -> RequestArgument {
-        if readIndex == 0 && storage.count == length + trailing && length >= 32 * 1024 {
+        if isWholeLargeElement(length: length, trailing: trailing) {
             return RequestArgument(takeElement(length: length, trailing: trailing))
         }
         let argument = RequestArgument(storage: storage, offset: readIndex, count: length)

@@ -130,42 +130,40 @@ public struct RESPRequestParser: Sendable {
         return buffer.count >= carriageReturn + 2 ? carriageReturn : nil
     }
 
+    /// The number of the `*` or `$` header line at the front and the line's length with its
+    /// line ending, not consumed; nil when the line is incomplete. A plain number (the usual
+    /// case) is read in one pass; anything else is found and parsed as Redis does. A multibulk
+    /// count is read only after its `*`, so only a bulk length can miss its prefix.
+    private mutating func headerNumber(prefix: UInt8, tooBig: RESPProtocolError, invalid: RESPProtocolError) throws(RESPProtocolError) -> (value: Int64, lineLength: Int)? {
+        // The plain number's line ends within 10 bytes, where `headerLineEnd` finds it too.
+        if limits.maxInlineLength >= 10, let plain = buffer.plainHeaderNumber(prefix: prefix) {
+            return (Int64(plain.value), plain.lineLength)
+        }
+        guard let end = try headerLineEnd(tooBig: tooBig) else { return nil }
+        let first = buffer[0]
+        guard first == prefix else { throw .expectedDollar(got: first) }
+        guard let value = RedisInteger.parse(buffer.slice(at: 1, length: end - 1)) else { throw invalid }
+        return (value, end + 2)
+    }
+
     /// The count of a `*<count>` line at the front, consumed, or nil when it is incomplete.
     private mutating func readMultibulkCount() throws(RESPProtocolError) -> Int? {
-        if limits.maxInlineLength >= 10, let (count, lineLength) = buffer.plainHeaderNumber(prefix: UInt8(ascii: "*")) {
-            guard count <= limits.maxMultibulkLength else { throw .invalidMultibulkLength }
-            if count > 10 && requiresAuthentication { throw .unauthenticatedMultibulkLength }
-            buffer.consume(lineLength)
-            return count
-        }
-        guard let end = try headerLineEnd(tooBig: .tooBigMultibulkCountString) else { return nil }
-        guard let count = RedisInteger.parse(buffer.slice(at: 1, length: end - 1)),
-              count <= Int64(limits.maxMultibulkLength)
-        else { throw .invalidMultibulkLength }
+        guard let (count, lineLength) = try headerNumber(prefix: UInt8(ascii: "*"), tooBig: .tooBigMultibulkCountString,
+                                                          invalid: .invalidMultibulkLength) else { return nil }
+        guard count <= Int64(limits.maxMultibulkLength) else { throw .invalidMultibulkLength }
         if count > 10 && requiresAuthentication { throw .unauthenticatedMultibulkLength }
-        buffer.consume(end + 2)
+        buffer.consume(lineLength)
         return Int(count)
     }
 
     /// The length of a `$<length>` line at the front, consumed, or nil when it is incomplete.
     private mutating func readBulkLength() throws(RESPProtocolError) -> Int? {
-        let bulkLength: Int
-        if limits.maxInlineLength >= 10, let (length, lineLength) = buffer.plainHeaderNumber(prefix: UInt8(ascii: "$")) {
-            guard length <= limits.maxBulkLength else { throw .invalidBulkLength }
-            if length > 16384 && requiresAuthentication { throw .unauthenticatedBulkLength }
-            buffer.consume(lineLength)
-            bulkLength = length
-        } else {
-            guard let end = try headerLineEnd(tooBig: .tooBigBulkCountString) else { return nil }
-            let first = buffer[0]
-            guard first == UInt8(ascii: "$") else { throw .expectedDollar(got: first) }
-            guard let length = RedisInteger.parse(buffer.slice(at: 1, length: end - 1)),
-                  length >= 0, length <= Int64(limits.maxBulkLength)
-            else { throw .invalidBulkLength }
-            if length > 16384 && requiresAuthentication { throw .unauthenticatedBulkLength }
-            buffer.consume(end + 2)
-            bulkLength = Int(length)
-        }
+        guard let (length, lineLength) = try headerNumber(prefix: UInt8(ascii: "$"), tooBig: .tooBigBulkCountString,
+                                                           invalid: .invalidBulkLength) else { return nil }
+        guard length >= 0, length <= Int64(limits.maxBulkLength) else { throw .invalidBulkLength }
+        if length > 16384 && requiresAuthentication { throw .unauthenticatedBulkLength }
+        buffer.consume(lineLength)
+        let bulkLength = Int(length)
         if bulkLength >= Self.largeBulkLength && buffer.count <= bulkLength + 2 {
             buffer.dropConsumedBytes()
         }

@@ -82,19 +82,32 @@ enum ConfigurationTarget {
 
     /// Starts a sentinel from `configuration`, then restarts it from each file it writes.
     static func checkRestarts(_ configuration: SentinelConfiguration, file: [UInt8]) throws(FuzzFailure) {
+        try checkRestarts(configuration, file: file, what: "file") { sentinel, round throws(FuzzFailure) in
+            let newFile = sentinel.configurationFileToWrite()
+            return (newFile, try loadRewritten(newFile, what: "the file written after start \(round)"), newFile)
+        }
+    }
+
+    /// Starts a sentinel from `configuration` and `file` three times, each time from what the
+    /// start before wrote: `restart` takes the sentinel just started and its round, and gives
+    /// what it wrote and the configuration and file the next start is made from. From the
+    /// second restart on, what is written must not change (a restart neither loses nor alters
+    /// what was persisted).
+    static func checkRestarts(
+        _ configuration: SentinelConfiguration, file: [UInt8], what: String,
+        restart: (inout Sentinel, Int) throws(FuzzFailure) -> (written: [UInt8], configuration: SentinelConfiguration, file: [UInt8])
+    ) throws(FuzzFailure) {
         var written: [[UInt8]] = []
-        var current = configuration
-        var currentFile = file
+        var current = (configuration: configuration, file: file)
         for round in 1...3 {
-            var sentinel = makeSentinel(current, file: currentFile)
+            var sentinel = makeSentinel(current.configuration, file: current.file)
             var turn = Turn()
             sentinel.start(into: &turn)
-            let newFile = sentinel.configurationFileToWrite()
-            current = try loadRewritten(newFile, what: "the file written after start \(round)")
-            currentFile = newFile
-            written.append(newFile)
+            let next = try restart(&sentinel, round)
+            current = (next.configuration, next.file)
+            written.append(next.written)
         }
-        try require(written[2] == written[1], "a restart changes the file:\n--- after restart 1:\n\(printable(written[1]))\n--- after restart 2:\n\(printable(written[2]))")
+        try require(written[2] == written[1], "a restart changes the \(what):\n--- after restart 1:\n\(printable(written[1]))\n--- after restart 2:\n\(printable(written[2]))")
     }
 
     static func makeSentinel(_ configuration: SentinelConfiguration, file: [UInt8]) -> Sentinel {
@@ -124,23 +137,16 @@ enum ConfigurationTarget {
         }
         guard let statePath = mainConfiguration.container.stateConfigFile,
               let overlaid = try? overlay(state, on: mainConfiguration, path: statePath) else { return }
-        var configuration = overlaid
-        var written: [[UInt8]] = []
-        for round in 1...3 {
-            var sentinel = makeSentinel(configuration, file: mainFile)
-            var turn = Turn()
-            sentinel.start(into: &turn)
+        try checkRestarts(overlaid, file: mainFile, what: "state file") { sentinel, round throws(FuzzFailure) in
             let write = sentinel.configurationWrite()
             try require(write.destination == .stateFile(path: statePath),
                         "start \(round) writes \(write.destination), not the state file \(statePath)")
             do throws(ConfigurationError) {
-                configuration = try overlay(write.file, on: mainConfiguration, path: statePath)
+                return (write.file, try overlay(write.file, on: mainConfiguration, path: statePath), mainFile)
             } catch {
                 throw FuzzFailure("the state file written after start \(round) does not load: \(error)\n--- main file:\n\(printable(mainFile))\n--- state file:\n\(printable(write.file))")
             }
-            written.append(write.file)
         }
-        try require(written[2] == written[1], "a restart changes the state file:\n--- after restart 1:\n\(printable(written[1]))\n--- after restart 2:\n\(printable(written[2]))")
     }
 
     static func overlay(_ state: [UInt8], on main: SentinelConfiguration, path: String) throws(ConfigurationError) -> SentinelConfiguration {

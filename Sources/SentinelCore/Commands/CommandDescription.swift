@@ -72,23 +72,14 @@ final class CommandDescription: Sendable {
     /// Whether `bytes` equal the lowercase `name`, ignoring the ASCII case of `bytes`.
     static func equalIgnoringCase<Bytes: Collection<UInt8>>(_ bytes: Bytes, _ name: [UInt8]) -> Bool {
         guard bytes.count == name.count else { return false }
-        if let equal = bytes.withContiguousStorageIfAvailable({ typed in
-            name.withUnsafeBufferPointer { equalIgnoringCase(typed, $0) }
-        }) {
-            return equal
-        }
-        var index = 0
-        for var byte in bytes {
-            if byte >= 65 && byte <= 90 { byte += 32 }
-            if byte != name[index] { return false }
-            index += 1
-        }
-        return true
+        let compare = { (typed: UnsafeBufferPointer<UInt8>) in name.withUnsafeBufferPointer { equalIgnoringCase(typed, $0) } }
+        return bytes.withContiguousStorageIfAvailable(compare) ?? Array(bytes).withUnsafeBufferPointer(compare)
     }
 
-    /// `equalIgnoringCase` on two buffers of the same length (the lookup of every command).
+    /// `equalIgnoringCase` on two buffers of the same length, a byte at a time without
+    /// bounds checks (the lookup of every command and subcommand).
     @inline(__always)
-    static func equalIgnoringCase(_ typed: UnsafeBufferPointer<UInt8>, _ name: UnsafeBufferPointer<UInt8>) -> Bool {
+    private static func equalIgnoringCase(_ typed: UnsafeBufferPointer<UInt8>, _ name: UnsafeBufferPointer<UInt8>) -> Bool {
         for index in 0..<typed.count {
             var byte = typed[index]
             if byte >= 65 && byte <= 90 { byte += 32 }

@@ -104,12 +104,6 @@ struct NamesByLength: Sendable {
     /// The command whose name `bytes` spell, ignoring ASCII case.
     func find<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> CommandDescription? {
         guard bytes.count < groups.count else { return nil }
-        let candidates = groups[bytes.count]
-        if let found = bytes.withContiguousStorageIfAvailable({ typed in
-            candidates.first { command in command.typedName.withUnsafeBufferPointer { CommandDescription.equalIgnoringCase(typed, $0) } }
-        }) {
-            return found
-        }
-        return candidates.first { $0.matches(bytes) }
+        return groups[bytes.count].first { $0.matches(bytes) }
     }
 }

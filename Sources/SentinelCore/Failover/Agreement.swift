@@ -58,7 +58,7 @@ extension Sentinel {
             let period = waiting ? min(timings.askPeriod, 250) : timings.askPeriod
             if !forced && elapsed < period { continue }
             // One question in flight per peer: a slow peer is not flooded every tick.
-            if links.field(peerLink, \.pendingReplies)?.contains(.isMasterDownByAddress, for: sentinelID) == true && !forced { continue }
+            if awaitsReply(.isMasterDownByAddress, for: sentinelID, on: peerLink) && !forced { continue }
             // A candidate asks for votes at its election's epoch: votes are counted per master
             // at that epoch, and with several elections running the global epoch has moved on
             // (a vote given at it would not count, and the election would stall).

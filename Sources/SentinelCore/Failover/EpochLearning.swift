@@ -120,7 +120,7 @@ extension Sentinel {
             guard let master = instances[masterID] else { continue }
             for sentinelID in masters.field(masterID, \.sentinels) ?? [] {
                 guard let linkID = instances.field(sentinelID, \.link), links.field(linkID, \.isDisconnected) == false,
-                      links.field(linkID, \.pendingReplies)?.contains(.epochProbe, for: sentinelID) == false else { continue }
+                      !awaitsReply(.epochProbe, for: sentinelID, on: linkID) else { continue }
                 sendCommand(["SENTINEL", "is-master-down-by-addr", announcedHost(master.address), String(master.address.port), "0", myID],
                             to: sentinelID, expecting: .epochProbe, turn: &turn)
             }

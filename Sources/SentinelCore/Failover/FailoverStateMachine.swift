@@ -61,7 +61,7 @@ extension Sentinel {
     mutating func refreshReplicaInfo(_ masterID: InstanceID, turn: inout Turn) {
         for replicaID in masters[masterID]?.replicas ?? [] {
             guard let linkID = instances.field(replicaID, \.link), links.field(linkID, \.isDisconnected) == false,
-                  links.field(linkID, \.pendingReplies)?.contains(.info, for: replicaID) == false else { continue }
+                  !awaitsReply(.info, for: replicaID, on: linkID) else { continue }
             sendCommand(["INFO"], to: replicaID, expecting: .info, turn: &turn)
         }
     }
@@ -69,8 +69,8 @@ extension Sentinel {
     /// Whether an INFO request to one of the master's replicas is still unanswered.
     func replicaInfoInFlight(_ masterID: InstanceID) -> Bool {
         (masters[masterID]?.replicas ?? []).contains { replicaID in
-            guard let replica = instances[replicaID], let link = links[replica.link] else { return false }
-            return link.pendingReplies.contains(.info, for: replicaID)
+            guard let linkID = instances.field(replicaID, \.link) else { return false }
+            return awaitsReply(.info, for: replicaID, on: linkID)
         }
     }
 

@@ -28,7 +28,7 @@ extension Sentinel {
         guard let linkID = instances.field(instanceID, \.link), links.field(linkID, \.isDisconnected) == false,
               let lastSent = instances.field(instanceID, \.lastImmediateHelloTime),
               lastSent == 0 || now - lastSent >= Sentinel.immediateHelloInterval,
-              links.field(linkID, \.pendingReplies)?.contains(.hello, for: instanceID) == false
+              !awaitsReply(.hello, for: instanceID, on: linkID)
         else { return }
         instances[instanceID]?.lastImmediateHelloTime = now
         sendHello(to: instanceID, turn: &turn)

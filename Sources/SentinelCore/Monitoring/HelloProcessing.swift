@@ -88,7 +88,7 @@ extension Sentinel {
     mutating func refreshInfoOfReplicasClaimingMaster(_ masterID: InstanceID, turn: inout Turn) {
         for replicaID in masters.field(masterID, \.replicas) ?? [] where instances.field(replicaID, \.roleReported) == .master {
             guard let linkID = instances.field(replicaID, \.link), links.field(linkID, \.isDisconnected) == false,
-                  links.field(linkID, \.pendingReplies)?.contains(.info, for: replicaID) == false else { continue }
+                  !awaitsReply(.info, for: replicaID, on: linkID) else { continue }
             sendCommand(["INFO"], to: replicaID, expecting: .info, turn: &turn)
         }
     }

@@ -118,7 +118,7 @@ extension Sentinel {
         guard let replica = instances[replicaID], replica.roleReported == .replica, let master = instances[masterID],
               replica.replicaMasterPort != master.address.port || !sameHost(replica.replicaMasterHost ?? "", master.address.host),
               !replica.flags.contains(.promoted), mayTellAgain(replica, now: now), masterLooksSane(masterID, now: now),
-              links[replica.link]?.pendingReplies.contains(.info, for: replicaID) == false else { return }
+              links.field(replica.link, \.id) != nil, !awaitsReply(.info, for: replicaID, on: replica.link) else { return }
         let wait = masters.field(masterID, \.failoverTimeout) ?? 0
         let waited = noDown(replica, for: wait, now: now) && now - replica.replicaConfigurationChangeTime > wait
         let upstreamDemoted = masters.field(masterID, \.replicas)?.contains { upstreamID in

@@ -64,9 +64,8 @@ extension Sentinel {
     /// or two, and from the peers' hellos. Unlike Redis, the dropped replicas' addresses are
     /// kept until that INFO arrives: a master lost in between gets them back once it has not
     /// answered for half of down-after, so a reset never leaves its failover without
-    /// candidates. With
-    /// forget-after, the sentinels alive now become the fleet's size (`votersSeen`): a reset
-    /// is the operator's word that the others are gone.
+    /// candidates. With forget-after, the sentinels alive now become the fleet's size
+    /// (`votersSeen`): a reset is the operator's word that the others are gone.
     mutating func resetByCommand(_ masterID: InstanceID, now: Milliseconds, turn: inout Turn) {
         let alive = sentinelsAlive(masterID, now: now)
         let replicaAddresses = (masters[masterID]?.replicas ?? []).compactMap { instances[$0]?.address }

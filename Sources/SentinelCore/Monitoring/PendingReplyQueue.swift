@@ -72,3 +72,12 @@ public struct PendingReplyQueue: Sendable {
         outstanding[PendingRequest(kind: kind, instance: instance)] != nil
     }
 }
+
+extension Sentinel {
+    /// Whether a request of `kind` sent for `instanceID` is still unanswered on the link
+    /// `linkID` (false when the link is gone). Reads the link in place: a copy of a link
+    /// shared by many entries copies its whole queue.
+    func awaitsReply(_ kind: PendingReply.Kind, for instanceID: InstanceID, on linkID: LinkID) -> Bool {
+        links.field(linkID, \.pendingReplies)?.contains(kind, for: instanceID) ?? false
+    }
+}

@@ -61,7 +61,7 @@ extension Sentinel {
               let kind = instances.field(instanceID, \.kind), let lastInfoTime = instances.field(instanceID, \.lastInfoTime)
         else { return }
         if kind != .sentinel && (lastInfoTime == 0 || now - lastInfoTime > infoPeriod(for: instanceID)),
-           links.field(linkID, \.pendingReplies)?.contains(.info, for: instanceID) == false {
+           !awaitsReply(.info, for: instanceID, on: linkID) {
             sendCommand(["INFO"], to: instanceID, expecting: .info, turn: &turn)
         }
         // Half of down-after at most (Redis: down-after), so that a PING has waited half of it
@@ -72,7 +72,7 @@ extension Sentinel {
             sendPing(instanceID, now: now, turn: &turn)
         }
         if let lastPublishTime = instances.field(instanceID, \.lastPublishTime), now - lastPublishTime > timings.publishPeriod,
-           links.field(linkID, \.pendingReplies)?.contains(.hello, for: instanceID) == false {
+           !awaitsReply(.hello, for: instanceID, on: linkID) {
             sendHello(to: instanceID, turn: &turn)
         }
     }

@@ -153,7 +153,10 @@ extension Sentinel {
                 instances[instanceID]?.flags.insert(.subjectivelyDown)
                 emitEvent(.subjectivelyDown, about: instance, turn: &turn)
             }
-        } else if flags.contains(.subjectivelyDown), let instance = instances[instanceID] {
+        } else if flags.contains(.subjectivelyDown), link.lastAvailableTime >= (instances.field(instanceID, \.subjectivelyDownSince) ?? 0),
+                  let instance = instances[instanceID] {
+            // Only a reply ends SDOWN: a new connection that has had no fair chance yet to
+            // be answered makes an instance not down yet, not up again.
             instances[instanceID]?.flags.remove([.subjectivelyDown, .scriptKillSent])
             emitEvent(.subjectivelyUp, about: instance, turn: &turn)
         }

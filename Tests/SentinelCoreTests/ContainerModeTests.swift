@@ -160,13 +160,47 @@ final class ContainerModeTests: XCTestCase {
                        .array([.integer(1), .bulk("*"), .integer(6)]), "no vote in the learned epoch (the master, never reached, is down)")
     }
 
-    func testASentinelThatHearsNoMajorityJoinsAfterTheFallbackPeriod() throws {
-        let h = try SentinelHarness(config: mainFile("sentinel known-sentinel mymaster 127.0.0.1 26380 \(runID("b"))"))
+    /// No bounded wait while a peer is known: joining without a majority heard could vote again
+    /// in an epoch its predecessor voted in (sentinel-sim seed 34375). `SENTINEL RESET` is the
+    /// operator's word that the unheard peers are gone.
+    func testASentinelThatHearsNoMajorityWaitsUntilResetTakesTheAliveOnesForTheFleet() throws {
+        let h = try SentinelHarness(config: mainFile("""
+        sentinel known-sentinel mymaster 127.0.0.1 26380 \(runID("b"))
+        sentinel known-sentinel mymaster 127.0.0.1 26381 \(runID("c"))
+        """))
+        let master = h.addServer(FakeRedis(port: 6379, runID: runID("a")))
+        h.addServer(FakeRedis.sentinel(port: 26380, runID: runID("b")))
+        h.run(for: 4_000)
+        for _ in 0..<30 {
+            h.deliverHello(hello(from: "b", port: 26380, epoch: 4), via: master)
+            h.run(for: 2_000)
+        }
+        XCTAssertTrue(h.sentinel.isLearningEpochs, "one of two others heard for a minute is no majority")
+        XCTAssertTrue(h.logLines.contains { $0.contains("waiting for hellos from a majority of the sentinels of mymaster before voting") })
+        let c = h.connectClient()
+        XCTAssertEqual(h.send(c, "SENTINEL", "IS-MASTER-DOWN-BY-ADDR", "127.0.0.1", "6379", "5", runID("b")),
+                       .array([.integer(0), .bulk("*"), .integer(0)]))
+
+        XCTAssertEqual(h.send(c, "SENTINEL", "RESET", "mymaster"), .integer(1))
+        h.deliverHello(hello(from: "b", port: 26380, epoch: 4), via: master)
+        h.tick()
+        XCTAssertFalse(h.sentinel.isLearningEpochs, "b, alive at the reset, is the majority of the others now")
+        XCTAssertEqual(h.sentinel.currentEpoch, 5, "the epoch of the vote it was asked for meanwhile")
+        XCTAssertEqual(h.send(c, "SENTINEL", "IS-MASTER-DOWN-BY-ADDR", "127.0.0.1", "6379", "5", runID("b")),
+                       .array([.integer(0), .bulk("*"), .integer(5)]), "no vote in an epoch it did not learn the votes of")
+        XCTAssertEqual(h.send(c, "SENTINEL", "IS-MASTER-DOWN-BY-ADDR", "127.0.0.1", "6379", "6", runID("b")),
+                       .array([.integer(0), .bulk(runID("b")), .integer(6)]))
+    }
+
+    /// A sentinel that knows no other sentinel and counts a fleet of one takes itself for the
+    /// fleet after twice the learning period (at least five hello periods).
+    func testASentinelThatKnowsNoPeerJoinsAloneAfterTheAlonePeriod() throws {
+        let h = try SentinelHarness(config: mainFile())
         h.addServer(FakeRedis(port: 6379, runID: runID("a")))
-        h.run(for: 7_900)
+        h.run(for: 9_900)
         XCTAssertTrue(h.sentinel.isLearningEpochs)
         h.run(for: 200)
-        XCTAssertFalse(h.sentinel.isLearningEpochs, "twice the learning period")
+        XCTAssertFalse(h.sentinel.isLearningEpochs, "five hello periods: twice the learning period (4 s) is shorter")
     }
 
     func testASentinelThatKeptItsStateVotesAtOnce() throws {

@@ -29,9 +29,15 @@ import RESP
 /// are silent, so they cannot stand in for it). If that election was not won by then, its
 /// candidate has given up, and a second vote in its epoch elects no second leader.
 ///
-/// If no majority can be heard (most of the fleet lost its state at once, or this sentinel is
-/// cut off from most of its peers), it joins after `fallbackPeriod` with what it heard: the
-/// bounded wait. The guarantee then rests on the sentinels it heard.
+/// There is no bounded wait while it knows a peer: a majority of the others is the smallest
+/// set certain to hold a member of every majority its predecessor voted in, so joining with
+/// fewer heard could vote again in an epoch won with the predecessor's vote (two leaders in
+/// one epoch once the partition heals). A sentinel without its state counts as failed until
+/// the others vouch for the epoch, as a lost disk does in any consensus protocol: a fleet of
+/// three with one sentinel dead and one wiped waits for either to come back. An operator who
+/// knows the unheard ones are gone for good takes them out with `SENTINEL RESET <master>`
+/// (the fleet is then the sentinels alive). Only a sentinel that knows no other sentinel of a
+/// master, and counts a fleet of one there, joins after `alonePeriod` without hearing anyone.
 struct EpochLearning: Sendable {
     /// When the process started.
     var startTime: Milliseconds
@@ -55,11 +61,16 @@ extension Sentinel {
         return (longest ?? timings.electionTimeout) + 1000
     }
 
-    /// How long a sentinel waits for a majority of its peers before it joins with what it
-    /// heard: twice the learning period, and at least `forget-after-milliseconds` (by then the
-    /// peers it could not hear are forgotten anyway).
-    var fallbackPeriod: Milliseconds {
-        max(learningPeriod * 2, configuration.container.forgetAfterMilliseconds)
+    /// How long a sentinel that knows no peer of a master waits to hear one before it takes
+    /// itself for the whole fleet there: twice the learning period, and at least five hello
+    /// periods, so that a fleet's hellos (every 2 s) reach it first.
+    var alonePeriod: Milliseconds {
+        max(learningPeriod * 2, 5 * timings.publishPeriod)
+    }
+
+    /// Whether this sentinel knows no other sentinel of master M and counts a fleet of one.
+    func knowsNoPeer(_ masterID: InstanceID) -> Bool {
+        (masters.field(masterID, \.sentinels.count) ?? 0) == 0 && (masters.field(masterID, \.votersSeen) ?? 1) <= 1
     }
 
     /// A hello (or a probe's answer) from `runID` about master `masterName` (a monitored one)
@@ -78,7 +89,8 @@ extension Sentinel {
     }
 
     /// Each tick while learning: joins the fleet once every master's majority was heard after
-    /// the learning period, or once the fallback period has passed.
+    /// the learning period, where a master whose sentinel knows no peer counts as heard once
+    /// `alonePeriod` has passed.
     mutating func advanceEpochLearning(now: Milliseconds, turn: inout Turn) {
         guard let learning = epochLearning else { return }
         let elapsed = now - learning.startTime
@@ -89,16 +101,15 @@ extension Sentinel {
         }
         let short = masterOrder.filter { masterID in
             guard let name = instances.field(masterID, \.name) else { return false }
+            if elapsed >= alonePeriod && knowsNoPeer(masterID) { return false }
             return (learning.heardSince[name]?.count ?? 0) < othersNeeded(masterID)
         }
         if short.isEmpty {
             finishEpochLearning(because: "learned the current epoch \(currentEpoch) from a majority of its peers", turn: &turn)
-        } else if elapsed >= fallbackPeriod {
-            finishEpochLearning(because: "heard no majority of its peers in \(fallbackPeriod) ms; current epoch \(currentEpoch)", turn: &turn)
         } else if !learning.waitLogged {
             epochLearning?.waitLogged = true
             let names = short.compactMap { instances.field($0, \.name) }.joined(separator: ", ")
-            log(.notice, "Sentinel started without its state: waiting for hellos from a majority of the sentinels of \(names) before voting", turn: &turn)
+            log(.notice, "Sentinel started without its state: waiting for hellos from a majority of the sentinels of \(names) before voting (SENTINEL RESET <master> counts only the sentinels alive now)", turn: &turn)
         }
     }
 

@@ -144,6 +144,29 @@ final class TurnExecutorTests: XCTestCase {
         guard case .performed = io.calls.first else { return XCTFail("\(io.calls)") }
     }
 
+    /// Replies to one client in a row are one write; anything between them keeps them apart.
+    func testRepliesToOneClientInARowAreJoined() {
+        var turn = Turn()
+        turn.append(.sendToClient(ClientID(1), Array("+PONG\r\n".utf8)))
+        turn.append(.sendToClient(ClientID(1), Array(":1\r\n".utf8)))
+        turn.append(.sendToClient(ClientID(2), Array("+OK\r\n".utf8)))
+        turn.append(.log(.notice, "a"))
+        turn.append(.sendToClient(ClientID(2), Array("+QUEUED\r\n".utf8)))
+        turn.append(.closeClient(ClientID(2)))
+        turn.append(.sendToClient(ClientID(1), Array("$-1\r\n".utf8)))
+        XCTAssertFalse(turn.isEmpty)
+        let messages = turn.take(.message).map { effect -> String in
+            switch effect {
+            case .sendToClient(let client, let bytes): return "\(client.rawValue) \(String(decoding: bytes, as: UTF8.self))"
+            case .log: return "log"
+            case .closeClient(let client): return "close \(client.rawValue)"
+            default: return "\(effect)"
+            }
+        }
+        XCTAssertEqual(messages, ["1 +PONG\r\n:1\r\n", "2 +OK\r\n", "log", "2 +QUEUED\r\n", "close 2", "1 $-1\r\n"])
+        XCTAssertTrue(turn.isEmpty)
+    }
+
     func testEffectsAreSortedByPhase() {
         var turn = Turn()
         turn.append(.scheduleTick(afterMilliseconds: 100))

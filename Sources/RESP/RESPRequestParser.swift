@@ -36,6 +36,9 @@ public struct RESPRequestParser: Sendable {
     /// so they can be handed out without a copy (Redis's `PROTO_MBULK_BIG_ARG`).
     private static let largeBulkLength = 32 * 1024
 
+    /// The most argument slots kept between commands.
+    private static let keptArgumentCapacity = 64
+
     /// A parser with no bytes buffered.
     public init(limits: RESPLimits = .redisDefaults) {
         self.limits = limits
@@ -57,8 +60,9 @@ public struct RESPRequestParser: Sendable {
     }
 
     /// The arguments of the next complete command, or nil when more bytes are needed. The
-    /// arguments are views of the parser's buffer (`RequestArgument`): one command costs one
-    /// array, not one per argument.
+    /// arguments are views of the parser's buffer (`RequestArgument`), in one array that the
+    /// next call empties and fills again: a caller that lets go of a command before asking for
+    /// the next one costs no allocation per command.
     public mutating func next() throws(RESPProtocolError) -> [RequestArgument]? {
         if let failure { throw failure }
         do throws(RESPProtocolError) {
@@ -72,13 +76,17 @@ public struct RESPRequestParser: Sendable {
     }
 
     private mutating func parseNextCommand() throws(RESPProtocolError) -> [RequestArgument]? {
+        if pendingArgumentCount == 0 {
+            // Lets go of the last command's views (they hold the buffer) but keeps the room,
+            // unless a long command left much of it.
+            if arguments.capacity > Self.keptArgumentCapacity { arguments = [] } else { arguments.removeAll(keepingCapacity: true) }
+        }
         while pendingArgumentCount == 0 {
             guard buffer.count > 0 else { return nil }
             if buffer[0] == UInt8(ascii: "*") {
                 guard let count = try readMultibulkCount() else { return nil }
                 if count <= 0 { continue }
                 pendingArgumentCount = count
-                arguments = []
                 arguments.reserveCapacity(Swift.min(count, 1024))
             } else {
                 guard let line = try readInlineCommand() else { return nil }
@@ -96,9 +104,7 @@ public struct RESPRequestParser: Sendable {
             pendingBulkLength = -1
             pendingArgumentCount -= 1
         }
-        let command = arguments
-        arguments = []
-        return command
+        return arguments
     }
 
     /// The arguments of an inline line (possibly none), or nil when its `\n` has not arrived.

@@ -36,6 +36,21 @@ final class RESPRequestParserTests: XCTestCase {
         XCTAssertEqual(parser.bufferedByteCount, 2)
     }
 
+    /// The parser fills one argument array again for each command; a command the caller keeps
+    /// is its own value all the same, and its views outlive the bytes appended after it.
+    func testACommandKeptByTheCallerIsNotChangedByTheNext() throws {
+        var parser = RESPRequestParser()
+        parser.append(bytes("*2\r\n$3\r\nGET\r\n$1\r\na\r\n*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$1\r\nc\r\n"))
+        let first = try XCTUnwrap(try parser.next())
+        let second = try XCTUnwrap(try parser.next())
+        XCTAssertNil(try parser.next())
+        parser.append(bytes("*1\r\n$4\r\nPING\r\n"))
+        let third = try XCTUnwrap(try parser.next())
+        XCTAssertEqual(first.map(\.bytes), command("GET", "a"))
+        XCTAssertEqual(second.map(\.bytes), command("SET", "b", "c"))
+        XCTAssertEqual(third.map(\.bytes), command("PING"))
+    }
+
     func testPipelineOfManyCommandsInOneBuffer() throws {
         var input: [UInt8] = []
         var expected: [[[UInt8]]] = []

@@ -9,6 +9,9 @@ final class SimulatedConnection {
     let coreID: ConnectionID
     /// Endpoint index (sentinels first, then Redis instances).
     let target: Int
+    /// The host it was opened to: a sentinel that moves away before the connection is
+    /// accepted does not answer it at its new address.
+    let host: String
     var targetIncarnation = -1
     var state: State = .connecting
     var pendingOutput: [[[UInt8]]] = []
@@ -22,11 +25,12 @@ final class SimulatedConnection {
     var forwardClock: Milliseconds = 0
     var backwardClock: Milliseconds = 0
 
-    init(owner: Int, ownerIncarnation: Int, coreID: ConnectionID, target: Int, state: State = .connecting) {
+    init(owner: Int, ownerIncarnation: Int, coreID: ConnectionID, target: Int, host: String, state: State = .connecting) {
         self.owner = owner
         self.ownerIncarnation = ownerIncarnation
         self.coreID = coreID
         self.target = target
+        self.host = host
         self.state = state
     }
 }

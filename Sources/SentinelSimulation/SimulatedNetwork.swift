@@ -25,7 +25,7 @@ extension Simulation {
     func connect(from s: Int, id: ConnectionID, host: String, port: Int) {
         let c = connections.count
         guard let target = endpointByHost[host] else {
-            connections.append(SimulatedConnection(owner: s, ownerIncarnation: sentinels[s].incarnation, coreID: id, target: 0, state: .closed))
+            connections.append(SimulatedConnection(owner: s, ownerIncarnation: sentinels[s].incarnation, coreID: id, target: 0, host: host, state: .closed))
             sentinels[s].outgoing[id.rawValue] = c
             // An address a sentinel left: nothing answers, the attempt times out.
             if vanishedHosts.contains(host) {
@@ -35,7 +35,7 @@ extension Simulation {
             }
             return
         }
-        connections.append(SimulatedConnection(owner: s, ownerIncarnation: sentinels[s].incarnation, coreID: id, target: target))
+        connections.append(SimulatedConnection(owner: s, ownerIncarnation: sentinels[s].incarnation, coreID: id, target: target, host: host))
         sentinels[s].outgoing[id.rawValue] = c
         if isBlocked(s, target) || isBlocked(target, s) {
             connections[c].state = .closed
@@ -48,6 +48,12 @@ extension Simulation {
     func accept(_ c: Int) {
         guard connections[c].state == .connecting else { return }
         let target = connections[c].target, owner = connections[c].owner
+        if target < sentinels.count && sentinels[target].host != connections[c].host {
+            // The sentinel left that address while the connection was on its way.
+            connections[c].state = .closed
+            queue.push(.clientSideClosed(connection: c, reason: "connect timeout"), at: now + random.milliseconds(500...3000))
+            return
+        }
         let targetAlive = target < sentinels.count ? sentinels[target].alive : redis[target - sentinels.count].alive
         if !targetAlive {
             connections[c].state = .closed

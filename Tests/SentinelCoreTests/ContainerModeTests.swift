@@ -201,6 +201,8 @@ final class ContainerModeTests: XCTestCase {
         XCTAssertTrue(h.sentinel.isLearningEpochs)
         h.run(for: 200)
         XCTAssertFalse(h.sentinel.isLearningEpochs, "five hello periods: twice the learning period (4 s) is shorter")
+        XCTAssertTrue(h.logLines.contains { $0.contains("Sentinel joins the fleet (current epoch 0; it heard of no other sentinel of mymaster in 10000 ms)") },
+                      h.logLines.joined(separator: "\n"))
     }
 
     func testASentinelThatKeptItsStateVotesAtOnce() throws {

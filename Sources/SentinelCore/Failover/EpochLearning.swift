@@ -105,7 +105,10 @@ extension Sentinel {
             return (learning.heardSince[name]?.count ?? 0) < othersNeeded(masterID)
         }
         if short.isEmpty {
-            finishEpochLearning(because: "learned the current epoch \(currentEpoch) from a majority of its peers", turn: &turn)
+            let alone = masterOrder.filter { elapsed >= alonePeriod && knowsNoPeer($0) }.compactMap { instances.field($0, \.name) }
+            let reason = alone.isEmpty ? "learned the current epoch \(currentEpoch) from a majority of its peers"
+                : "current epoch \(currentEpoch); it heard of no other sentinel of \(alone.joined(separator: ", ")) in \(alonePeriod) ms"
+            finishEpochLearning(because: reason, turn: &turn)
         } else if !learning.waitLogged {
             epochLearning?.waitLogged = true
             let names = short.compactMap { instances.field($0, \.name) }.joined(separator: ", ")

@@ -9,8 +9,8 @@ final class SimulatedConnection {
     let coreID: ConnectionID
     /// Endpoint index (sentinels first, then Redis instances).
     let target: Int
-    /// The host it was opened to: a sentinel that moves away before the connection is
-    /// accepted does not answer it at its new address.
+    /// The host it was opened to: an endpoint that has left that host before the connection
+    /// is accepted (a sentinel that moved) does not answer it at its new address.
     let host: String
     var targetIncarnation = -1
     var state: State = .connecting

@@ -48,8 +48,8 @@ extension Simulation {
     func accept(_ c: Int) {
         guard connections[c].state == .connecting else { return }
         let target = connections[c].target, owner = connections[c].owner
-        if target < sentinels.count && sentinels[target].host != connections[c].host {
-            // The sentinel left that address while the connection was on its way.
+        if endpointByHost[connections[c].host] != target {
+            // The endpoint left that address (a sentinel moved) while the connection was on its way.
             connections[c].state = .closed
             queue.push(.clientSideClosed(connection: c, reason: "connect timeout"), at: now + random.milliseconds(500...3000))
             return

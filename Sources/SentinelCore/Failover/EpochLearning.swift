@@ -99,20 +99,25 @@ extension Sentinel {
             epochLearning?.lastProbeTime = now
             probePeersForEpochs(turn: &turn)
         }
-        let short = masterOrder.filter { masterID in
-            guard let name = instances.field(masterID, \.name) else { return false }
-            if elapsed >= alonePeriod && knowsNoPeer(masterID) { return false }
-            return (learning.heardSince[name]?.count ?? 0) < othersNeeded(masterID)
+        // The masters this sentinel takes itself for the whole fleet of, and those whose
+        // majority it has yet to hear, by name.
+        var alone: [String] = []
+        var short: [String] = []
+        for masterID in masterOrder {
+            guard let name = instances.field(masterID, \.name) else { continue }
+            if elapsed >= alonePeriod && knowsNoPeer(masterID) {
+                alone.append(name)
+            } else if (learning.heardSince[name]?.count ?? 0) < othersNeeded(masterID) {
+                short.append(name)
+            }
         }
         if short.isEmpty {
-            let alone = masterOrder.filter { elapsed >= alonePeriod && knowsNoPeer($0) }.compactMap { instances.field($0, \.name) }
             let reason = alone.isEmpty ? "learned the current epoch \(currentEpoch) from a majority of its peers"
                 : "current epoch \(currentEpoch); it heard of no other sentinel of \(alone.joined(separator: ", ")) in \(alonePeriod) ms"
             finishEpochLearning(because: reason, turn: &turn)
         } else if !learning.waitLogged {
             epochLearning?.waitLogged = true
-            let names = short.compactMap { instances.field($0, \.name) }.joined(separator: ", ")
-            log(.notice, "Sentinel started without its state: waiting for hellos from a majority of the sentinels of \(names) before voting (SENTINEL RESET <master> counts only the sentinels alive now)", turn: &turn)
+            log(.notice, "Sentinel started without its state: waiting for hellos from a majority of the sentinels of \(short.joined(separator: ", ")) before voting (SENTINEL RESET <master> counts only the sentinels alive now)", turn: &turn)
         }
     }
 

@@ -36,14 +36,11 @@ enum HTTPRequestParserTarget {
         let limits = limitChoices[Int(control & 3)]
         let pieceLength = Int(control >> 2) + 1
 
-        let whole = try read([data], limits: limits)
-        let pieces = stride(from: 0, to: data.count, by: pieceLength).map {
-            Array(data[$0..<min($0 + pieceLength, data.count)])
-        }
-        let piecewise = try read(pieces, limits: limits)
+        let whole = try read(data, inPiecesOf: data.count, limits: limits)
+        let piecewise = try read(data, inPiecesOf: pieceLength, limits: limits)
         try require(whole == piecewise, "reading at once and in pieces of \(pieceLength) differ: \(whole) vs \(piecewise)")
         if pieceLength > 1 {
-            let byteByByte = try read(data.map { [$0] }, limits: limits)
+            let byteByByte = try read(data, inPiecesOf: 1, limits: limits)
             try require(whole == byteByByte, "reading at once and byte by byte differ: \(whole) vs \(byteByByte)")
         }
         try require(whole.bufferedByteCount <= data.count, "more bytes buffered than read")
@@ -59,21 +56,22 @@ enum HTTPRequestParserTarget {
         try checkRewriting(whole.requests)
     }
 
-    /// Reads `pieces` one after the other, taking every request after each; checks that a
-    /// parser that asks for more holds no more than the head limit.
-    static func read(_ pieces: [[UInt8]], limits: HTTPLimits) throws(FuzzFailure) -> Outcome {
+    /// Reads `data` in pieces of at most `pieceLength` bytes, taking every request after each;
+    /// checks that a parser that asks for more holds no more than the head limit.
+    static func read(_ data: [UInt8], inPiecesOf pieceLength: Int, limits: HTTPLimits) throws(FuzzFailure) -> Outcome {
         var parser = HTTPRequestParser(limits: limits)
         var outcome = Outcome()
-        for piece in pieces {
+        try data.forEachRead(ofAtMost: pieceLength) { (piece) throws(FuzzFailure) in
             parser.append(piece)
             do throws(HTTPRequestError) {
                 while let request = try parser.next() { outcome.requests.append(request) }
             } catch {
                 outcome.error = error
-                break
+                return false
             }
             try require(parser.bufferedByteCount <= limits.maximumHeadLength,
                         "waiting for more with \(parser.bufferedByteCount) bytes buffered, above the head limit \(limits.maximumHeadLength)")
+            return true
         }
         outcome.bufferedByteCount = parser.bufferedByteCount
         return outcome
@@ -133,8 +131,9 @@ enum HTTPRequestParserTarget {
             text += "\r\n"
         }
         let limits = HTTPLimits(maximumHeadLength: 1 << 30, maximumHeaderCount: 1 << 30)
-        let reread = try read([Array(text.utf8)], limits: limits)
-        try require(reread == Outcome(requests: requests), "requests written again read back as \(reread) from \(describe(Array(text.utf8)))")
+        let bytes = Array(text.utf8)
+        let reread = try read(bytes, inPiecesOf: bytes.count, limits: limits)
+        try require(reread == Outcome(requests: requests), "requests written again read back as \(reread) from \(describe(bytes))")
     }
 
     /// The bytes of `response` are a status line, header lines, a blank line, and exactly

@@ -30,12 +30,9 @@ enum RESPReplyParserTarget {
         let pieceLength = Int(control >> 2) + 1
 
         var values: [RESPValue] = []
-        let whole = read([data], limits: limits, values: &values)
-        let pieces = stride(from: 0, to: data.count, by: pieceLength).map {
-            Array(data[$0..<min($0 + pieceLength, data.count)])
-        }
+        let whole = read(data, inPiecesOf: data.count, limits: limits, values: &values)
         var ignored: [RESPValue] = []
-        let piecewise = read(pieces, limits: limits, values: &ignored)
+        let piecewise = read(data, inPiecesOf: pieceLength, limits: limits, values: &ignored)
         try require(whole == piecewise, "reading at once and in pieces of \(pieceLength) differ: \(whole) vs \(piecewise)")
         try require(whole.bufferedByteCount <= data.count, "more bytes buffered than read")
 
@@ -60,20 +57,21 @@ enum RESPReplyParserTarget {
         try checkErrorIsFinal(data, limits: limits)
     }
 
-    /// Reads `pieces` one after the other; `values` gets the replies read.
-    static func read(_ pieces: [[UInt8]], limits: RESPLimits, values: inout [RESPValue]) -> Outcome {
+    /// Reads `data` in pieces of at most `pieceLength` bytes; `values` gets the replies read.
+    static func read(_ data: [UInt8], inPiecesOf pieceLength: Int, limits: RESPLimits, values: inout [RESPValue]) -> Outcome {
         var parser = RESPReplyParser(limits: limits)
         var outcome = Outcome()
-        for piece in pieces {
+        data.forEachRead(ofAtMost: pieceLength) { piece in
             parser.append(piece)
-            do {
+            do throws(RESPProtocolError) {
                 while let value = try parser.next() {
                     values.append(value)
                     outcome.replies.append(RESPEncoder.encoded(value, as: .resp3))
                 }
+                return true
             } catch {
                 outcome.error = error
-                break
+                return false
             }
         }
         outcome.bufferedByteCount = parser.bufferedByteCount

@@ -34,11 +34,8 @@ enum RESPRequestParserTarget {
         let unauthenticated = control & 4 != 0
         let pieceLength = Int(control >> 3) + 1
 
-        let whole = read([data], limits: limits, unauthenticated: unauthenticated)
-        let pieces = stride(from: 0, to: data.count, by: pieceLength).map {
-            Array(data[$0..<min($0 + pieceLength, data.count)])
-        }
-        let piecewise = read(pieces, limits: limits, unauthenticated: unauthenticated)
+        let whole = read(data, inPiecesOf: data.count, limits: limits, unauthenticated: unauthenticated)
+        let piecewise = read(data, inPiecesOf: pieceLength, limits: limits, unauthenticated: unauthenticated)
         try require(whole == piecewise, "reading at once and in pieces of \(pieceLength) differ: \(whole) vs \(piecewise)")
 
         var argumentBytes = 0
@@ -58,18 +55,19 @@ enum RESPRequestParserTarget {
         try checkReencoding(whole.commands)
     }
 
-    /// Reads `pieces` one after the other, taking every command after each.
-    static func read(_ pieces: [[UInt8]], limits: RESPLimits, unauthenticated: Bool) -> Outcome {
+    /// Reads `data` in pieces of at most `pieceLength` bytes, taking every command after each.
+    static func read(_ data: [UInt8], inPiecesOf pieceLength: Int, limits: RESPLimits, unauthenticated: Bool) -> Outcome {
         var parser = RESPRequestParser(limits: limits)
         parser.requiresAuthentication = unauthenticated
         var outcome = Outcome()
-        for piece in pieces {
+        data.forEachRead(ofAtMost: pieceLength) { piece in
             parser.append(piece)
-            do {
+            do throws(RESPProtocolError) {
                 while let command = try parser.next() { outcome.commands.append(command.map(\.bytes)) }
+                return true
             } catch {
                 outcome.error = error
-                break
+                return false
             }
         }
         outcome.bufferedByteCount = parser.bufferedByteCount
@@ -103,7 +101,7 @@ enum RESPRequestParserTarget {
     static func checkReencoding(_ commands: [[[UInt8]]]) throws(FuzzFailure) {
         var encoded: [UInt8] = []
         for command in commands { RESPEncoder.encodeCommand(command, into: &encoded) }
-        let reread = read([encoded], limits: .redisDefaults, unauthenticated: false)
+        let reread = read(encoded, inPiecesOf: encoded.count, limits: .redisDefaults, unauthenticated: false)
         try require(reread == Outcome(commands: commands), "re-encoded commands read back as \(reread)")
 
         var inline: [UInt8] = []
@@ -116,7 +114,7 @@ enum RESPRequestParserTarget {
             inline += Array(line.utf8) + [UInt8(ascii: "\r"), UInt8(ascii: "\n")]
             inlineCommands.append(command)
         }
-        let rereadInline = read([inline], limits: .redisDefaults, unauthenticated: false)
+        let rereadInline = read(inline, inPiecesOf: inline.count, limits: .redisDefaults, unauthenticated: false)
         try require(rereadInline == Outcome(commands: inlineCommands), "quoted inline commands read back as \(rereadInline)")
     }
 

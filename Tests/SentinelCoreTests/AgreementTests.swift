@@ -32,6 +32,48 @@ final class AgreementTests: FailoverTestCase {
         XCTAssertEqual(h.events("-odown").first, masterDetails)
     }
 
+    func testAnOpinionHeldWhenTheMasterRecoversStillExpires() throws {
+        let w = try makeWorld(quorum: 3)
+        let h = w.h
+        w.peers[0].isMasterDownReply = peerAnswer(down: true)
+        crash(w.master, in: h)
+        let client = h.connectClient()
+        func peerFlags() -> [String] {
+            guard case .array(let peers) = h.send(client, "SENTINEL", "SENTINELS", "mymaster") else { return [] }
+            return peers.map { fieldDictionary($0)["flags"] ?? "" }.sorted()
+        }
+        h.run(until: { peerFlags().contains("sentinel,master_down") }, limit: 15_000)
+        // The master answers again before the quorum agrees: it is no longer asked about, but
+        // the opinion it left still expires after five ask periods.
+        w.master.acceptsConnections = true
+        h.run(until: { !h.events("-sdown").isEmpty }, limit: 5_000)
+        XCTAssertTrue(peerFlags().contains("sentinel,master_down"))
+        h.run(until: { !peerFlags().contains("sentinel,master_down") }, limit: 6_000)
+        XCTAssertEqual(peerFlags(), ["sentinel", "sentinel"])
+        XCTAssertTrue(h.events("+odown").isEmpty)
+    }
+
+    func testAnOpinionArrivingAfterTheMasterRecoveredStillExpires() throws {
+        let w = try makeWorld(quorum: 3)
+        let h = w.h
+        w.peers[0].isMasterDownReply = peerAnswer(down: true)
+        w.peers[0].hung = true
+        crash(w.master, in: h)
+        h.run(until: { w.peers[0].received.contains { $0.arguments.first == "SENTINEL" } }, limit: 15_000)
+        w.master.acceptsConnections = true
+        h.run(until: { !h.events("-sdown").isEmpty }, limit: 5_000)
+        // The peer's answer comes after the master recovered, so it is never asked again.
+        h.resume(w.peers[0])
+        let client = h.connectClient()
+        func peerFlags() -> [String] {
+            guard case .array(let peers) = h.send(client, "SENTINEL", "SENTINELS", "mymaster") else { return [] }
+            return peers.map { fieldDictionary($0)["flags"] ?? "" }.sorted()
+        }
+        h.run(until: { peerFlags().contains("sentinel,master_down") }, limit: 1_000)
+        h.run(until: { !peerFlags().contains("sentinel,master_down") }, limit: 6_000)
+        XCTAssertEqual(peerFlags(), ["sentinel", "sentinel"])
+    }
+
     func testTwoElectionsAtOnceEachAsksAtItsOwnEpoch() throws {
         // Two masters fail together: their elections run at epochs 1 and 2. The peers vote
         // only when asked a second time, so the first master's election needs the asks that

@@ -40,13 +40,23 @@ extension Sentinel {
     /// see the master SDOWN (§6): every ask period, or at once when `forced`. Answers older than
     /// five ask periods are forgotten first. Our run id asks for a vote while we fail over.
     mutating func askOtherSentinels(about masterID: InstanceID, forced: Bool, now: Milliseconds, turn: inout Turn) {
-        guard let masterFlags = instances.field(masterID, \.flags), let sentinels = masters.field(masterID, \.sentinels) else { return }
+        guard let masterFlags = instances.field(masterID, \.flags) else { return }
+        // A master that is not SDOWN, with no opinion held, has nothing to ask or expire: with
+        // thousands of masters this check is most of what a quiet tick does.
+        guard masterFlags.contains(.subjectivelyDown) || masters.field(masterID, \.peerOpinionsHeld) == true,
+              let sentinels = masters.field(masterID, \.sentinels) else { return }
+        var opinionsHeld = false
         for sentinelID in sentinels {
             guard let lastReplyTime = instances.field(sentinelID, \.lastMasterDownReplyTime) else { continue }
             let elapsed = now - lastReplyTime
-            if elapsed > timings.askPeriod * 5 && (instances.field(sentinelID, \.flags)?.contains(.masterDown) == true || instances.field(sentinelID, \.votedLeader) != nil) {
+            // `field` wraps the optional vote in another optional: flatten it before asking.
+            let holdsOpinion = instances.field(sentinelID, \.flags)?.contains(.masterDown) == true
+                || (instances.field(sentinelID, \.votedLeader) ?? nil) != nil
+            if elapsed > timings.askPeriod * 5 && holdsOpinion {
                 instances[sentinelID]?.flags.remove(.masterDown)
                 instances[sentinelID]?.votedLeader = nil
+            } else if holdsOpinion {
+                opinionsHeld = true
             }
             guard masterFlags.contains(.subjectivelyDown) else { continue }
             guard let master = instances[masterID], let state = masters[masterID], let peerLink = instances.field(sentinelID, \.link),
@@ -67,6 +77,7 @@ extension Sentinel {
             sendCommand(["SENTINEL", "is-master-down-by-addr", announcedHost(master.address), String(master.address.port), String(epoch), candidate],
                         to: sentinelID, expecting: .isMasterDownByAddress, turn: &turn)
         }
+        if masters.field(masterID, \.peerOpinionsHeld) != opinionsHeld { masters[masterID]?.peerOpinionsHeld = opinionsHeld }
     }
 
     /// A peer's answer `*3 :<0|1> $<runid|*> :<epoch>` (§6): records its opinion and its vote,
@@ -77,6 +88,7 @@ extension Sentinel {
               case .integer(let epoch) = items[2], epoch >= 0, !items[1].isError else { return }
         guard let peer = instances[sentinelID], let masterID = peer.master else { return }
         instances[sentinelID]?.lastMasterDownReplyTime = now
+        if down == 1 || leader != "*" { masters[masterID]?.peerOpinionsHeld = true }
         if down == 1 {
             instances[sentinelID]?.flags.insert(.masterDown)
         } else {

@@ -40,6 +40,10 @@ public struct MasterState: Sendable {
     /// the master's next INFO lists its replicas again: a master lost before that INFO arrives
     /// gets them back (`restoreReplicasDroppedByReset`).
     public var replicasBeforeReset: [HostPort] = []
+    /// Whether some peer may still hold a `master_down` opinion or a vote about this master
+    /// (set when one is recorded, cleared once none is left): while the master is not SDOWN,
+    /// `askOtherSentinels` has nothing to do but expire these, so it skips the peers otherwise.
+    var peerOpinionsHeld = false
 
     // MARK: Failover (§7, §8)
 

@@ -10,6 +10,9 @@ final class SimulatedSentinel {
     /// The run id of its current incarnation (a new one after a state wipe, unless stable).
     var myID: String
     var core: Sentinel? { didSet { alive = core != nil } }
+    /// The reference copy of the core that visits everything at every tick
+    /// (`--check-schedule`), fed the same inputs; nil when not checked or after a difference.
+    var shadow: ShadowSentinel?
     private(set) var alive = false
     var incarnation = 0
     /// The main configuration file: rewritten in Redis's mode, never written with a state file.

@@ -118,6 +118,7 @@ extension Simulation {
                             randomSeed: random.next(), now: timestamp)
         core.deliberateDefects = options.defects
         sentinels[s].core = core
+        sentinels[s].shadow = options.checkSchedule ? ShadowSentinel(copying: core) : nil
         sentinels[s].outgoing = [:]
         sentinels[s].incoming = [:]
         sentinels[s].pausedUntil = 0
@@ -125,6 +126,11 @@ extension Simulation {
         sentinels[s].eventCounts = [:]
         var turn = Turn()
         sentinels[s].core!.start(into: &turn)
+        if var shadow = sentinels[s].shadow {
+            sentinels[s].shadow = nil
+            shadow.core.start(into: &shadow.pendingTurn)
+            sentinels[s].shadow = shadow
+        }
         let runID = sentinels[s].core!.myID
         sentinels[s].myID = runID
         runIDOwner[runID] = s
@@ -132,7 +138,7 @@ extension Simulation {
         if !sentinels[s].stateLost && !sentinels[s].core!.isLearningEpochs { observeRestart(of: s) }
         sentinels[s].stateLost = false
         observeState(of: s, restarted: true)
-        run(&turn, of: s)
+        run(&turn, of: s, after: "the start")
     }
 
     /// Feeds one input to a live sentinel core (held until the end of a pause) as one turn,
@@ -146,15 +152,29 @@ extension Simulation {
         if options.trace { trace.append("\(Simulation.timeText(now)) S\(s) <- \(describe(input))") }
         var turn = Turn()
         sentinels[s].core!.handle(input, at: timestamp, into: &turn)
+        if var shadow = sentinels[s].shadow {
+            sentinels[s].shadow = nil
+            shadow.core.handle(input, at: timestamp, into: &shadow.pendingTurn)
+            sentinels[s].shadow = shadow
+        }
         observeState(of: s, restarted: false)
-        run(&turn, of: s)
+        run(&turn, of: s, after: sentinels[s].shadow == nil ? "" : describe(input))
     }
 
     /// Carries out a turn of sentinel `s` with the daemon's executor, then checks it; a crash
     /// inside the turn (a `crashInTurn` fault) or an exit ends the process there.
-    func run(_ turn: inout Turn, of s: Int) {
+    /// With `--check-schedule`, the shadow's turn for the same input (`input` says which) is
+    /// then compared with it.
+    func run(_ turn: inout Turn, of s: Int, after input: String) {
         var io = SimulatedSentinelIO(world: self, s: s, writesFiles: turn.needsDurableWrites)
-        TurnExecutor.run(&turn, core: &sentinels[s].core!, io: &io, at: timestamp)
+        if sentinels[s].shadow != nil {
+            var recording = RecordingIO(base: io)
+            TurnExecutor.run(&turn, core: &sentinels[s].core!, io: &recording, at: timestamp)
+            io = recording.base
+            checkSchedule(of: s, real: recording.executed, results: recording.results, input: input)
+        } else {
+            TurnExecutor.run(&turn, core: &sentinels[s].core!, io: &io, at: timestamp)
+        }
         if io.spoke { noteSpoken(by: s) }
         for event in io.events { observeEvent(event, of: s) }
         observeState(of: s, restarted: false)
@@ -175,6 +195,7 @@ extension Simulation {
         guard sentinels[s].alive else { return }
         refreshBadness()
         sentinels[s].core = nil
+        sentinels[s].shadow = nil
         sentinels[s].incarnation += 1
         sentinels[s].pausedUntil = 0
         sentinels[s].crashInTurn = nil

@@ -81,6 +81,9 @@ public struct SimulationOptions: Sendable {
     public var quietDuration: Milliseconds = 60_000
     /// Protocol rules broken on purpose in every sentinel core (checker tests only).
     public var defects: DeliberateDefects = []
+    /// Run every sentinel beside a reference copy that visits everything at every tick and
+    /// check that both do the same (`ScheduleCheck`).
+    public var checkSchedule = false
     /// Record a full event trace (every input of every sentinel, every fault).
     public var trace = false
     /// `sentinel forget-after-milliseconds` of every sentinel.
@@ -108,6 +111,8 @@ public struct SimulationOptions: Sendable {
         if defects.contains(.metricsMissFailoverEnd) { words.append("--defect metrics-miss-failover-end") }
         if defects.contains(.votesAtOnceAfterStateLoss) { words.append("--defect votes-at-once") }
         if defects.contains(.forgettingLowersMajority) { words.append("--defect forgetting-lowers-majority") }
+        if defects.contains(.scheduleMissesLinkWake) { words.append("--defect schedule-misses-link-wake") }
+        if checkSchedule { words.append("--check-schedule") }
         if forgetAfter != .drawn { words.append("--forget-after \(forgetAfter.text)") }
         if let stateFile { words.append("--state-file \(stateFile ? "yes" : "no")") }
         if let stableIdentity { words.append("--stable-identity \(stableIdentity ? "yes" : "no")") }

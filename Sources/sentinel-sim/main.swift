@@ -11,7 +11,8 @@ func usage() -> Never {
                         [--faults all|none|partition,oneway,crash,sentinel-crash,freeze,pause,loss,delay,mass-crash,turn-crash,state-wipe]
                         [--fault-seconds F] [--quiet-seconds Q] [--jobs J]
                         [--forget-after random|on|off|MS] [--state-file yes|no] [--stable-identity yes|no]
-                        [--defect vote-twice|majority-ignores-dead|send-before-persist|metrics-miss-failover-end|votes-at-once|forgetting-lowers-majority]
+                        [--defect vote-twice|majority-ignores-dead|send-before-persist|metrics-miss-failover-end|votes-at-once|forgetting-lowers-majority|schedule-misses-link-wake]
+                        [--check-schedule]
            sentinel-sim --seed S [same options] [--trace]     replay one history (full event trace with --trace)
     """)
     exit(2)
@@ -48,6 +49,7 @@ while !arguments.isEmpty {
     case "--quiet-seconds": template.quietDuration = Milliseconds(number()) * 1000
     case "--jobs": jobs = max(1, number())
     case "--trace": template.trace = true
+    case "--check-schedule": template.checkSchedule = true
     case "--forget-after": template.forgetAfter = ForgetAfterChoice(text: value()) ?? bad()
     case "--state-file": template.stateFile = yesNo(value())
     case "--stable-identity": template.stableIdentity = yesNo(value())
@@ -59,6 +61,7 @@ while !arguments.isEmpty {
         case "metrics-miss-failover-end": template.defects.insert(.metricsMissFailoverEnd)
         case "votes-at-once": template.defects.insert(.votesAtOnceAfterStateLoss)
         case "forgetting-lowers-majority": template.defects.insert(.forgettingLowersMajority)
+        case "schedule-misses-link-wake": template.defects.insert(.scheduleMissesLinkWake)
         default: usage()
         }
     default: usage()

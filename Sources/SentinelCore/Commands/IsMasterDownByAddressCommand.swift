@@ -11,6 +11,7 @@ extension Sentinel {
         var leader: String?
         var leaderEpoch: UInt64 = 0
         if let masterID, let master = instances[masterID] {
+            wakeWholeMaster(masterID)
             down = !tilt && master.flags.contains(.subjectivelyDown)
             if arguments[5] != "*" && RunIdentifier.isValid(arguments[5]) {
                 leader = voteLeader(masterID, epoch: requestedEpoch, candidate: arguments[5], now: now, turn: &turn)

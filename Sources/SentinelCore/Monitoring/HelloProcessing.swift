@@ -14,6 +14,7 @@ extension Sentinel {
             instances.field(id, \.address) == hello.sentinelAddress ? id : nil
         }
         if senderID == nil {
+            wakeWholeMaster(masterID)
             let removed = removeSentinels(withRunID: hello.sentinelRunID, from: masterID, turn: &turn)
             if removed > 0, let master = instances[masterID] {
                 emitEvent(.sentinelAddressSwitch, about: master, "ip \(hello.sentinelAddress.host) port \(hello.sentinelAddress.port) for \(hello.sentinelRunID)", turn: &turn)
@@ -44,6 +45,7 @@ extension Sentinel {
         }
         if let senderID, let state = masters[masterID], state.configEpoch < hello.masterConfigEpoch {
             masters[masterID]?.configEpoch = hello.masterConfigEpoch
+            wakeWholeMaster(masterID)
             // The current epoch is never below a known config epoch (a restart would raise
             // it there anyway, as the loader does); the change is persisted below.
             if hello.masterConfigEpoch > currentEpoch {

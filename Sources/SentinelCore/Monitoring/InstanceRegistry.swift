@@ -60,6 +60,7 @@ extension Sentinel {
         instances[id] = MonitoredInstance(id: id, kind: .replica, name: name, address: address, master: masterID, link: link, downAfterMilliseconds: master.downAfterMilliseconds, now: now)
         state.addReplica(id, name: name)
         masters[masterID] = state
+        schedule.schedule(masterID, at: currentTime)
         return id
     }
 
@@ -77,6 +78,7 @@ extension Sentinel {
         instances[id] = entry
         state.addSentinel(id, runID: runID)
         masters[masterID] = state
+        schedule.schedule(masterID, at: currentTime)
         return id
     }
 
@@ -92,6 +94,7 @@ extension Sentinel {
     /// its link: the connections close when no other entry uses it.
     mutating func removeInstance(_ id: InstanceID, turn: inout Turn) {
         guard let instance = instances.removeValue(forKey: id) else { return }
+        schedule.remove(id)
         if instance.kind == .master, let state = masters.removeValue(forKey: id) {
             for child in state.replicas + state.sentinels { removeInstance(child, turn: &turn) }
             masterOrder.removeAll { $0 == id }

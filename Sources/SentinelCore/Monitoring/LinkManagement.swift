@@ -202,6 +202,9 @@ extension Sentinel {
     mutating func forgetConnection(_ connection: ConnectionID) -> (link: LinkID, isPubSub: Bool)? {
         guard let owner = connectionOwners.removeValue(forKey: connection) else { return nil }
         guard var link = links[owner.link] else { return owner }
+        // The wake-up rule (`DueSchedule`): reconnecting, the periodic commands and the
+        // health checks of every user read the link.
+        wakeUsers(of: owner.link)
         if owner.isPubSub {
             link.pubSubConnection = nil
             link.pubSubConnected = false

@@ -8,6 +8,7 @@ extension Sentinel {
     /// suspected because of the old one (redis/redis#8607).
     mutating func resetMaster(_ masterID: InstanceID, keepSentinels: Bool, now: Milliseconds, turn: inout Turn) {
         guard var state = masters[masterID], var master = instances[masterID] else { return }
+        wakeWholeMaster(masterID)
         // The lists are emptied first, so that removing each entry does not search them.
         let replicaIDs = state.replicas
         state.removeAllReplicas()

@@ -41,6 +41,11 @@ public struct PendingReplyQueue: Sendable {
     /// How many replies are outstanding.
     public var count: Int { replies.count }
 
+    public var isEmpty: Bool { replies.isEmpty }
+
+    /// The request the next reply answers.
+    public var first: PendingReply? { replies.first }
+
     /// Records a request just written.
     public mutating func append(_ reply: PendingReply) {
         replies.append(reply)

@@ -2,22 +2,12 @@ extension Sentinel {
     /// One timer run (§2): TILT check, then per master — the master, its replicas and its
     /// sentinels (reconnect → periodic commands → unless TILT: SDOWN; masters also ODOWN,
     /// failover start, state machine, IS-MASTER-DOWN round; then, with forget-after, the
-    /// unreachable peers are forgotten) — then scripts.
+    /// unreachable peers are forgotten) — then scripts. Only what is due is visited
+    /// (`DueSchedule`, `visitMasters`), in that order.
     mutating func runPeriodicWork(at time: Timestamp, turn: inout Turn) {
         let now = time.monotonic
         checkTilt(now: now, turn: &turn)
-        for masterID in masterOrder {
-            guard masters[masterID] != nil else { continue }
-            handleInstance(masterID, now: now, turn: &turn)
-            handleMasterAgreementAndFailover(masterID, now: now, turn: &turn)
-            for replica in masters.field(masterID, \.replicas) ?? [] {
-                handleInstance(replica, now: now, turn: &turn)
-            }
-            for peer in masters.field(masterID, \.sentinels) ?? [] {
-                handleInstance(peer, now: now, turn: &turn)
-            }
-            forgetUnreachableInstances(masterID, now: now, turn: &turn)
-        }
+        visitMasters(now: now, turn: &turn)
         runDueScripts(now: now, turn: &turn)
         killOverdueScripts(now: now, turn: &turn)
     }

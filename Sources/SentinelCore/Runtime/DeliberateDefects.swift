@@ -26,4 +26,7 @@ public struct DeliberateDefects: OptionSet, Sendable, Hashable {
     /// listed only), instead of never dropping below the most sentinels seen alive at once:
     /// a partitioned minority forgets the others and elects a leader among itself.
     public static let forgettingLowersMajority = DeliberateDefects(rawValue: 1 << 5)
+    /// The due-time schedule misses one wake-up: a connection established does not wake the
+    /// link's users, so their periodic commands wait for their old due time.
+    public static let scheduleMissesLinkWake = DeliberateDefects(rawValue: 1 << 6)
 }

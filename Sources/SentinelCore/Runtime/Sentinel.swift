@@ -99,6 +99,11 @@ public struct Sentinel {
     public internal(set) var isExiting = false
     /// The run id printed by INFO server (random per process, like Redis's).
     public let processRunID: String
+    /// When the periodic work must next visit each master and instance (`DueSchedule`).
+    var schedule = DueSchedule()
+    /// Makes every tick visit every master and instance, as if all were due: the reference
+    /// the simulator's schedule check compares the schedule against.
+    public var visitsEveryInstance = false
     /// Test-only: protocol rules broken on purpose so that the simulator's checker can be
     /// shown to catch them. Always empty outside those tests.
     public var deliberateDefects: DeliberateDefects = []
@@ -177,6 +182,7 @@ public struct Sentinel {
         } else {
             stateVersion &+= 1
         }
+        wakeDueWork(for: input)
         switch input {
         case .tick:
             handleTick(at: time, turn: &turn)

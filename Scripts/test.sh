@@ -20,6 +20,9 @@ fi
 # (SIM_SEEDS to change how many; a failure prints the seed and the command that replays it).
 swift build -c release --product sentinel-sim
 "$(swift build -c release --show-bin-path)/sentinel-sim" --seeds "${SIM_SEEDS:-2000}"
+# The due-time schedule against a copy of each sentinel that visits everything at every tick
+# (same effects, step by step); SCHEDULE_SEEDS to change how many.
+"$(swift build -c release --show-bin-path)/sentinel-sim" --seeds "${SCHEDULE_SEEDS:-300}" --check-schedule
 
 swift build --build-tests
 export SWIFT_SENTINEL_BINARY="$(swift build --show-bin-path)/swift-sentinel"

@@ -107,6 +107,31 @@ final class SimulationTests: XCTestCase {
         XCTAssertNotNil(seed, "sending before persisting went unnoticed for 10 seeds")
     }
 
+    /// The schedule check (`--check-schedule`) runs each sentinel beside a copy that visits
+    /// everything at every tick; a schedule that misses a wake-up (a connection established
+    /// does not wake its link's users) makes them do different things.
+    func testCheckerCatchesAScheduleThatMissesAWakeUp() {
+        let seed = firstSeed(reporting: ["schedule-equivalence"], within: 5) {
+            $0.sentinels = 3; $0.masters = 2; $0.replicas = 1; $0.faults = .all
+            $0.faultDuration = 20_000; $0.quietDuration = 10_000
+            $0.checkSchedule = true
+            $0.defects = .scheduleMissesLinkWake
+        }
+        XCTAssertNotNil(seed, "a missed wake-up went unnoticed for 5 seeds")
+    }
+
+    /// The scheduled periodic work does exactly what visiting everything does, under every
+    /// fault (the release run of `Scripts/test.sh` checks more seeds).
+    func testScheduleMatchesVisitingEverything() {
+        for seed: UInt64 in 1...12 {
+            let result = Simulation(options: options(seed) {
+                $0.faults = .all; $0.faultDuration = 20_000; $0.quietDuration = 20_000
+                $0.checkSchedule = true
+            }).run()
+            XCTAssertTrue(result.violations.isEmpty, "seed \(seed):\n\(report(result))")
+        }
+    }
+
     /// The metrics check compares each sentinel's counters and `/metrics` text with the events
     /// it was seen to emit.
     func testCheckerCatchesMetricsThatMissAFailover() {

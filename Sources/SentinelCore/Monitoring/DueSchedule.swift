@@ -82,6 +82,11 @@ struct DueSchedule {
         (stepDue[master] ?? .min) <= now
     }
 
+    /// Whether the master was woken whole since its last visit.
+    func isWokenWhole(_ master: InstanceID) -> Bool {
+        wokenMasters.contains(master)
+    }
+
     /// Whether the master was woken whole since its last visit; clears it.
     mutating func takeWholeMasterWake(_ master: InstanceID) -> Bool {
         wokenMasters.remove(master) != nil

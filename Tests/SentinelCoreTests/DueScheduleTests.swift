@@ -26,16 +26,33 @@ final class DueScheduleTests: MonitoringTestCase {
         XCTAssertEqual(h.sentinel.schedule.instanceVisits, visits + 1)
     }
 
-    /// A PONG (a reply on the connection) marks its instance due now.
-    func testAPongWakesItsInstance() throws {
+    /// A PONG only postpones its instance's work, so it wakes nothing; with forget-after it
+    /// wakes its link's users (a peer seen alive may raise the most sentinels seen alive).
+    func testAPongWakesItsLinkOnlyWhenPeersAreForgotten() throws {
+        for forgetting in [false, true] {
+            let (h, master) = try makeHarness(forgetting ? "sentinel forget-after-milliseconds 60000" : "")
+            h.run(for: 3_000)
+            master.hung = true
+            let pings = master.received.filter { $0.arguments == ["PING"] }.count
+            XCTAssertTrue(h.run(until: { master.received.filter { $0.arguments == ["PING"] }.count > pings }, limit: 2_000))
+            let due = h.sentinel.schedule.instanceDueTime(masterID(h))
+            XCTAssertGreaterThan(due, h.now)
+            h.resume(master)
+            XCTAssertEqual(h.sentinel.schedule.instanceDueTime(masterID(h)), forgetting ? h.now : due, "forget-after \(forgetting)")
+        }
+    }
+
+    /// An INFO reply wakes its whole master (it records roles and replicas, and may move the
+    /// failover on).
+    func testAnInfoReplyWakesTheWholeMaster() throws {
         let (h, master) = try makeHarness()
         h.run(for: 3_000)
         master.hung = true
-        let pings = master.received.filter { $0.arguments == ["PING"] }.count
-        XCTAssertTrue(h.run(until: { master.received.filter { $0.arguments == ["PING"] }.count > pings }, limit: 2_000))
-        XCTAssertGreaterThan(h.sentinel.schedule.instanceDueTime(masterID(h)), h.now)
+        let infos = master.received.filter { $0.arguments == ["INFO"] }.count
+        XCTAssertTrue(h.run(until: { master.received.filter { $0.arguments == ["INFO"] }.count > infos }, limit: 12_000))
+        XCTAssertFalse(h.sentinel.schedule.isWokenWhole(masterID(h)))
         h.resume(master)
-        XCTAssertEqual(h.sentinel.schedule.instanceDueTime(masterID(h)), h.now)
+        XCTAssertTrue(h.sentinel.schedule.isWokenWhole(masterID(h)))
     }
 
     /// A hello that adds a sentinel wakes the whole master it names.

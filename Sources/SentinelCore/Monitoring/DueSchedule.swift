@@ -13,11 +13,12 @@
 /// earlier than scheduled marks it due now.
 ///
 /// - A reply on a command connection wakes the instance it answers and its master's step
-///   (a PONG, an INFO, a hello's reply, an error; the reply also ends a pending INFO or hello
-///   that kept the next one from being sent). A valid PING reply on a link shared by several
-///   instances wakes every user when peers are forgotten (`forget-after`: a peer becoming
-///   alive can raise the most sentinels seen alive under every master it is listed in);
-///   otherwise the other users read the new reply time only in ways that make them due later.
+///   (a hello's reply ends the pending hello that kept the next one from being sent, and an
+///   error leaves the last publish time as it was; a peer's answer on a master being down
+///   carries its vote; an epoch probe's and a coordinated failover's replies move their
+///   state on). A valid PING reply wakes every user of its link when peers are forgotten
+///   (`forget-after`: a peer becoming alive can raise the most sentinels seen alive under
+///   every master it is listed in); otherwise a PING reply needs none (see below).
 /// - An INFO reply wakes its instance's whole master: it records roles, replicas and offsets,
 ///   adds replicas and may advance the failover.
 /// - A connection established or closed (by the peer or by us: `forgetConnection`) wakes every
@@ -40,7 +41,12 @@
 ///   its replicas' INFO period in the same tick.
 ///
 /// Inputs that can only make things due later need no wake-up: the old due time comes, the
-/// visit finds nothing and reschedules. These are: a configuration write's result, ACL file
+/// visit finds nothing and reschedules. These are: a PING reply without forget-after (it
+/// moves the reply times forward and ends the outstanding PING, which only postpones the next
+/// PING, SDOWN and the close check; an SDOWN instance is due at every tick anyway; `-BUSY`
+/// sends its SCRIPT KILL at once), the greeting's replies (AUTH, CLIENT SETNAME: read by
+/// nothing but the pending count, and a link at its pending limit is due at every tick),
+/// a configuration write's result, ACL file
 /// results, scripts started or finished (the script queue is run at every tick), client
 /// connections and read-only queries, a pub/sub greeting reply, a hello that changes nothing
 /// but its sender's last hello, a new current epoch (read by periodic work only for active

@@ -2,8 +2,8 @@ extension Sentinel {
     /// The wake-up rule of `DueSchedule` for the inputs it can decide from the input alone,
     /// before the input is handled: a connection established wakes its link's users; a reply
     /// on a command connection wakes the instance it answers and its master's step (an INFO
-    /// reply its whole master; a PING reply, when peers are forgotten, every user of the
-    /// link); a resolved hostname wakes everything. Closed connections (`forgetConnection`),
+    /// reply its whole master; a PING reply only when peers are forgotten, and then every
+    /// user of the link; the greeting's replies nobody); a resolved hostname wakes everything. Closed connections (`forgetConnection`),
     /// hellos (`processHello`), added and removed instances (`InstanceRegistry`) and client
     /// commands (`handleClientCommand`, `isMasterDownByAddressCommand`) wake where they are
     /// handled, since only there is known what they changed.
@@ -13,12 +13,20 @@ extension Sentinel {
             if let owner = connectionOwners[connection], !deliberateDefects.contains(.scheduleMissesLinkWake) { wakeUsers(of: owner.link) }
         case .connectionReply(let connection, _):
             guard let owner = connectionOwners[connection], !owner.isPubSub,
-                  let pending = links.field(owner.link, \.pendingReplies)?.first else { return }
-            if let instanceID = pending.instance { wakeInstance(instanceID) }
-            if pending.kind == .info, let instanceID = pending.instance, let masterID = master(of: instanceID) {
-                schedule.wake(wholeMaster: masterID, at: currentTime)
+                  let pending = links.field(owner.link, \.pendingReplies)?.first, let instanceID = pending.instance else { return }
+            switch pending.kind {
+            case .ping:
+                // A PING reply moves the reply times forward and ends the outstanding PING:
+                // later PINGs, SDOWN and close checks (an SDOWN instance is due at every tick
+                // anyway). Only the most sentinels seen alive, with forget-after, can rise.
+                if forgetsUnreachable { wakeUsers(of: owner.link) }
+            case .ignored:
+                break
+            case .info:
+                if let masterID = master(of: instanceID) { wakeWholeMaster(masterID) }
+            case .hello, .isMasterDownByAddress, .epochProbe, .serverFailover:
+                wakeInstance(instanceID)
             }
-            if pending.kind == .ping && forgetsUnreachable { wakeUsers(of: owner.link) }
         case .hostnameResolved:
             schedule.wakeEverything()
         default:

@@ -65,14 +65,17 @@ final class DueScheduleTests: MonitoringTestCase {
         XCTAssertTrue(h.sentinel.schedule.isWokenWhole(masterID(h)))
     }
 
-    /// `SENTINEL SET` (a SENTINEL subcommand that changes state) wakes everything; a read-only
-    /// query does not.
+    /// `SENTINEL SET` (a SENTINEL subcommand that changes state) wakes everything; queries do
+    /// not, and IS-MASTER-DOWN-BY-ADDR wakes only the master it asks about.
     func testSentinelSetWakesEverythingAndQueriesDoNot() throws {
         let (h, _) = try makeHarness()
         h.run(for: 3_000)
         let c = h.connectClient()
         h.send(c, "SENTINEL", "MASTERS")
+        h.send(c, "SENTINEL", "CKQUORUM", "mymaster")
+        h.send(c, "SENTINEL", "IS-MASTER-DOWN-BY-ADDR", "127.0.0.1", "6379", "0", "*")
         XCTAssertFalse(h.sentinel.schedule.everythingDue)
+        XCTAssertTrue(h.sentinel.schedule.isWokenWhole(masterID(h)), "the vote's master is woken")
         h.send(c, "SENTINEL", "SET", "mymaster", "down-after-milliseconds", "1000")
         XCTAssertTrue(h.sentinel.schedule.everythingDue)
         h.tick()

@@ -42,11 +42,7 @@ extension Sentinel {
             && !command.route.isAllowedWhileSubscribed {
             return replyError(to: client, "ERR Can't execute '\(command.name)': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context", turn: &turn)
         }
-        // The wake-up rule (`DueSchedule`): a SENTINEL subcommand that changes state may
-        // change instances, timings and addresses anywhere (the vote wakes its master).
-        if topLevelCommand.route == .sentinel && !command.route.isReadOnlyQuery && command.route != .sentinelIsMasterDownByAddress {
-            schedule.wakeEverything()
-        }
+        if topLevelCommand.route == .sentinel && Sentinel.wakesEverything(command.route) { schedule.wakeEverything() }
         switch topLevelCommand.route {
         case .ping: pingCommand(client, at: sessionIndex, arguments, turn: &turn)
         case .info: infoCommand(client, arguments, at: time, turn: &turn)

@@ -34,6 +34,19 @@ extension Sentinel {
         }
     }
 
+    /// Whether a `SENTINEL` subcommand wakes everything (`DueSchedule`): every one that may
+    /// change instances, timings or addresses (SET, RESET, REMOVE, MONITOR, FAILOVER, DEBUG,
+    /// CONFIG, SIMULATE-FAILURE, FLUSHCONFIG, the container subcommands). Not the queries,
+    /// and not IS-MASTER-DOWN-BY-ADDR, whose vote wakes the master it names.
+    static func wakesEverything(_ route: CommandRoute) -> Bool {
+        switch route {
+        case .sentinelIsMasterDownByAddress, .sentinelCheckQuorum, .sentinelInfoCache, .sentinelPendingScripts, .sentinelHelp:
+            return false
+        default:
+            return !route.isReadOnlyQuery
+        }
+    }
+
     /// The master an instance belongs to (itself for a master).
     func master(of instanceID: InstanceID) -> InstanceID? {
         guard let kind = instances.field(instanceID, \.kind) else { return nil }

@@ -42,8 +42,8 @@ extension Sentinel {
     /// Redis, an INFO or hello is not re-sent while one is still unanswered, so a stalled link
     /// does not pile up commands and replay them in a burst (§16.2).
     ///
-    /// Runs for every instance on every tick, so it reads single fields rather than copying
-    /// whole records.
+    /// Runs for every due instance (`DueSchedule`), so it reads single fields rather than
+    /// copying whole records.
     mutating func sendPeriodicCommands(_ instanceID: InstanceID, now: Milliseconds, turn: inout Turn) {
         guard let linkID = instances.field(instanceID, \.link), links.field(linkID, \.isDisconnected) == false,
               let pendingCommands = links.field(linkID, \.pendingCommands), let referenceCount = links.field(linkID, \.referenceCount),

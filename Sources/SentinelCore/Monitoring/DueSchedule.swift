@@ -13,10 +13,10 @@
 /// earlier than scheduled marks it due now.
 ///
 /// - A reply on a command connection wakes the instance it answers and its master's step
-///   (a hello's reply ends the pending hello that kept the next one from being sent, and an
-///   error leaves the last publish time as it was; a peer's answer on a master being down
-///   carries its vote; an epoch probe's and a coordinated failover's replies move their
-///   state on). A valid PING reply wakes every user of its link when peers are forgotten
+///   (a peer's answer on a master being down carries its vote; an epoch probe's and a
+///   coordinated failover's replies move their state on). A hello's reply that is an error
+///   wakes its instance: it ends the pending hello that kept the next one from being sent
+///   and leaves the last publish time as it was, so the next hello is due at once. A valid PING reply wakes every user of its link when peers are forgotten
 ///   (`forget-after`: a peer becoming alive can raise the most sentinels seen alive under
 ///   every master it is listed in); otherwise a PING reply needs none (see below).
 /// - An INFO reply wakes its instance's whole master: it records roles, replicas and offsets,
@@ -44,7 +44,10 @@
 /// visit finds nothing and reschedules. These are: a PING reply without forget-after (it
 /// moves the reply times forward and ends the outstanding PING, which only postpones the next
 /// PING, SDOWN and the close check; an SDOWN instance is due at every tick anyway; `-BUSY`
-/// sends its SCRIPT KILL at once), the greeting's replies (AUTH, CLIENT SETNAME: read by
+/// sends its SCRIPT KILL at once), a hello's successful reply while the ping period is shorter than
+/// the publish period (the next hello is due a publish period later, while on a connected
+/// link a PING is always due within a ping period, and that visit reschedules; on a link not
+/// fully connected nothing is sent until a connection is established, which wakes it), the greeting's replies (AUTH, CLIENT SETNAME: read by
 /// nothing but the pending count, and a link at its pending limit is due at every tick),
 /// a configuration write's result, ACL file
 /// results, scripts started or finished (the script queue is run at every tick), client
@@ -88,6 +91,11 @@ struct DueSchedule {
         (stepDue[master] ?? .min) <= now
     }
 
+    /// When a master's step could next do anything (the smallest time when never computed).
+    func stepDueTime(_ master: InstanceID) -> Milliseconds {
+        stepDue[master] ?? .min
+    }
+
     /// Whether the master was woken whole since its last visit.
     func isWokenWhole(_ master: InstanceID) -> Bool {
         wokenMasters.contains(master)
@@ -100,10 +108,10 @@ struct DueSchedule {
 
     mutating func countVisit() { instanceVisits += 1 }
 
-    /// Marks one instance and its master's step due at `time`.
-    mutating func wake(instance id: InstanceID, master: InstanceID, at time: Milliseconds) {
+    /// Marks one instance, and with `step` its master's step, due at `time`.
+    mutating func wake(instance id: InstanceID, master: InstanceID, step: Bool = true, at time: Milliseconds) {
         if (instanceDue[id] ?? .min) > time { instanceDue[id] = time }
-        if (stepDue[master] ?? .min) > time { stepDue[master] = time }
+        if step && (stepDue[master] ?? .min) > time { stepDue[master] = time }
         schedule(master, at: time)
     }
 

@@ -6,7 +6,7 @@ extension Sentinel {
     mutating func visitMasters(now: Milliseconds, turn: inout Turn) {
         if visitsEveryInstance || schedule.everythingDue || tilt || isLearningEpochs {
             if !visitsEveryInstance { schedule.clearMasters() }
-            for masterID in masterOrder where masters[masterID] != nil {
+            for masterID in masterOrder where masters.field(masterID, \.id) != nil {
                 visitMaster(masterID, whole: true, now: now, turn: &turn)
             }
             return
@@ -27,7 +27,7 @@ extension Sentinel {
             let masterID = queue[index]
             index += 1
             lastVisited = masterID.rawValue
-            if masters[masterID] != nil {
+            if masters.field(masterID, \.id) != nil {
                 visitMaster(masterID, whole: false, now: now, turn: &turn)
             }
             for woken in schedule.popDueMasters(upTo: now) {
@@ -43,55 +43,49 @@ extension Sentinel {
     }
 
     /// Visits one master: everything when `whole` (or it was woken whole), else what is due;
-    /// an active master (`isActive`) has its step and all its instances visited.
+    /// an active master (`isActive`) has its step and all its instances visited. Then the
+    /// master's place in the heap: the earliest due time of its instances and its step, not
+    /// before the next tick. A visited instance's due time is computed again right after its
+    /// visit, and every instance's when the step ran (a failover's states and a reset change
+    /// facts of instances visited before it or not at all); computing one from the facts as
+    /// they are now is always right, woken or not.
     mutating func visitMaster(_ masterID: InstanceID, whole: Bool, now: Milliseconds, turn: inout Turn) {
         let whole = whole || schedule.takeWholeMasterWake(masterID)
-        var visited: [InstanceID] = []
-        if whole || schedule.isInstanceDue(masterID, now: now) {
-            visitInstance(masterID, now: now, turn: &turn)
-            visited.append(masterID)
-        }
+        let masterDue = whole || schedule.isInstanceDue(masterID, now: now)
+        if masterDue { visitInstance(masterID, now: now, turn: &turn) }
         let stepDue = whole || schedule.isStepDue(masterID, now: now) || isActive(masterID)
         if stepDue { handleMasterAgreementAndFailover(masterID, now: now, turn: &turn) }
-        let all = whole || isActive(masterID)
-        for replica in masters.field(masterID, \.replicas) ?? [] where all || schedule.isInstanceDue(replica, now: now) {
-            visitInstance(replica, now: now, turn: &turn)
-            visited.append(replica)
+        // Without the step nothing made the master active (it was not before).
+        let all = whole || (stepDue && isActive(masterID))
+        let reschedules = !visitsEveryInstance
+        let nextTick = Sentinel.later(now, 1)
+        var earliest = Milliseconds.max
+        if reschedules && (masterDue || stepDue) { schedule.setInstanceDue(masterID, max(nextVisitTime(of: masterID, now: now), nextTick)) }
+        if reschedules { earliest = schedule.instanceDueTime(masterID) }
+        for replica in masters.field(masterID, \.replicas) ?? [] {
+            let due = all || schedule.isInstanceDue(replica, now: now)
+            if due { visitInstance(replica, now: now, turn: &turn) }
+            guard reschedules else { continue }
+            if due || stepDue { schedule.setInstanceDue(replica, max(nextVisitTime(of: replica, now: now), nextTick)) }
+            earliest = min(earliest, schedule.instanceDueTime(replica))
         }
-        for peer in masters.field(masterID, \.sentinels) ?? [] where all || schedule.isInstanceDue(peer, now: now) {
-            visitInstance(peer, now: now, turn: &turn)
-            visited.append(peer)
+        for peer in masters.field(masterID, \.sentinels) ?? [] {
+            let due = all || schedule.isInstanceDue(peer, now: now)
+            if due { visitInstance(peer, now: now, turn: &turn) }
+            guard reschedules else { continue }
+            if due || stepDue { schedule.setInstanceDue(peer, max(nextVisitTime(of: peer, now: now), nextTick)) }
+            earliest = min(earliest, schedule.instanceDueTime(peer))
         }
-        if stepDue || all { forgetUnreachableInstances(masterID, now: now, turn: &turn) }
-        guard !visitsEveryInstance else { return }
-        // The step (a failover's states, a reset) changes facts of instances visited before it
-        // or not at all: then every instance's due time is computed again.
-        if stepDue || all {
-            visited = [masterID] + (masters.field(masterID, \.replicas) ?? []) + (masters.field(masterID, \.sentinels) ?? [])
-        }
-        reschedule(masterID, visited: visited, now: now)
+        if stepDue { forgetUnreachableInstances(masterID, now: now, turn: &turn) }
+        guard reschedules, masters.field(masterID, \.id) != nil else { return }
+        if stepDue { schedule.setStepDue(masterID, max(nextStepTime(of: masterID, now: now), nextTick)) }
+        earliest = min(earliest, schedule.stepDueTime(masterID))
+        if earliest < .max { schedule.schedule(masterID, at: max(earliest, nextTick)) }
     }
 
     mutating func visitInstance(_ instanceID: InstanceID, now: Milliseconds, turn: inout Turn) {
         schedule.countVisit()
         handleInstance(instanceID, now: now, turn: &turn)
-    }
-
-    /// After a visit: the new due times of the visited instances (computing one from the facts
-    /// as they are now is always right, woken or not) and of the step, and the
-    /// master's place in the heap (its earliest due time, not before the next tick).
-    mutating func reschedule(_ masterID: InstanceID, visited: [InstanceID], now: Milliseconds) {
-        guard masters[masterID] != nil else { return }
-        let nextTick = Sentinel.later(now, 1)
-        for id in visited where instances[id] != nil {
-            schedule.setInstanceDue(id, max(nextVisitTime(of: id, now: now), nextTick))
-        }
-        var earliest = max(nextStepTime(of: masterID, now: now), nextTick)
-        schedule.setStepDue(masterID, earliest)
-        earliest = min(earliest, schedule.instanceDueTime(masterID))
-        for replica in masters.field(masterID, \.replicas) ?? [] { earliest = min(earliest, schedule.instanceDueTime(replica)) }
-        for peer in masters.field(masterID, \.sentinels) ?? [] { earliest = min(earliest, schedule.instanceDueTime(peer)) }
-        if earliest < .max { schedule.schedule(masterID, at: max(earliest, nextTick)) }
     }
 
     /// A master whose agreement and failover act on time alone, so its step and all its
@@ -116,31 +110,32 @@ extension Sentinel {
     /// down-after), then every tick until it is decided.
     func nextVisitTime(of instanceID: InstanceID, now: Milliseconds) -> Milliseconds {
         let nextTick = Sentinel.later(now, 1)
-        guard !tilt, let instance = instances[instanceID], let link = links[instance.link] else { return nextTick }
+        guard !tilt, let instance = instances.field(instanceID, \.scheduleFacts),
+              let link = links.field(instance.link, \.scheduleFacts) else { return nextTick }
         if instance.flags.contains(.subjectivelyDown) { return nextTick }
-        let downAfter = instance.downAfterMilliseconds
+        let downAfter = instance.downAfter
         var due = Milliseconds.max
-        if link.isDisconnected && instance.address.port != 0 {
-            if link.commandConnection == nil { due = min(due, Sentinel.later(link.lastCommandReconnectTime, timings.pingPeriod)) }
-            if link.needsPubSub && link.pubSubConnection == nil { due = min(due, Sentinel.later(link.lastPubSubReconnectTime, timings.pingPeriod)) }
+        if link.isDisconnected && instance.port != 0 {
+            if !link.hasCommandConnection { due = min(due, Sentinel.later(link.lastCommandReconnectTime, timings.pingPeriod)) }
+            if link.needsPubSub && !link.hasPubSubConnection { due = min(due, Sentinel.later(link.lastPubSubReconnectTime, timings.pingPeriod)) }
         }
         if !link.isDisconnected {
             if link.pendingCommands >= 100 * link.referenceCount { return nextTick }
-            if instance.kind != .sentinel && !link.pendingReplies.contains(.info, for: instanceID) {
+            if instance.kind != .sentinel && links.field(instance.link, \.pendingReplies)?.contains(.info, for: instanceID) == false {
                 due = min(due, instance.lastInfoTime == 0 ? nextTick : Sentinel.later(instance.lastInfoTime, infoPeriod(for: instanceID), 1))
             }
             let pingPeriod = min(downAfter / 2, timings.pingPeriod)
             due = min(due, max(Sentinel.later(link.lastPongTime, pingPeriod, 1), Sentinel.later(link.lastPingTime, pingPeriod / 2, 1)))
-            if !link.pendingReplies.contains(.hello, for: instanceID) {
+            if links.field(instance.link, \.pendingReplies)?.contains(.hello, for: instanceID) == false {
                 due = min(due, Sentinel.later(instance.lastPublishTime, timings.publishPeriod, 1))
             }
         }
         due = min(due, Sentinel.later(link.lastAvailableTime, downAfter, 1))
-        if link.commandConnection != nil && link.activePingTime != 0 {
+        if link.hasCommandConnection && link.activePingTime != 0 {
             due = min(due, max(Sentinel.later(link.commandConnectedTime, timings.minimumLinkReconnectPeriod, 1),
                                Sentinel.later(link.activePingTime, downAfter / 2, 1), Sentinel.later(link.lastPongTime, downAfter / 2, 1)))
         }
-        if link.pubSubConnection != nil {
+        if link.hasPubSubConnection {
             due = min(due, max(Sentinel.later(link.pubSubConnectedTime, timings.minimumLinkReconnectPeriod, 1),
                                Sentinel.later(link.pubSubLastActivity, Sentinel.later(timings.publishPeriod, timings.publishPeriod, timings.publishPeriod), 1)))
         }
@@ -181,5 +176,58 @@ extension Sentinel {
     /// `time` plus both delays, saturating.
     static func later(_ time: Milliseconds, _ delay: Milliseconds, _ other: Milliseconds) -> Milliseconds {
         later(later(time, delay), other)
+    }
+}
+
+/// What `Sentinel.nextVisitTime(of:now:)` reads of an instance, without its references (read
+/// in place with `KeyedTable.field`: copying the whole record costs more than the visit).
+struct InstanceScheduleFacts {
+    var kind: InstanceKind
+    var flags: InstanceFlags
+    var link: LinkID
+    var port: Int
+    var downAfter: Milliseconds
+    var lastInfoTime: Milliseconds
+    var lastPublishTime: Milliseconds
+    var roleReported: ReportedRole
+    var roleReportedTime: Milliseconds
+    var masterRebootSince: Milliseconds
+}
+
+extension MonitoredInstance {
+    var scheduleFacts: InstanceScheduleFacts {
+        InstanceScheduleFacts(kind: kind, flags: flags, link: link, port: address.port, downAfter: downAfterMilliseconds,
+                              lastInfoTime: lastInfoTime, lastPublishTime: lastPublishTime, roleReported: roleReported,
+                              roleReportedTime: roleReportedTime, masterRebootSince: masterRebootSince)
+    }
+}
+
+/// What `Sentinel.nextVisitTime(of:now:)` reads of a link, without its references.
+struct LinkScheduleFacts {
+    var isDisconnected: Bool
+    var needsPubSub: Bool
+    var hasCommandConnection: Bool
+    var hasPubSubConnection: Bool
+    var pendingCommands: Int
+    var referenceCount: Int
+    var lastCommandReconnectTime: Milliseconds
+    var lastPubSubReconnectTime: Milliseconds
+    var commandConnectedTime: Milliseconds
+    var pubSubConnectedTime: Milliseconds
+    var pubSubLastActivity: Milliseconds
+    var lastAvailableTime: Milliseconds
+    var activePingTime: Milliseconds
+    var lastPingTime: Milliseconds
+    var lastPongTime: Milliseconds
+}
+
+extension InstanceLink {
+    var scheduleFacts: LinkScheduleFacts {
+        LinkScheduleFacts(isDisconnected: isDisconnected, needsPubSub: needsPubSub, hasCommandConnection: commandConnection != nil,
+                          hasPubSubConnection: pubSubConnection != nil, pendingCommands: pendingCommands, referenceCount: referenceCount,
+                          lastCommandReconnectTime: lastCommandReconnectTime, lastPubSubReconnectTime: lastPubSubReconnectTime,
+                          commandConnectedTime: commandConnectedTime, pubSubConnectedTime: pubSubConnectedTime,
+                          pubSubLastActivity: pubSubLastActivity, lastAvailableTime: lastAvailableTime,
+                          activePingTime: activePingTime, lastPingTime: lastPingTime, lastPongTime: lastPongTime)
     }
 }

@@ -11,7 +11,7 @@ extension Sentinel {
         switch input {
         case .connectionEstablished(let connection, _):
             if let owner = connectionOwners[connection], !deliberateDefects.contains(.scheduleMissesLinkWake) { wakeUsers(of: owner.link) }
-        case .connectionReply(let connection, _):
+        case .connectionReply(let connection, let value):
             guard let owner = connectionOwners[connection], !owner.isPubSub,
                   let pending = links.field(owner.link, \.pendingReplies)?.first, let instanceID = pending.instance else { return }
             switch pending.kind {
@@ -24,7 +24,13 @@ extension Sentinel {
                 break
             case .info:
                 if let masterID = master(of: instanceID) { wakeWholeMaster(masterID) }
-            case .hello, .isMasterDownByAddress, .epochProbe, .serverFailover:
+            case .hello:
+                // A successful reply needs none while PINGs come more often than hellos (see
+                // `DueSchedule`); SENTINEL DEBUG can make them come less often.
+                if value.isError || timings.publishPeriod <= timings.pingPeriod, let masterID = master(of: instanceID) {
+                    schedule.wake(instance: instanceID, master: masterID, step: false, at: currentTime)
+                }
+            case .isMasterDownByAddress, .epochProbe, .serverFailover:
                 wakeInstance(instanceID)
             }
         case .hostnameResolved:

@@ -105,7 +105,8 @@ extension Sentinel {
     /// from the facts it reads: reconnecting once a ping period after the last attempt; INFO,
     /// PING and hello by their periods on a connected link (a pending INFO or hello is ended
     /// by its reply, which wakes the instance); SDOWN and the link health checks by their
-    /// thresholds. An SDOWN instance, a link at its pending limit and TILT are due at the next
+    /// thresholds; a master holding the replicas a reset dropped by half of down-after
+    /// without a reply (`restoreReplicasDroppedByReset`). An SDOWN instance, a link at its pending limit and TILT are due at the next
     /// tick. Where SDOWN's rule is intricate the bound is its first gate (no valid reply for
     /// down-after), then every tick until it is decided.
     func nextVisitTime(of instanceID: InstanceID, now: Milliseconds) -> Milliseconds {
@@ -131,6 +132,9 @@ extension Sentinel {
             }
         }
         due = min(due, Sentinel.later(link.lastAvailableTime, downAfter, 1))
+        if instance.kind == .master && masters.field(instanceID, \.replicasBeforeReset.isEmpty) == false {
+            due = min(due, Sentinel.later(link.lastAvailableTime, downAfter / 2, 1))
+        }
         if link.hasCommandConnection && link.activePingTime != 0 {
             due = min(due, max(Sentinel.later(link.commandConnectedTime, timings.minimumLinkReconnectPeriod, 1),
                                Sentinel.later(link.activePingTime, downAfter / 2, 1), Sentinel.later(link.lastPongTime, downAfter / 2, 1)))

@@ -67,7 +67,8 @@ extension Sentinel {
 
     /// Marks every instance using a link (and their masters' steps) due now.
     mutating func wakeUsers(of linkID: LinkID) {
-        for user in links.field(linkID, \.users) ?? [] { wakeInstance(user) }
+        guard let users = links.field(linkID, \.users) else { return }
+        for user in users { wakeInstance(user) }
     }
 
     /// Marks a master, all its instances and its step due now.

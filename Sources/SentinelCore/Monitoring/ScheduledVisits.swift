@@ -90,15 +90,14 @@ extension Sentinel {
 
     /// A master whose agreement and failover act on time alone, so its step and all its
     /// instances are visited at every tick: SDOWN, ODOWN, failing over (or a failover state
-    /// left), or peers' down reports and votes held (they expire after five ask periods).
+    /// left, a coordinated failover), or peers' down reports and votes held (they expire after
+    /// five ask periods: `peerOpinionsHeld`). `field` wraps an optional field in another
+    /// optional, so optional fields are flattened before asking whether they are set.
     func isActive(_ masterID: InstanceID) -> Bool {
         guard let flags = instances.field(masterID, \.flags) else { return false }
         if !flags.isDisjoint(with: [.subjectivelyDown, .objectivelyDown, .failoverInProgress]) { return true }
-        if masters.field(masterID, \.failoverState) != FailoverState.none || masters.field(masterID, \.coordinatedFailover) != nil { return true }
-        for peer in masters.field(masterID, \.sentinels) ?? [] {
-            if instances.field(peer, \.flags)?.contains(.masterDown) == true || instances.field(peer, \.votedLeader) != nil { return true }
-        }
-        return false
+        if masters.field(masterID, \.failoverState) != FailoverState.none || (masters.field(masterID, \.coordinatedFailover) ?? nil) != nil { return true }
+        return masters.field(masterID, \.peerOpinionsHeld) == true
     }
 
     /// The earliest time at which visiting an instance (`handleInstance`) could do anything,

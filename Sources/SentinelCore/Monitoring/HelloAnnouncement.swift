@@ -1,18 +1,21 @@
 extension Sentinel {
     /// Publishes our hello on an instance's command connection (§4).
     mutating func sendHello(to instanceID: InstanceID, turn: inout Turn) {
-        // Link fields are read in place: holding a copy of a shared link while the hello is
-        // queued on it would duplicate its queue of outstanding replies.
-        guard let instance = instances[instanceID], links.field(instance.link, \.isDisconnected) == false else { return }
-        let masterID = instance.kind == .master ? instance.id : instance.master!
-        guard let master = instances[masterID], let state = masters[masterID] else { return }
-        guard let ip = configuration.announceIP ?? links.field(instance.link, \.localAddress) ?? nil else { return }
+        // Fields are read in place, not whole records (a hello per name every two seconds);
+        // holding a copy of a shared link while the hello is queued on it would also
+        // duplicate its queue of outstanding replies.
+        guard let linkID = instances.field(instanceID, \.link), links.field(linkID, \.isDisconnected) == false,
+              let kind = instances.field(instanceID, \.kind),
+              let masterID = kind == .master ? instanceID : (instances.field(instanceID, \.master) ?? nil),
+              let masterName = instances.field(masterID, \.name), let configEpoch = masters.field(masterID, \.configEpoch)
+        else { return }
+        guard let ip = configuration.announceIP ?? links.field(linkID, \.localAddress) ?? nil else { return }
         let port = configuration.helloPort(listeningPort: environment.listeningPort)
         let masterAddress = currentAddress(ofMaster: masterID)
         let hello = HelloMessage(
             sentinelAddress: HostPort(host: ip, port: port), sentinelRunID: myID, currentEpoch: currentEpoch,
-            masterName: master.name, masterAddress: HostPort(host: announcedHost(masterAddress), port: masterAddress.port),
-            masterConfigEpoch: state.configEpoch)
+            masterName: masterName, masterAddress: HostPort(host: announcedHost(masterAddress), port: masterAddress.port),
+            masterConfigEpoch: configEpoch)
         sendCommand(["PUBLISH", HelloMessage.channel, hello.text], to: instanceID, expecting: .hello, turn: &turn)
     }
 

@@ -10,7 +10,9 @@ extension Sentinel {
         hello.sentinelAddress = sentinelAddress
         hello.masterAddress = masterAddress
         noteHelloWhileLearning(from: hello.sentinelRunID, masterName: hello.masterName, now: now)
-        var senderID = masters[masterID]?.sentinelIDsByRunID[hello.sentinelRunID].flatMap { id in
+        // Fields read in place, not the whole master record: every peer sends a hello per name
+        // every two seconds.
+        var senderID = masters.field(masterID, \.sentinelIDsByRunID)?[hello.sentinelRunID].flatMap { id in
             instances.field(id, \.address) == hello.sentinelAddress ? id : nil
         }
         if senderID == nil {
@@ -43,7 +45,7 @@ extension Sentinel {
             persistConfiguration(turn: &turn)
             emitEvent(.newEpoch, message: String(currentEpoch), notifying: masterID, turn: &turn)
         }
-        if let senderID, let state = masters[masterID], state.configEpoch < hello.masterConfigEpoch {
+        if let senderID, let configEpoch = masters.field(masterID, \.configEpoch), configEpoch < hello.masterConfigEpoch {
             masters[masterID]?.configEpoch = hello.masterConfigEpoch
             wakeWholeMaster(masterID)
             // The current epoch is never below a known config epoch (a restart would raise

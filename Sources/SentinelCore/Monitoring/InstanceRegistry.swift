@@ -7,11 +7,12 @@ extension Sentinel {
     /// The address clients must use for a master now: the promoted replica's once our
     /// failover reached `reconf_slaves` (§8.5), else the configured one.
     func currentAddress(ofMaster masterID: InstanceID) -> HostPort {
-        guard let address = instances[masterID]?.address, let failoverState = masters[masterID]?.failoverState else {
+        // Fields read in place: a hello per name every two seconds asks this.
+        guard let address = instances.field(masterID, \.address), let failoverState = masters.field(masterID, \.failoverState) else {
             return HostPort(host: "", port: 0)
         }
         if failoverState == .reconfigureReplicas || failoverState == .updateConfig,
-           let promoted = masters[masterID]?.promotedReplica, let replicaAddress = instances[promoted]?.address {
+           let promoted = masters.field(masterID, \.promotedReplica) ?? nil, let replicaAddress = instances.field(promoted, \.address) {
             return replicaAddress
         }
         return address

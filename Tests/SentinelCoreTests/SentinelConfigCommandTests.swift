@@ -73,6 +73,32 @@ final class SentinelConfigCommandTests: XCTestCase {
         XCTAssertFalse(h.effects.contains { if case .setLogLevel = $0 { return true } else { return false } })
     }
 
+    /// With `resolve-hostnames no` a `monitor` line naming a host does not load, so turning it
+    /// off is refused while any instance is known by a host name: the rewritten file must load.
+    func testResolveHostnamesStaysOnWhileAnInstanceIsKnownByHostName() throws {
+        let h = try SentinelHarness(config: """
+        port 26379
+        sentinel myid 0123456789abcdef0123456789abcdef01234567
+        sentinel resolve-hostnames yes
+        sentinel monitor alpha 10.0.0.1 6379 2
+        sentinel monitor gamma db.example 6379 2
+
+        """)
+        let c = h.connectClient()
+        XCTAssertEqual(h.send(c, "SENTINEL", "CONFIG", "SET", "announce-port", "1234", "resolve-hostnames", "NO"),
+                       .errorText("ERR Can't set resolve-hostnames to no while an instance is known by the host name 'db.example'"))
+        XCTAssertEqual(get(h, c, "resolve-hostnames", "announce-port"), ["resolve-hostnames", "yes", "announce-port", "0"])
+        XCTAssertEqual(h.persistedConfigurations, [])
+        XCTAssertEqual(h.send(c, "SENTINEL", "CONFIG", "SET", "resolve-hostnames", "yes"), .ok)
+
+        XCTAssertEqual(h.send(c, "SENTINEL", "REMOVE", "gamma"), .ok)
+        XCTAssertEqual(h.send(c, "SENTINEL", "CONFIG", "SET", "resolve-hostnames", "no"), .ok)
+        let written = try XCTUnwrap(h.persistedConfigurations.last)
+        XCTAssertFalse(written.contains("resolve-hostnames yes"), written)
+        let reloaded = try SentinelHarness(config: written)
+        XCTAssertEqual(get(reloaded, reloaded.connectClient(), "resolve-hostnames"), ["resolve-hostnames", "no"])
+    }
+
     func testOptionNamesAndYesNoValuesTakeAnyCase() throws {
         let h = try makeHarness()
         let c = h.connectClient()

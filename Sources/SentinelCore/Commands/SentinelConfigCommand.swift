@@ -91,6 +91,9 @@ extension Sentinel {
             changes.append((option, value, rawArguments[index + 1].bytes))
             index += 2
         }
+        if let hostname = hostnameBlockingResolveHostnamesOff(changes.map { ($0.option, $0.value) }) {
+            return replyError(to: client, "ERR Can't set resolve-hostnames to no while an instance is known by the host name '\(hostname)'", turn: &turn)
+        }
         var credentialsChanged = false
         for (option, value, raw) in changes {
             switch option {
@@ -112,6 +115,17 @@ extension Sentinel {
         }
         if credentialsChanged { dropSentinelConnections(turn: &turn) }
         persistConfiguration(replyTo: client, turn: &turn)
+    }
+
+    /// A host name that keeps `resolve-hostnames` from being turned off by `changes`, if they
+    /// turn it off: with `resolve-hostnames no` a `monitor`, `known-replica` or
+    /// `known-sentinel` line naming a host does not load, so the rewritten file would not load
+    /// either (Redis accepts the change and writes such a file).
+    func hostnameBlockingResolveHostnamesOff(_ changes: [(option: String, value: String)]) -> String? {
+        guard configuration.resolveHostnames,
+              let change = changes.first(where: { $0.option == "resolve-hostnames" }),
+              RedisNumberParsing.yesNo(change.value) == false else { return nil }
+        return instances.values.first { !IPAddressLiteral.isLiteral($0.address.host) }?.address.host
     }
 
     /// Whether `SENTINEL CONFIG SET` takes `value` for `option` (lowercase): `yes`/`no` for

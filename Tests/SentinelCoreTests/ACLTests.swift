@@ -273,6 +273,15 @@ final class ACLTests: ClientCommandTestCase {
         let changed = try SentinelHarness(config: h.persistedConfigurations.last ?? "")
         XCTAssertEqual(changed.send(changed.connectClient(), "AUTH", "newpass"), .ok)
         XCTAssertEqual(changed.send(changed.connectClient(), "AUTH", "rp"), .errorText("WRONGPASS invalid username-password pair or user is disabled."))
+
+        // So does a default user without a password, though its line is the one every rewrite
+        // writes for the implicit default user when there is no requirepass.
+        XCTAssertEqual(h.send(admin, "ACL", "SETUSER", "default", "nopass"), .ok)
+        let open = try XCTUnwrap(h.persistedConfigurations.last)
+        XCTAssertTrue(open.contains("\nuser default on nopass ~* &* +@all\n"), open)
+        let restarted = try SentinelHarness(config: open)
+        XCTAssertEqual(restarted.send(restarted.connectClient(), "PING"), .simpleString(Array("PONG".utf8)))
+        XCTAssertEqual(String(decoding: restarted.sentinel.configurationFileToWrite(), as: UTF8.self), open)
     }
 
     /// Bad `user` lines stop the load, naming the rule at fault.

@@ -91,6 +91,20 @@ final class ContainerModeTests: XCTestCase {
         XCTAssertNil(restarted.sentinel.configuration.announceIP, "cleared at run time, cleared after the restart")
     }
 
+    /// A default user that ACL SETUSER left without a password, under a main file's
+    /// `requirepass`, stays without one after a restart from the state file.
+    func testADefaultUserWithoutPasswordOverRequirepassSurvivesARestart() throws {
+        let main = mainFile("requirepass secret")
+        let h = try SentinelHarness(config: main)
+        let c = h.connectClient()
+        XCTAssertEqual(h.send(c, "AUTH", "secret"), .ok)
+        XCTAssertEqual(h.send(c, "ACL", "SETUSER", "default", "nopass"), .ok)
+        let state = try XCTUnwrap(h.persistedStateFiles.last?.text)
+        XCTAssertTrue(state.contains("user default on nopass ~* &* +@all\n"), state)
+        let restarted = try SentinelHarness(config: main, stateFile: state)
+        XCTAssertEqual(restarted.send(restarted.connectClient(), "PING"), .simpleString(Array("PONG".utf8)))
+    }
+
     // MARK: Epochs learned before voting
 
     /// Without its state the sentinel votes for nobody (and starts no failover) until it has run the

@@ -45,10 +45,15 @@ public enum ConfigurationParser {
         var source: ConfigurationSource
     }
 
-    /// Checks the `user` lines in file order and adds them to `configuration.aclUsers`.
+    /// Checks the `user` lines in file order and adds them to `configuration.aclUsers`. The
+    /// implicit default user as every rewrite writes it is the same as no line, unless
+    /// `requirepass` (anywhere in the file) gives the default user a password: then the line
+    /// takes that password away, as a `default` line replaces the user `requirepass` made.
     static func loadUsers(_ users: [UserLine], into configuration: inout SentinelConfiguration) throws(ConfigurationError) {
         let table = CommandTable.table(for: configuration.redisCompatibility)
         for user in users {
+            if configuration.requirePass == nil,
+               user.words.map({ String(decoding: $0, as: UTF8.self) }) == ConfigurationRenderer.implicitDefaultUser { continue }
             let name = String(decoding: user.words[0], as: UTF8.self)
             guard !configuration.aclUsers.contains(where: { $0.first == name }) else {
                 throw user.source.error("Error in user declaration '\(name)': Duplicate user found. A user can only be defined once in config files")
@@ -140,8 +145,7 @@ public enum ConfigurationParser {
             case "rename-command" where values.count == 2, "loadmodule" where !values.isEmpty:
                 configuration.ignoredDirectives.append(IgnoredDirective(name: name, arguments: values))
             case "user" where !values.isEmpty:
-                // The implicit default user, as every rewrite writes it: same as absent.
-                if values != ConfigurationRenderer.implicitDefaultUser { users.append(UserLine(words: rawValues, source: source)) }
+                users.append(UserLine(words: rawValues, source: source))
             case "sentinel":
                 // A bare `sentinel` line only selects sentinel mode.
                 if !values.isEmpty { loader.enqueue(values, rawArguments: rawValues, source: source) }

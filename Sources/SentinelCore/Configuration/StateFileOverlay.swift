@@ -63,7 +63,7 @@ public enum StateFileOverlay {
                 loader.enqueue(values, rawArguments: rawValues, source: source)
             case "user" where !values.isEmpty:
                 declaresUsers = true
-                if values != ConfigurationRenderer.implicitDefaultUser { users.append(ConfigurationParser.UserLine(words: rawValues, source: source)) }
+                users.append(ConfigurationParser.UserLine(words: rawValues, source: source))
             case "loglevel" where values.count == 1:
                 if let message = GenericDirectiveApplier.apply(name: name, values: values, to: &configuration) {
                     throw source.error(message)

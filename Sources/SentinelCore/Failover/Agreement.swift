@@ -51,7 +51,7 @@ extension Sentinel {
             let elapsed = now - lastReplyTime
             // `field` wraps the optional vote in another optional: flatten it before asking.
             let holdsOpinion = instances.field(sentinelID, \.flags)?.contains(.masterDown) == true
-                || (instances.field(sentinelID, \.votedLeader) ?? nil) != nil
+                || instances.field(sentinelID, \.votedLeader) != nil
             if elapsed > timings.askPeriod * 5 && holdsOpinion {
                 instances[sentinelID]?.flags.remove(.masterDown)
                 instances[sentinelID]?.votedLeader = nil

@@ -184,7 +184,7 @@ extension Sentinel {
     /// (its INFO is then polled every tick).
     func isAwaitingCoordinatedSwitch(_ instanceID: InstanceID) -> Bool {
         guard let kind = instances.field(instanceID, \.kind) else { return false }
-        let masterID = kind == .master ? instanceID : (instances.field(instanceID, \.master) ?? nil)
+        let masterID = kind == .master ? instanceID : instances.field(instanceID, \.master)
         guard let masterID, masters.field(masterID, \.failoverState) == .waitPromotion,
               masters[masterID]?.coordinatedFailover?.phase == .sent else { return false }
         return kind == .master || masters.field(masterID, \.promotedReplica) == instanceID

@@ -120,18 +120,18 @@ extension Sentinel {
     func shouldRestartSplitElection(_ masterID: InstanceID, epoch: UInt64) -> Bool {
         guard let sentinels = masters.field(masterID, \.sentinels), let quorum = masters.field(masterID, \.quorum),
               masters.field(masterID, \.votedLeaderEpoch) == epoch,
-              let ourVote = masters.field(masterID, \.votedLeader) ?? nil, ourVote.lowercased() == myID.lowercased() else { return false }
+              let ourVote = masters.field(masterID, \.votedLeader), ourVote.lowercased() == myID.lowercased() else { return false }
         let needed = max(electionVoters(masterID) / 2 + 1, quorum)
         var counts: [String: Int] = [ourVote.lowercased(): 1]
         var unknown = 0
         var selfVoters: [String] = [myID.lowercased()]
         for sentinelID in sentinels {
-            guard let leader = instances.field(sentinelID, \.votedLeader) ?? nil, instances.field(sentinelID, \.votedLeaderEpoch) == epoch else {
+            guard let leader = instances.field(sentinelID, \.votedLeader), instances.field(sentinelID, \.votedLeaderEpoch) == epoch else {
                 unknown += 1
                 continue
             }
             counts[leader.lowercased(), default: 0] += 1
-            if let runID = instances.field(sentinelID, \.runID) ?? nil, runID.lowercased() == leader.lowercased() {
+            if let runID = instances.field(sentinelID, \.runID), runID.lowercased() == leader.lowercased() {
                 selfVoters.append(leader.lowercased())
             }
         }

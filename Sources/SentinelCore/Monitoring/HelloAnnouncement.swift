@@ -6,10 +6,10 @@ extension Sentinel {
         // duplicate its queue of outstanding replies.
         guard let linkID = instances.field(instanceID, \.link), links.field(linkID, \.isDisconnected) == false,
               let kind = instances.field(instanceID, \.kind),
-              let masterID = kind == .master ? instanceID : (instances.field(instanceID, \.master) ?? nil),
+              let masterID = kind == .master ? instanceID : instances.field(instanceID, \.master),
               let masterName = instances.field(masterID, \.name), let configEpoch = masters.field(masterID, \.configEpoch)
         else { return }
-        guard let ip = configuration.announceIP ?? links.field(linkID, \.localAddress) ?? nil else { return }
+        guard let ip = configuration.announceIP ?? links.field(linkID, \.localAddress) else { return }
         let port = configuration.helloPort(listeningPort: environment.listeningPort)
         let masterAddress = currentAddress(ofMaster: masterID)
         let hello = HelloMessage(

@@ -12,7 +12,7 @@ extension Sentinel {
             return HostPort(host: "", port: 0)
         }
         if failoverState == .reconfigureReplicas || failoverState == .updateConfig,
-           let promoted = masters.field(masterID, \.promotedReplica) ?? nil, let replicaAddress = instances.field(promoted, \.address) {
+           let promoted = masters.field(masterID, \.promotedReplica), let replicaAddress = instances.field(promoted, \.address) {
             return replicaAddress
         }
         return address

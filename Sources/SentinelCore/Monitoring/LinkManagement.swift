@@ -187,7 +187,7 @@ extension Sentinel {
             }
         }
         guard let owner = forgetConnection(connection) else { return }
-        if let user = links.field(owner.link, \.firstUser) ?? nil, let instance = instances[user] {
+        if let user = links.field(owner.link, \.firstUser), let instance = instances[user] {
             emitEvent(owner.isPubSub ? .pubSubLinkReconnection : .commandLinkReconnection, about: instance, "#\(reason)", turn: &turn)
         }
     }

@@ -75,7 +75,7 @@ extension Sentinel {
         guard let flags = instances.field(instanceID, \.flags) else { return timings.infoPeriod }
         if isAwaitingCoordinatedSwitch(instanceID) { return 100 }
         if flags.contains(.reconfigurationSent) || flags.contains(.reconfigurationInProgress) { return 100 }
-        if instances.field(instanceID, \.kind) == .replica, let masterID = instances.field(instanceID, \.master) ?? nil, let masterFlags = instances.field(masterID, \.flags) {
+        if instances.field(instanceID, \.kind) == .replica, let masterID = instances.field(instanceID, \.master), let masterFlags = instances.field(masterID, \.flags) {
             if masterFlags.contains(.objectivelyDown) || masterFlags.contains(.failoverInProgress)
                 || instances.field(instanceID, \.masterLinkDownTime) != 0 || instances.field(instanceID, \.roleReported) == .master {
                 return 1000

@@ -96,7 +96,7 @@ extension Sentinel {
     func isActive(_ masterID: InstanceID) -> Bool {
         guard let flags = instances.field(masterID, \.flags) else { return false }
         if !flags.isDisjoint(with: [.subjectivelyDown, .objectivelyDown, .failoverInProgress]) { return true }
-        if masters.field(masterID, \.failoverState) != FailoverState.none || (masters.field(masterID, \.coordinatedFailover) ?? nil) != nil { return true }
+        if masters.field(masterID, \.failoverState) != FailoverState.none || masters.field(masterID, \.coordinatedFailover) != nil { return true }
         return masters.field(masterID, \.peerOpinionsHeld) == true
     }
 

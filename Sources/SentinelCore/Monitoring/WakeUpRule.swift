@@ -56,7 +56,7 @@ extension Sentinel {
     /// The master an instance belongs to (itself for a master).
     func master(of instanceID: InstanceID) -> InstanceID? {
         guard let kind = instances.field(instanceID, \.kind) else { return nil }
-        return kind == .master ? instanceID : (instances.field(instanceID, \.master) ?? nil)
+        return kind == .master ? instanceID : instances.field(instanceID, \.master)
     }
 
     /// Marks an instance and its master's step due now.

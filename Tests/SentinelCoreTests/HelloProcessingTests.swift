@@ -161,6 +161,27 @@ final class HelloProcessingTests: MonitoringTestCase {
         return (sentinel, masterID)
     }
 
+    /// Past promotion the file names the promoted replica as the master and the old master as
+    /// a replica in its place; when the old master is listed as a replica already (the
+    /// promoted one's INFO lists it), it is written once, so the file still loads.
+    func testTheOldMasterListedAsAReplicaDuringAFailoverIsWrittenOnce() throws {
+        var (sentinel, masterID) = try makeSentinelInReconfSlaves()
+        _ = try XCTUnwrap(sentinel.addReplica(HostPort(host: "10.0.1.1", port: 6379), to: masterID, now: 1000))
+        _ = try XCTUnwrap(sentinel.addReplica(HostPort(host: "10.0.1.4", port: 6379), to: masterID, now: 1000))
+        let written = sentinel.currentConfiguration().masters[0]
+        XCTAssertEqual(HostPort(host: written.host, port: written.port), HostPort(host: "10.0.1.3", port: 6379))
+        XCTAssertEqual(written.knownReplicas, [HostPort(host: "10.0.1.1", port: 6379), HostPort(host: "10.0.1.4", port: 6379)])
+        let file = sentinel.configurationFileToWrite()
+        let reloaded = try ConfigurationParser.parse(bytes: file, fileName: "sentinel.conf") { _ in [] }
+        XCTAssertEqual(reloaded.masters[0].knownReplicas, written.knownReplicas)
+
+        // Without it listed, the old master takes the promoted replica's place.
+        var (alone, aloneID) = try makeSentinelInReconfSlaves()
+        _ = try XCTUnwrap(alone.addReplica(HostPort(host: "10.0.1.4", port: 6379), to: aloneID, now: 1000))
+        XCTAssertEqual(alone.currentConfiguration().masters[0].knownReplicas,
+                       [HostPort(host: "10.0.1.1", port: 6379), HostPort(host: "10.0.1.4", port: 6379)])
+    }
+
     func testNewerConfigurationNamingTheOldAddressSwitchesAwayFromOurPromotedReplica() throws {
         var (sentinel, masterID) = try makeSentinelInReconfSlaves()
         XCTAssertEqual(sentinel.currentAddress(ofMaster: masterID), HostPort(host: "10.0.1.3", port: 6379))

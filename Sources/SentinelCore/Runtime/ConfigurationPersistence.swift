@@ -27,10 +27,19 @@ extension Sentinel {
             entry.leaderEpoch = state.votedLeaderEpoch
             entry.renamedCommands = state.renamedCommandOrder
             if configuration.container.forgetAfterMilliseconds > 0 { entry.votersSeen = state.votersSeen }
+            // The promoted replica is the master now; the old master takes its place, unless
+            // it is listed as a replica already (a second line for one address would not
+            // load; Redis writes it).
+            let oldMasterListed = !sameAddress(address, master.address) && state.replicas.contains { replicaID in
+                instances.field(replicaID, \.address).map { sameAddress($0, master.address) } ?? false
+            }
             for replicaID in state.replicas {
-                guard let replica = instances[replicaID] else { continue }
-                // The promoted replica is the master now; the old master takes its place.
-                entry.knownReplicas.append(sameAddress(replica.address, address) ? master.address : replica.address)
+                guard let replicaAddress = instances.field(replicaID, \.address) else { continue }
+                if sameAddress(replicaAddress, address) {
+                    if !oldMasterListed { entry.knownReplicas.append(master.address) }
+                } else {
+                    entry.knownReplicas.append(replicaAddress)
+                }
             }
             for sentinelID in state.sentinels {
                 guard let peer = instances[sentinelID], let runID = peer.runID else { continue }

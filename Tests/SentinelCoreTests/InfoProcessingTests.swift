@@ -133,6 +133,23 @@ final class InfoProcessingTests: FailoverTestCase {
         XCTAssertEqual(w.master.masterPort, 6381)
     }
 
+    /// An old master back as a master that refuses SLAVEOF (still loading its data, or
+    /// SLAVEOF renamed or denied on its side) is told again once a second, on the replies of
+    /// its 1 s INFO period, not on each reply to the INFO asked right behind each SLAVEOF: the
+    /// two looped as fast as the instance answered.
+    func testAReturningOldMasterThatIgnoresSlaveOfIsToldOncePerInfoPeriod() throws {
+        let w = try failedOver()
+        let h = w.h
+        returnOldMaster(w)
+        w.master.obeysSlaveOf = false
+        XCTAssertTrue(h.run(until: { !h.events("+convert-to-slave").isEmpty }, limit: 30_000))
+        h.run(for: 60_000)
+        XCTAssertEqual(w.master.role, .master)
+        // An INFO every 1.1 s (more than 1 s since the last, on 100 ms ticks) over 60 s.
+        XCTAssertEqual(h.events("+convert-to-slave").count, 55)
+        XCTAssertEqual(h.commands(sentTo: w.master).filter { $0.first == "SLAVEOF" }.count, 55)
+    }
+
     func testReturningOldMasterIsAnnouncedToThePeersAtOnce() throws {
         let w = try failedOver()
         let h = w.h

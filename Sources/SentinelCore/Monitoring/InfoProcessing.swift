@@ -77,11 +77,12 @@ extension Sentinel {
             }
             let wait = timings.publishPeriod * 4
             let waited = noDown(current, for: wait, now: now) && now - current.roleReportedTime > wait
-            if !current.flags.contains(.promoted) && masterLooksSane(masterID, now: now)
+            if !current.flags.contains(.promoted) && masterLooksSane(masterID, now: now) && mayConvertAgain(current, now: now)
                 && (waited || peersConfirmConfiguration(of: masterID, since: current.roleReportedTime, now: now)) {
                 if let master = instances[masterID], sendReplicaOf(instanceID, target: master.address, turn: &turn) {
                     // Its INFO right behind shows the demotion at once, which lets its own
                     // replicas follow the master without waiting for the next poll.
+                    instances[instanceID]?.replicaConfigurationFixTime = now
                     sendCommand(["INFO"], to: instanceID, expecting: .info, turn: &turn)
                     emitEvent(.convertToReplica, about: current, turn: &turn)
                 }
@@ -134,10 +135,23 @@ extension Sentinel {
         }
     }
 
-    /// Whether a replica may be told to follow our master again. A replica that got the
-    /// SLAVEOF and still follows another server refused it: for a while (`-LOADING`) or for
-    /// good (SLAVEOF renamed or denied on its side). It is told again on an INFO reply 100 ms
-    /// later at the earliest, that wait doubling each time up to the INFO period, as in Redis
+    /// Whether an instance that claims master may be told to follow our master again
+    /// (`+convert-to-slave`): a ping period after it was last told at the earliest, so on
+    /// the replies of its 1 s INFO period (redis-sentinel tells it on those of its 10 s
+    /// period), or at once when the connection that
+    /// carried the SLAVEOF has been replaced since. The INFO asked right behind the SLAVEOF
+    /// shows the demotion of an instance that obeyed; one that refused (SLAVEOF renamed or
+    /// denied on its side) still claims master in that reply, and telling it again on every
+    /// such reply looped as fast as it answered.
+    func mayConvertAgain(_ instance: MonitoredInstance, now: Milliseconds) -> Bool {
+        now - instance.replicaConfigurationFixTime >= timings.pingPeriod
+            || (links.field(instance.link, \.commandConnectedTime) ?? 0) > instance.replicaConfigurationFixTime
+    }
+
+    /// Whether a replica may be told to follow our master again (`+fix-slave-config`). A
+    /// replica that got the SLAVEOF and still follows another server refused it: for a while
+    /// (`-LOADING`) or for good (SLAVEOF renamed or denied on its side). It is told again on
+    /// an INFO reply 100 ms later at the earliest, that wait doubling each time up to the INFO period, as in Redis
     /// (telling it on every INFO reply looped as fast as it answered); or at once when the
     /// connection that carried the SLAVEOF has been replaced since (it may never have arrived).
     /// The count restarts once it follows our master.

@@ -41,9 +41,10 @@ public struct MonitoredInstance: Sendable {
     public var roleReportedTime: Milliseconds
     /// When this replica's master address last changed (or it became a replica).
     public var replicaConfigurationChangeTime: Milliseconds
-    /// When this replica was last told to follow our master (`+fix-slave-config`), and how
-    /// many times in a row it was told without being seen to follow it since (see
-    /// `Sentinel.mayTellAgain`).
+    /// When this replica was last told to follow our master (`+fix-slave-config`, or
+    /// `+convert-to-slave` while it claimed master), and how many times in a row it was told
+    /// to fix its configuration without being seen to follow it since (see
+    /// `Sentinel.mayTellAgain` and `Sentinel.mayConvertAgain`).
     public var replicaConfigurationFixTime: Milliseconds = 0
     public var replicaConfigurationFixCount = 0
     /// `master_link_down_since_seconds` × 1000.

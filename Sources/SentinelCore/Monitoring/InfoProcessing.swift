@@ -136,13 +136,12 @@ extension Sentinel {
     }
 
     /// Whether an instance that claims master may be told to follow our master again
-    /// (`+convert-to-slave`): a ping period after it was last told at the earliest, so on
-    /// the replies of its 1 s INFO period (redis-sentinel tells it on those of its 10 s
-    /// period), or at once when the connection that
-    /// carried the SLAVEOF has been replaced since. The INFO asked right behind the SLAVEOF
-    /// shows the demotion of an instance that obeyed; one that refused (SLAVEOF renamed or
-    /// denied on its side) still claims master in that reply, and telling it again on every
-    /// such reply looped as fast as it answered.
+    /// (`+convert-to-slave`): a ping period after it was last told at the earliest, so on the
+    /// replies of its 1 s INFO period (redis-sentinel tells it on those of its 10 s period),
+    /// or at once when the connection that carried the SLAVEOF has been replaced since. The
+    /// INFO asked right behind the SLAVEOF shows the demotion of an instance that obeyed; one
+    /// that refused (`-LOADING`, or SLAVEOF renamed or denied on its side) still claims master
+    /// in that reply, and telling it again on every such reply looped as fast as it answered.
     func mayConvertAgain(_ instance: MonitoredInstance, now: Milliseconds) -> Bool {
         now - instance.replicaConfigurationFixTime >= timings.pingPeriod
             || (links.field(instance.link, \.commandConnectedTime) ?? 0) > instance.replicaConfigurationFixTime
@@ -151,10 +150,10 @@ extension Sentinel {
     /// Whether a replica may be told to follow our master again (`+fix-slave-config`). A
     /// replica that got the SLAVEOF and still follows another server refused it: for a while
     /// (`-LOADING`) or for good (SLAVEOF renamed or denied on its side). It is told again on
-    /// an INFO reply 100 ms later at the earliest, that wait doubling each time up to the INFO period, as in Redis
-    /// (telling it on every INFO reply looped as fast as it answered); or at once when the
-    /// connection that carried the SLAVEOF has been replaced since (it may never have arrived).
-    /// The count restarts once it follows our master.
+    /// an INFO reply 100 ms later at the earliest, that wait doubling each time up to the INFO
+    /// period, as in Redis (telling it on every INFO reply looped as fast as it answered); or
+    /// at once when the connection that carried the SLAVEOF has been replaced since (it may
+    /// never have arrived). The count restarts once it follows our master.
     func mayTellAgain(_ replica: MonitoredInstance, now: Milliseconds) -> Bool {
         guard replica.replicaConfigurationFixCount > 0 else { return true }
         let backoff = Swift.min(timings.infoPeriod, Milliseconds(100) << Swift.min(replica.replicaConfigurationFixCount - 1, 7))

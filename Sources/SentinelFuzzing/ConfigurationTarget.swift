@@ -58,14 +58,25 @@ enum ConfigurationTarget {
     /// A configuration without what depends on line positions (where scripts were named) and
     /// without the lines Redis's rewrite drops on purpose: `save` lines (a sentinel saves no
     /// dataset) and options of modules that are not loaded (commented out as `# ??? …`).
-    /// `user` lines are compared in name order, the order the rewrite writes them in.
+    /// `user` lines are compared in name order, the order the rewrite writes them in. Of the
+    /// script references, only the one in effect per master and kind (the last) is compared:
+    /// an earlier line naming that master's script is checked at load, as Redis checks it,
+    /// but the rewrite writes only the script in effect.
     static func comparable(_ configuration: SentinelConfiguration) -> SentinelConfiguration {
         var result = configuration
         result.ignoredDirectives.removeAll { $0.name == "save" || $0.name.contains(".") }
         result.aclUsers.sort { ($0.first ?? "").utf8.lexicographicallyPrecedes(($1.first ?? "").utf8) }
-        for index in result.scriptReferences.indices {
-            result.scriptReferences[index].source = ConfigurationSource(fileName: "", lineNumber: 0, lineText: "")
+        var inEffect: [ScriptReference] = []
+        for reference in result.scriptReferences.reversed()
+        where !inEffect.contains(where: { $0.kind == reference.kind && $0.masterName == reference.masterName }) {
+            var comparable = reference
+            comparable.source = ConfigurationSource(fileName: "", lineNumber: 0, lineText: "")
+            inEffect.append(comparable)
         }
+        func key(_ reference: ScriptReference) -> [UInt8] {
+            Array(reference.masterName.utf8) + [0, reference.kind == .notification ? 0 : 1]
+        }
+        result.scriptReferences = inEffect.sorted { key($0).lexicographicallyPrecedes(key($1)) }
         return result
     }
 

@@ -49,7 +49,6 @@ extension Sentinel {
         for sentinelID in sentinels {
             guard let lastReplyTime = instances.field(sentinelID, \.lastMasterDownReplyTime) else { continue }
             let elapsed = now - lastReplyTime
-            // `field` wraps the optional vote in another optional: flatten it before asking.
             let holdsOpinion = instances.field(sentinelID, \.flags)?.contains(.masterDown) == true
                 || instances.field(sentinelID, \.votedLeader) != nil
             if elapsed > timings.askPeriod * 5 && holdsOpinion {

@@ -143,8 +143,7 @@ extension Sentinel {
     /// that refused (`-LOADING`, or SLAVEOF renamed or denied on its side) still claims master
     /// in that reply, and telling it again on every such reply looped as fast as it answered.
     func mayConvertAgain(_ instance: MonitoredInstance, now: Milliseconds) -> Bool {
-        now - instance.replicaConfigurationFixTime >= timings.pingPeriod
-            || (links.field(instance.link, \.commandConnectedTime) ?? 0) > instance.replicaConfigurationFixTime
+        wasToldLongEnoughAgo(instance, wait: timings.pingPeriod, now: now)
     }
 
     /// Whether a replica may be told to follow our master again (`+fix-slave-config`). A
@@ -157,8 +156,14 @@ extension Sentinel {
     func mayTellAgain(_ replica: MonitoredInstance, now: Milliseconds) -> Bool {
         guard replica.replicaConfigurationFixCount > 0 else { return true }
         let backoff = Swift.min(timings.infoPeriod, Milliseconds(100) << Swift.min(replica.replicaConfigurationFixCount - 1, 7))
-        return now - replica.replicaConfigurationFixTime >= backoff
-            || (links.field(replica.link, \.commandConnectedTime) ?? 0) > replica.replicaConfigurationFixTime
+        return wasToldLongEnoughAgo(replica, wait: backoff, now: now)
+    }
+
+    /// Whether `wait` has passed since the instance was last told to follow our master, or
+    /// the connection that carried that SLAVEOF has been replaced since.
+    func wasToldLongEnoughAgo(_ instance: MonitoredInstance, wait: Milliseconds, now: Milliseconds) -> Bool {
+        now - instance.replicaConfigurationFixTime >= wait
+            || (links.field(instance.link, \.commandConnectedTime) ?? 0) > instance.replicaConfigurationFixTime
     }
 
     /// Whether an instance listed under our master reports being a replica of that master.

@@ -91,8 +91,7 @@ extension Sentinel {
     /// A master whose agreement and failover act on time alone, so its step and all its
     /// instances are visited at every tick: SDOWN, ODOWN, failing over (or a failover state
     /// left, a coordinated failover), or peers' down reports and votes held (they expire after
-    /// five ask periods: `peerOpinionsHeld`). `field` wraps an optional field in another
-    /// optional, so optional fields are flattened before asking whether they are set.
+    /// five ask periods: `peerOpinionsHeld`).
     func isActive(_ masterID: InstanceID) -> Bool {
         guard let flags = instances.field(masterID, \.flags) else { return false }
         if !flags.isDisjoint(with: [.subjectivelyDown, .objectivelyDown, .failoverInProgress]) { return true }

@@ -37,9 +37,9 @@ public struct KeyedTable<Key: SequentialIdentifier, Value> {
     }
 
     /// One field (or computed property) of a record, read in place (an optional field reads
-    /// flat through the overload below): `table[id]?.field` copies
-    /// the whole record, with a retain and release of each of its references, before taking
-    /// the field; in the per-tick work with many instances those copies were half the time.
+    /// flat through the overload below): `table[id]?.field` copies the whole record, with a
+    /// retain and release of each of its references, before taking the field; in the
+    /// per-tick work with many instances those copies were half the time.
     ///
     /// The record is read through a pointer to the optional's payload: Swift's type layout
     /// puts the payload of a single-payload enum such as `Optional` at offset 0 (any tag
@@ -50,9 +50,7 @@ public struct KeyedTable<Key: SequentialIdentifier, Value> {
     @inline(__always)
     public func field<Field>(_ key: Key, _ path: KeyPath<Value, Field>) -> Field? {
         guard let position = positions[key] else { return nil }
-        return slots.withUnsafeBufferPointer { buffer in
-            UnsafeRawPointer(buffer.baseAddress! + position).assumingMemoryBound(to: Value.self).pointee[keyPath: path]
-        }
+        return field(at: position, path)
     }
 
     /// An optional field of a record, read in place and flattened: nil when there is no
@@ -61,7 +59,13 @@ public struct KeyedTable<Key: SequentialIdentifier, Value> {
     @inline(__always)
     public func field<Field>(_ key: Key, _ path: KeyPath<Value, Field?>) -> Field? {
         guard let position = positions[key] else { return nil }
-        return slots.withUnsafeBufferPointer { buffer in
+        return field(at: position, path)
+    }
+
+    /// The field of the record in the slot at `position`, which holds a value (see `field`).
+    @inline(__always)
+    private func field<Field>(at position: Int, _ path: KeyPath<Value, Field>) -> Field {
+        slots.withUnsafeBufferPointer { buffer in
             UnsafeRawPointer(buffer.baseAddress! + position).assumingMemoryBound(to: Value.self).pointee[keyPath: path]
         }
     }
